@@ -1,0 +1,78 @@
+// out[M, N] = a[M, K] · b[K, N] (+ bias[N]) (then ReLU), with a and b read through their strides,
+// so a transposed operand costs no copy. 64×64 output tiles in workgroup memory, 16×16 threads
+// each holding a 4×4 register block; every edge is masked, so any M, N, K works.
+struct Params {
+  M: u32, N: u32, K: u32, off_a: u32,
+  off_b: u32, off_bias: u32, sa0: u32, sa1: u32,
+  sb0: u32, sb1: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read> p: Params;
+
+override HAS_BIAS: bool = false;
+override RELU: bool = false;
+
+const TM: u32 = 64u;
+const TN: u32 = 64u;
+const TK: u32 = 16u;
+
+var<workgroup> tileA: array<f32, 1024>; // [TK][TM]
+var<workgroup> tileB: array<f32, 1024>; // [TK][TN]
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(local_invocation_index) flat: u32) {
+  let row0 = wid.y * TM;
+  let col0 = wid.x * TN;
+  var acc: array<array<f32, 4>, 4>;
+  for (var k0 = 0u; k0 < p.K; k0 += TK) {
+    for (var i = 0u; i < 4u; i++) {
+      let idx = flat + i * 256u;
+      let m = idx / TK;
+      let k = idx % TK;
+      let r = row0 + m;
+      let kk = k0 + k;
+      var va = 0.0;
+      if (r < p.M && kk < p.K) { va = a[p.off_a + r * p.sa0 + kk * p.sa1]; }
+      tileA[k * TM + m] = va;
+      let kb = idx / TN;
+      let n = idx % TN;
+      let c = col0 + n;
+      let kbb = k0 + kb;
+      var vb = 0.0;
+      if (c < p.N && kbb < p.K) { vb = b[p.off_b + kbb * p.sb0 + c * p.sb1]; }
+      tileB[kb * TN + n] = vb;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < TK; k++) {
+      var ra: array<f32, 4>;
+      var rb: array<f32, 4>;
+      for (var i = 0u; i < 4u; i++) {
+        ra[i] = tileA[k * TM + lid.y * 4u + i];
+        rb[i] = tileB[k * TN + lid.x * 4u + i];
+      }
+      for (var i = 0u; i < 4u; i++) {
+        for (var j = 0u; j < 4u; j++) {
+          acc[i][j] = fma(ra[i], rb[j], acc[i][j]);
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let r = row0 + lid.y * 4u + i;
+    if (r >= p.M) { continue; }
+    for (var j = 0u; j < 4u; j++) {
+      let c = col0 + lid.x * 4u + j;
+      if (c >= p.N) { continue; }
+      var v = acc[i][j];
+      if (HAS_BIAS) { v += bias[p.off_bias + c]; }
+      if (RELU) { v = max(v, 0.0); }
+      out[r * p.N + c] = v;
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import { device as resolveDevice, type Device, type DeviceLike } from './device/device.ts';
+import { allocArray, checkDType, type DType, type TypedArray } from './dtype.ts';
+import { checkShape, numel } from './shape.ts';
+import { Storage } from './storage.ts';
+import { Tensor } from './tensor.ts';
+import { defaultGenerator, type Generator } from './random.ts';
+import { empty } from './alloc.ts';
+import { grid, launch, Params, wgslType } from './ops/gpu.ts';
+
+export interface TensorOptions {
+  dtype?: DType;
+  device?: DeviceLike;
+  requiresGrad?: boolean;
+}
+
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+export type NestedArray = number | boolean | readonly NestedArray[];
+
+function finish(t: Tensor, opts: TensorOptions): Tensor {
+  if (opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/** A tensor holding `array` (copied), on the requested device. */
+export function fromArray(array: TypedArray | readonly number[], shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  const dtype = opts.dtype ? checkDType(opts.dtype) : inferArrayDType(array);
+  checkShape(shape);
+  if (numel(shape) !== array.length) {
+    throw new RangeError(`fromArray: shape [${shape.join(', ')}] needs ${numel(shape)} elements, found ${array.length}`);
+  }
+  const host = allocArray(dtype, array.length);
+  if (dtype === 'bool') for (let i = 0; i < array.length; i++) host[i] = array[i] ? 1 : 0;
+  else host.set(array as ArrayLike<number>);
+  return finish(upload(host, shape, dtype, resolveDevice(opts.device)), opts);
+}
+
+/** Moves a host array (owned by the callee from now on) onto a device. */
+export function upload(host: TypedArray, shape: readonly number[], dtype: DType, device: Device): Tensor {
+  if (device.type === 'cpu') return new Tensor(Storage.cpu(device, dtype, host), [...shape], dtype);
+  const gpuBytes = dtype === 'bool' ? new Uint8Array(Uint32Array.from(host).buffer) : new Uint8Array(host.buffer, host.byteOffset, host.byteLength);
+  const storage = Storage.gpu(device, dtype, host.length, device.gpu.upload(gpuBytes));
+  return new Tensor(storage, [...shape], dtype);
+}
+
+function inferArrayDType(array: TypedArray | readonly number[]): DType {
+  if (array instanceof Int32Array) return 'int32';
+  if (array instanceof Uint8Array) return 'uint8';
+  return 'float32';
+}
+
+/** Like torch.tensor: from nested arrays (or a number); integers give int32, booleans bool. */
+export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {}): Tensor {
+  if (ArrayBuffer.isView(data)) return fromArray(data as TypedArray, [(data as TypedArray).length], opts);
+  const shape: number[] = [];
+  for (let level: NestedArray = data; Array.isArray(level); level = level[0]) shape.push(level.length);
+  const flat: (number | boolean)[] = [];
+  const walk = (x: NestedArray, dim: number): void => {
+    if (dim === shape.length) {
+      if (typeof x !== 'number' && typeof x !== 'boolean') throw new TypeError(`tensor(): expected a number, found ${JSON.stringify(x)}`);
+      flat.push(x);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[dim]) {
+      throw new RangeError(`expected sequence of length ${shape[dim]} at dim ${dim} (got ${Array.isArray(x) ? x.length : typeof x})`);
+    }
+    for (const v of x) walk(v, dim + 1);
+  };
+  walk(data, 0);
+  const inferred: DType = flat.every((v) => typeof v === 'boolean') && flat.length > 0
+    ? 'bool'
+    : flat.every((v) => Number.isInteger(v)) && flat.length > 0
+      ? 'int32'
+      : 'float32';
+  return fromArray(flat.map(Number), shape, { ...opts, dtype: opts.dtype ?? inferred });
+}
+
+/** A 0-d tensor holding one number, on like's device (float32 unless it is an integer and like is integral). */
+export function scalarTensor(value: number, like: Tensor): Tensor {
+  const dtype = like.dtype !== 'float32' && Number.isInteger(value) ? 'int32' : 'float32';
+  return fromArray([value], [], { dtype, device: like.device });
+}
+
+/** Sets every element of a contiguous tensor to value, in place. */
+export function fill_(t: Tensor, value: number): Tensor {
+  if (!t.isContiguous()) throw new Error('fill_: expected a contiguous tensor');
+  const n = t.numel();
+  if (t.device.type === 'cpu') {
+    t.storage.array.fill(t.dtype === 'bool' ? Number(value !== 0) : value, t.offset, t.offset + n);
+    return t;
+  }
+  const T = wgslType(t.dtype);
+  const params = new Params().u32(n, t.offset).f32(value).i32(Math.trunc(value));
+  const VALUE = T === 'f32' ? 'p.value_f32' : 'p.value_i32';
+  if (n > 0) launch('fill', { family: 'fill', template: { T, VALUE } }, [t], params, grid(n));
+  return t;
+}
+
+export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  const dtype = opts.dtype ?? 'float32';
+  return finish(fill_(empty(checkShape(shape), dtype, resolveDevice(opts.device)), value), opts);
+}
+
+export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 0, opts);
+}
+
+export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 1, opts);
+}
+
+export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return zeros(t.shape, { dtype: t.dtype, device: t.device, ...opts });
+}
+
+export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return ones(t.shape, { dtype: t.dtype, device: t.device, ...opts });
+}
+
+/** Values from start to end (exclusive) by step, like torch.arange; int32 when all are integers. */
+export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  if (step === 0) throw new RangeError('arange: step must be nonzero');
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const values = Array.from({ length: n }, (_, i) => start + i * step);
+  const integral = [start, end, step].every(Number.isInteger);
+  return fromArray(values, [n], { ...opts, dtype: opts.dtype ?? (integral ? 'int32' : 'float32') });
+}
+
+function randomFill(shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, dtype: DType): Tensor {
+  const g = opts.generator ?? defaultGenerator;
+  const host = allocArray(dtype, numel(checkShape(shape)));
+  for (let i = 0; i < host.length; i++) host[i] = draw(g);
+  return finish(upload(host, shape, dtype, resolveDevice(opts.device)), opts);
+}
+
+/** Uniform on [0, 1), drawn from the seeded generator. */
+export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  return randomFill(shape, opts, (g) => g.uniform(), 'float32');
+}
+
+/** Standard normal, drawn from the seeded generator. */
+export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  return randomFill(shape, opts, (g) => g.normal(), 'float32');
+}
+
+/** Integers uniform on [low, high), int32. */
+export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  return randomFill(shape, opts, (g) => g.integer(low, high), opts.dtype ?? 'int32');
+}
+
+/** A random permutation of 0..n-1, int32. */
+export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  const perm = (opts.generator ?? defaultGenerator).permutation(n);
+  return finish(upload(perm, [n], 'int32', resolveDevice(opts.device)), opts);
+}

@@ -1,0 +1,96 @@
+import { WebGPURuntime } from './webgpu.ts';
+
+export type DeviceType = 'cpu' | 'webgpu';
+
+/** Where a tensor lives, like torch.device. */
+export class Device {
+  private constructor(
+    readonly type: DeviceType,
+    private runtime: WebGPURuntime | null,
+  ) {}
+
+  static cpu = new Device('cpu', null);
+
+  static webgpu(runtime: WebGPURuntime): Device {
+    return new Device('webgpu', runtime);
+  }
+
+  /** The WebGPU runtime behind this device (only on webgpu). */
+  get gpu(): WebGPURuntime {
+    if (!this.runtime) throw new Error('internal: the cpu device has no GPU runtime');
+    return this.runtime;
+  }
+
+  toString(): string {
+    return this.type;
+  }
+}
+
+export type DeviceLike = Device | DeviceType;
+
+let webgpuDevice: Device | null = null;
+let webgpuInit: Promise<Device> | null = null;
+let defaultDevice: Device = Device.cpu;
+
+/** Creates (once) the WebGPU device: the platform's adapter, then Vulkan, then GL. */
+export function initWebGPU(): Promise<Device> {
+  webgpuInit ??= WebGPURuntime.create().then(
+    (runtime) => (webgpuDevice = Device.webgpu(runtime)),
+    (error) => {
+      webgpuInit = null;
+      throw error;
+    },
+  );
+  return webgpuInit;
+}
+
+/**
+ * Readies the device named by MINI_DEVICE (or the argument), webgpu by default, and makes it the
+ * default for new tensors. Call once at start-up: `await init()`.
+ */
+export async function init(spec: DeviceType | undefined = process.env.MINI_DEVICE as DeviceType | undefined): Promise<Device> {
+  const wanted = spec ?? 'webgpu';
+  if (wanted !== 'cpu' && wanted !== 'webgpu') {
+    throw new Error(`unknown device '${wanted}'; expected 'webgpu' or 'cpu' (MINI_DEVICE)`);
+  }
+  defaultDevice = wanted === 'cpu' ? Device.cpu : await initWebGPU();
+  return defaultDevice;
+}
+
+/** Resolves 'cpu' / 'webgpu' / a Device synchronously; webgpu must have been initialized. */
+export function device(spec?: DeviceLike): Device {
+  if (spec === undefined) return defaultDevice;
+  if (spec instanceof Device) return spec;
+  if (spec === 'cpu') return Device.cpu;
+  if (spec === 'webgpu') {
+    if (!webgpuDevice) throw new Error("the webgpu device is not ready: call `await init()` (or `await initWebGPU()`) first");
+    return webgpuDevice;
+  }
+  throw new Error(`unknown device '${String(spec)}'; expected 'webgpu' or 'cpu'`);
+}
+
+/** The webgpu device if it has been created, else null. */
+export function webgpuIfReady(): Device | null {
+  return webgpuDevice;
+}
+
+export function getDefaultDevice(): Device {
+  return defaultDevice;
+}
+
+export function setDefaultDevice(spec: DeviceLike): void {
+  defaultDevice = device(spec);
+}
+
+/** Submits every recorded GPU command now. */
+export function flush(): void {
+  webgpuDevice?.gpu.flush();
+}
+
+/** Destroys the WebGPU device so that Node can exit; tensors on it become unusable. */
+export function shutdown(): void {
+  if (defaultDevice === webgpuDevice) defaultDevice = Device.cpu;
+  webgpuDevice?.gpu.destroy();
+  webgpuDevice = null;
+  webgpuInit = null;
+}

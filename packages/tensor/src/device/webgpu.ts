@@ -1,0 +1,316 @@
+import { kernelSource } from '@mini/kernels';
+import { findAdapter, type AdapterChoice, type Backend } from './adapter.ts';
+import { BufferPool } from './buffer-pool.ts';
+import { deviceCheckMessage, DEVICE_CHECK_BYTES } from './device-checks.ts';
+
+/** One compiled kernel specialization. */
+export interface Kernel {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  /** Number of storage bindings before the params binding. */
+  bufferCount: number;
+  /** Whether the kernel takes the device-check buffer as its last storage binding. */
+  checked: boolean;
+  id: number;
+}
+
+export interface KernelSpec {
+  /** File in kernels/ without .wgsl */
+  family: string;
+  entry?: string;
+  /** `{{NAME}}` placeholders in the source replaced by these strings. */
+  template?: Record<string, string>;
+  /** WGSL `override` constants. */
+  constants?: Record<string, number>;
+}
+
+/** Slot per dispatch in the params arena; also the dynamic offset alignment. */
+const PARAM_SLOT = 256;
+/** Dispatches recorded before an automatic submit. */
+const FLUSH_EVERY = 256;
+
+const BINDING_RE = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_write)>\s*(\w+)/g;
+
+/**
+ * The WebGPU runtime: one device, a pipeline cache, a buffer pool, and one open command encoder
+ * into which every op records its dispatch. Work is submitted on readback, on flush(), or every
+ * FLUSH_EVERY dispatches.
+ */
+export class WebGPURuntime {
+  readonly pool: BufferPool;
+  private pipelines = new Map<string, Kernel>();
+  private bindGroups = new Map<string, GPUBindGroup>();
+  private bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextId = 1;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private params: GPUBuffer;
+  private paramData = new ArrayBuffer(PARAM_SLOT * FLUSH_EVERY);
+  private paramCount = 0;
+  private batchOps: string[] = [];
+  private pendingErrors: Promise<string | null>[] = [];
+  private failure: Error | null = null;
+  private lost: string | null = null;
+  /** Device-side checks (e.g. an nllLoss target out of range) write here; read with every readback. */
+  readonly checkBuffer: GPUBuffer;
+  /** Dispatches recorded since the runtime started (for benchmarks and tests). */
+  dispatchCount = 0;
+  submitCount = 0;
+
+  private constructor(
+    private choice: AdapterChoice,
+    readonly device: GPUDevice,
+  ) {
+    this.pool = new BufferPool(device);
+    this.params = device.createBuffer({
+      size: this.paramData.byteLength,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      label: 'params-arena',
+    });
+    this.checkBuffer = device.createBuffer({
+      size: DEVICE_CHECK_BYTES,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      label: 'device-checks',
+    });
+    device.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.lost = `WebGPU device was lost (${info.reason}): ${info.message}`;
+    });
+    device.addEventListener('uncapturederror', (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      this.failure ??= new Error(`WebGPU error: ${error.message}`);
+    });
+  }
+
+  static async create(env: NodeJS.ProcessEnv = process.env): Promise<WebGPURuntime> {
+    const choice = await findAdapter(env);
+    const { adapter } = choice;
+    const wanted: GPUFeatureName[] = ['subgroups', 'shader-f16', 'timestamp-query'];
+    const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+    const l = adapter.limits;
+    const requiredLimits: Record<string, number> = {
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+    };
+    const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+    return new WebGPURuntime(choice, device);
+  }
+
+  get backend(): Backend {
+    return this.choice.backend;
+  }
+
+  get adapterInfo(): GPUAdapterInfo {
+    return this.choice.adapter.info;
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  get features(): string[] {
+    return [...this.device.features].sort();
+  }
+
+  hasFeature(name: string): boolean {
+    return this.device.features.has(name);
+  }
+
+  /** Compiles (once) and returns the pipeline for one kernel specialization. */
+  kernel(spec: KernelSpec): Kernel {
+    const key = JSON.stringify([spec.family, spec.entry ?? 'main', spec.template ?? {}, spec.constants ?? {}]);
+    let kernel = this.pipelines.get(key);
+    if (kernel) return kernel;
+    let code = kernelSource(spec.family);
+    for (const [name, value] of Object.entries(spec.template ?? {})) code = code.replaceAll(`{{${name}}}`, value);
+    const bindings = [...code.matchAll(BINDING_RE)].map((m) => ({ index: Number(m[1]), access: m[2], name: m[3] }));
+    bindings.sort((a, b) => a.index - b.index);
+    if (bindings.at(-1)?.name !== 'p') throw new Error(`kernel ${spec.family}: the last binding must be the params 'p'`);
+    const layout = this.device.createBindGroupLayout({
+      label: spec.family,
+      entries: bindings.map((b) => ({
+        binding: b.index,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: {
+          type: b.access === 'read' ? 'read-only-storage' : 'storage',
+          hasDynamicOffset: b.name === 'p',
+        },
+      })),
+    });
+    const module = this.device.createShaderModule({ code, label: spec.family });
+    const pipeline = this.device.createComputePipeline({
+      label: `${spec.family}${spec.entry ? '.' + spec.entry : ''}`,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: spec.entry ?? 'main', constants: spec.constants },
+    });
+    kernel = {
+      pipeline,
+      layout,
+      bufferCount: bindings.length - 1,
+      checked: bindings.some((b) => b.name === 'checks'),
+      id: this.nextId++,
+    };
+    this.pipelines.set(key, kernel);
+    return kernel;
+  }
+
+  private idOf(buffer: GPUBuffer): number {
+    let id = this.bufferIds.get(buffer);
+    if (id === undefined) this.bufferIds.set(buffer, (id = this.nextId++));
+    return id;
+  }
+
+  private bindGroup(kernel: Kernel, buffers: GPUBuffer[]): GPUBindGroup {
+    const key = `${kernel.id}:${buffers.map((b) => this.idOf(b)).join(',')}`;
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      if (this.bindGroups.size > 8192) this.bindGroups.clear();
+      const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+      entries.push({ binding: buffers.length, resource: { buffer: this.params, size: PARAM_SLOT } });
+      group = this.device.createBindGroup({ layout: kernel.layout, entries });
+      this.bindGroups.set(key, group);
+    }
+    return group;
+  }
+
+  private throwIfFailed(): void {
+    if (this.lost) throw new Error(this.lost);
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = null;
+      throw failure;
+    }
+  }
+
+  private openPass(): GPUComputePassEncoder {
+    if (!this.encoder) {
+      this.device.pushErrorScope('out-of-memory');
+      this.device.pushErrorScope('validation');
+      this.encoder = this.device.createCommandEncoder();
+    }
+    this.pass ??= this.encoder.beginComputePass();
+    return this.pass;
+  }
+
+  /** Records one dispatch into the open encoder. `params` is at most 256 bytes. */
+  dispatch(label: string, kernel: Kernel, buffers: GPUBuffer[], params: ArrayBuffer, workgroups: readonly number[]): void {
+    this.throwIfFailed();
+    if (kernel.checked) buffers = [...buffers, this.checkBuffer];
+    if (buffers.length !== kernel.bufferCount) {
+      throw new Error(`internal: kernel for ${label} takes ${kernel.bufferCount} buffers, given ${buffers.length}`);
+    }
+    if (params.byteLength > PARAM_SLOT) throw new Error(`internal: params of ${label} exceed ${PARAM_SLOT} bytes`);
+    if (this.paramCount === FLUSH_EVERY) this.flush();
+    const pass = this.openPass();
+    const offset = this.paramCount++ * PARAM_SLOT;
+    new Uint8Array(this.paramData, offset, params.byteLength).set(new Uint8Array(params));
+    pass.setPipeline(kernel.pipeline);
+    pass.setBindGroup(0, this.bindGroup(kernel, buffers), [offset]);
+    pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+    this.batchOps.push(label);
+    this.dispatchCount++;
+  }
+
+  /** Records a buffer-to-buffer copy. */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): void {
+    this.openPass();
+    this.pass!.end();
+    this.pass = null;
+    this.encoder!.copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    this.throwIfFailed();
+    if (!this.encoder) return;
+    this.pass?.end();
+    this.pass = null;
+    if (this.paramCount > 0) this.device.queue.writeBuffer(this.params, 0, this.paramData, 0, this.paramCount * PARAM_SLOT);
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.paramCount = 0;
+    this.submitCount++;
+    const ops = this.batchOps;
+    this.batchOps = [];
+    for (let i = 0; i < 2; i++) {
+      const scope = this.device.popErrorScope().then((error) => (error ? describeError(error, ops) : null));
+      this.pendingErrors.push(scope);
+      scope.then((message) => {
+        if (message) this.failure ??= new Error(message);
+      });
+    }
+    this.pool.afterSubmit();
+  }
+
+  /** Uploads host bytes into a pooled buffer. */
+  upload(bytes: Uint8Array): GPUBuffer {
+    this.throwIfFailed();
+    const buffer = this.pool.acquire(bytes.byteLength);
+    const padded = bytes.byteLength % 4 === 0 ? bytes : padTo4(bytes);
+    if (padded.byteLength > 0) this.device.queue.writeBuffer(buffer, 0, padded.buffer, padded.byteOffset, padded.byteLength);
+    return buffer;
+  }
+
+  /** Reads bytes back (awaits all recorded work), and raises any error or failed device check. */
+  async read(buffer: GPUBuffer, byteOffset: number, byteLength: number): Promise<Uint8Array> {
+    const start = byteOffset & ~3;
+    const size = Math.max(4, Math.ceil((byteOffset + byteLength - start) / 4) * 4);
+    const staging = this.device.createBuffer({ size: size + DEVICE_CHECK_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    try {
+      this.copy(buffer, start, staging, 0, size);
+      this.copy(this.checkBuffer, 0, staging, size, DEVICE_CHECK_BYTES);
+      this.flush();
+      await this.settle();
+      await staging.mapAsync(GPUMapMode.READ);
+      this.throwIfFailed();
+      const mapped = new Uint8Array(staging.getMappedRange());
+      const check = deviceCheckMessage(new Int32Array(mapped.buffer, size, DEVICE_CHECK_BYTES / 4));
+      if (check) {
+        this.device.queue.writeBuffer(this.checkBuffer, 0, new Uint8Array(DEVICE_CHECK_BYTES));
+        throw new Error(check);
+      }
+      return mapped.slice(byteOffset - start, byteOffset - start + byteLength);
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** Waits for the error scopes of every submit so far, and throws the first error. */
+  async settle(): Promise<void> {
+    const pending = this.pendingErrors;
+    this.pendingErrors = [];
+    await Promise.all(pending);
+    await this.device.queue.onSubmittedWorkDone();
+    this.throwIfFailed();
+  }
+
+  /** Frees pooled buffers that nothing uses. */
+  trim(): void {
+    this.flush();
+    this.bindGroups.clear();
+    this.pool.trim();
+  }
+
+  destroy(): void {
+    this.bindGroups.clear();
+    this.pipelines.clear();
+    this.device.destroy();
+  }
+}
+
+function describeError(error: GPUError, ops: string[]): string {
+  const kind = error.constructor?.name?.replace(/^GPU/, '') || 'error';
+  const names = [...new Set(ops)];
+  return `WebGPU ${kind} in a submit of ops [${names.join(', ')}]: ${error.message}`;
+}
+
+function padTo4(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+  out.set(bytes);
+  return out;
+}

@@ -1,0 +1,40 @@
+/** Element types. `bool` is what comparisons return, as in PyTorch. */
+export type DType = 'float32' | 'int32' | 'uint8' | 'bool';
+
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+export const DTYPES: readonly DType[] = ['float32', 'int32', 'uint8', 'bool'];
+
+/** Bytes per element in host memory (and in a cpu tensor). */
+export function itemSize(dtype: DType): number {
+  return dtype === 'float32' || dtype === 'int32' ? 4 : 1;
+}
+
+export function allocArray(dtype: DType, length: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(length);
+    case 'int32':
+      return new Int32Array(length);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(length);
+  }
+}
+
+export function isFloating(dtype: DType): boolean {
+  return dtype === 'float32';
+}
+
+export function checkDType(dtype: unknown): DType {
+  if (typeof dtype === 'string' && (DTYPES as readonly string[]).includes(dtype)) return dtype as DType;
+  throw new TypeError(`unknown dtype ${JSON.stringify(dtype)}; expected one of ${DTYPES.join(', ')}`);
+}
+
+/** The dtype two operands promote to, as torch.result_type does for these types. */
+export function promoteTypes(a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (a === 'float32' || b === 'float32') return 'float32';
+  if (a === 'int32' || b === 'int32') return 'int32';
+  return 'uint8';
+}

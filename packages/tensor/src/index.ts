@@ -1,0 +1,51 @@
+export { Tensor, isTensor } from './tensor.ts';
+export type { DType, TypedArray } from './dtype.ts';
+export { itemSize, promoteTypes } from './dtype.ts';
+export { numel, broadcastShapes, contiguousStrides, formatShape, type Shape } from './shape.ts';
+export { Generator, defaultGenerator, manualSeed } from './random.ts';
+export {
+  Device,
+  device,
+  init,
+  initWebGPU,
+  flush,
+  shutdown,
+  getDefaultDevice,
+  setDefaultDevice,
+  webgpuIfReady,
+  type DeviceLike,
+  type DeviceType,
+} from './device/device.ts';
+export { WebGPURuntime } from './device/webgpu.ts';
+export { empty } from './alloc.ts';
+export {
+  tensor,
+  fromArray,
+  upload,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  arange,
+  rand,
+  randn,
+  randint,
+  randperm,
+  fill_,
+  type TensorOptions,
+  type RandomOptions,
+  type NestedArray,
+} from './creation.ts';
+export { tidy, keep, memory } from './memory.ts';
+export type { MemoryInfo } from './storage.ts';
+export { GradFn, isGradEnabled, setGradEnabled, installBackwardEngine, record, type BackwardFn, type BackwardEngine } from './autograd-hooks.ts';
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, reluBackward, maximum, eq, gt, lt, ge, where, copyInto } from './ops/elementwise.ts';
+export { sum, mean, max, argmax, sumToShape } from './ops/reduce.ts';
+export { matmul, linear } from './ops/matmul.ts';
+export { logSoftmax, softmax } from './ops/softmax.ts';
+export { nllLoss, type NllOptions, type Reduction } from './ops/nll.ts';
+export { indexSelect } from './ops/index-select.ts';
+export { normalizeBytes, type NormalizeOptions } from './ops/bytes.ts';
+export { reshape, view, transpose, permute, narrow, expand, contiguous, clone, squeeze, unsqueeze, flatten, toCpu } from './ops/views.ts';
+export { Params, launch, grid, wgslType } from './ops/gpu.ts';

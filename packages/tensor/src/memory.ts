@@ -1,0 +1,58 @@
+import { webgpuIfReady } from './device/device.ts';
+import { memoryCounts, type MemoryInfo } from './storage.ts';
+import type { Tensor } from './tensor.ts';
+
+/** Open tidy() scopes, innermost last; each holds the tensors created inside it. */
+const scopes: Set<Tensor>[] = [];
+
+export function trackInScope(t: Tensor): void {
+  scopes.at(-1)?.add(t);
+}
+
+/** Keeps a tensor alive past the tidy() scopes it was created in (like tf.keep). */
+export function keep<T extends Tensor>(t: T): T {
+  for (const scope of scopes) scope.delete(t);
+  return t;
+}
+
+function collectTensors(value: unknown, into: Set<Tensor>, isTensor: (v: unknown) => v is Tensor): void {
+  if (isTensor(value)) into.add(value);
+  else if (Array.isArray(value)) for (const v of value) collectTensors(v, into, isTensor);
+  else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectTensors(v, into, isTensor);
+  }
+}
+
+let tensorCheck: ((v: unknown) => v is Tensor) | null = null;
+export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
+  tensorCheck = check;
+}
+
+/**
+ * Runs fn and disposes every tensor created inside it, except those it returns (alone, in an
+ * array or in a plain object) and those kept with keep(). Like tf.tidy; fn must not be async.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    scopes.pop();
+  }
+  if (result instanceof Promise) throw new Error('tidy() takes a synchronous function; await outside of it');
+  const returned = new Set<Tensor>();
+  collectTensors(result, returned, tensorCheck!);
+  for (const t of scope) {
+    if (returned.has(t)) scopes.at(-1)?.add(t);
+    else t.dispose();
+  }
+  return result;
+}
+
+/** Live tensors and bytes, and what the GPU pool holds. */
+export function memory(): MemoryInfo {
+  const pool = webgpuIfReady()?.gpu.pool;
+  return { ...memoryCounts(), pooledBytes: pool?.pooledBytes ?? 0, gpuBuffersCreated: pool?.created ?? 0 };
+}

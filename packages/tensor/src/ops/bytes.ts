@@ -1,0 +1,50 @@
+import { empty } from '../alloc.ts';
+import type { DType } from '../dtype.ts';
+import type { Tensor } from '../tensor.ts';
+import { checkDType, checkSameDevice } from './checks.ts';
+import { grid, launch, Params, wgslType } from './gpu.ts';
+
+export interface NormalizeOptions {
+  /** Multiplier applied to each byte first: 1/255 maps pixels to [0, 1] like ToTensor. */
+  scale?: number;
+  mean?: number;
+  std?: number;
+  /** Take rows (slices along dim 0) in this int32 order: the batch gather. */
+  index?: Tensor;
+  dtype?: DType;
+}
+
+/**
+ * uint8 → float32: (x·scale − mean) / std, optionally gathering rows by index first. On webgpu
+ * this is one kernel over the packed bytes, which is how a batch of images is made on the GPU.
+ */
+export function normalizeBytes(x: Tensor, options: NormalizeOptions = {}): Tensor {
+  const { scale = 1 / 255, mean = 0, std = 1, index, dtype = 'float32' } = options;
+  checkDType('normalizeBytes', x, ['uint8']);
+  if (!x.isContiguous()) throw new Error('normalizeBytes: expected a contiguous uint8 tensor');
+  if (index) {
+    checkSameDevice([x, index]);
+    checkDType('normalizeBytes', index, ['int32'], 'index');
+  }
+  const rows = x.ndim === 0 ? 1 : x.shape[0];
+  const row = rows === 0 ? 0 : x.numel() / rows;
+  const count = index ? index.numel() : rows;
+  const shape = x.ndim === 0 ? [] : [count, ...x.shape.slice(1)];
+  const out = empty(shape, dtype, x.device);
+  if (x.device.type === 'cpu') {
+    const src = x.storage.array;
+    const ix = index ? Int32Array.from(index.storage.array.subarray(index.offset, index.offset + count)) : null;
+    const dst = out.storage.array;
+    for (let i = 0; i < count; i++) {
+      const r = ix ? ix[i] : i;
+      if (r < 0 || r >= rows) throw new RangeError(`indexSelect: index ${r} is out of range for dimension of size ${rows}.`);
+      for (let j = 0; j < row; j++) dst[i * row + j] = (src[x.offset + r * row + j] * scale - mean) / std;
+    }
+    return out;
+  }
+  const params = new Params().u32(rows, row, x.offset, count).f32(scale, mean, std).u32(index?.offset ?? 0);
+  const n = count * row;
+  const spec = { family: 'bytes', template: { OUT: wgslType(dtype) }, constants: { GATHER: index ? 1 : 0 } };
+  if (n > 0) launch('normalizeBytes', spec, [x, index ?? x, out], params, grid(n));
+  return out;
+}

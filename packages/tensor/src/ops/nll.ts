@@ -1,0 +1,85 @@
+import { record } from '../autograd-hooks.ts';
+import { empty } from '../alloc.ts';
+import type { Tensor } from '../tensor.ts';
+import { checkDType, checkSameDevice } from './checks.ts';
+import { grid, launch, Params } from './gpu.ts';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+const REDUCTIONS: Record<Reduction, number> = { none: 0, sum: 1, mean: 2 };
+
+export interface NllOptions {
+  reduction?: Reduction;
+  ignoreIndex?: number;
+}
+
+function targetError(t: number, C: number): Error {
+  return new RangeError(`nllLoss: Target ${t} is out of bounds (expected a class index in [0, ${C})).`);
+}
+
+/** Forward on the CPU: the loss and the count of targets that were not ignored. */
+function cpuForward(logp: Tensor, target: Tensor, reduction: Reduction, ignore: number, out: Tensor, total: Tensor): void {
+  const [N, C] = logp.shape;
+  const lp = logp.storage.array;
+  const tg = target.storage.array;
+  const losses = out.storage.array;
+  let sum = 0;
+  let count = 0;
+  for (let n = 0; n < N; n++) {
+    const t = tg[target.offset + n * target.strides[0]];
+    let loss = 0;
+    if (t !== ignore) {
+      if (t < 0 || t >= C) throw targetError(t, C);
+      loss = -lp[logp.offset + n * logp.strides[0] + t * logp.strides[1]];
+      count++;
+    }
+    if (reduction === 'none') losses[n] = loss;
+    sum += loss;
+  }
+  if (reduction !== 'none') losses[0] = reduction === 'mean' ? sum / count : sum;
+  total.storage.array[0] = count;
+}
+
+function cpuBackward(g: Tensor, target: Tensor, total: Tensor, reduction: Reduction, ignore: number, out: Tensor): void {
+  const [N, C] = out.shape;
+  const grad = out.storage.array;
+  const gd = g.storage.array;
+  const tg = target.storage.array;
+  grad.fill(0);
+  for (let n = 0; n < N; n++) {
+    const t = tg[target.offset + n * target.strides[0]];
+    if (t === ignore) continue;
+    const gn = reduction === 'none' ? gd[g.offset + n * g.strides[0]] : gd[g.offset];
+    grad[n * C + t] = reduction === 'mean' ? -gn / total.storage.array[0] : -gn;
+  }
+}
+
+/**
+ * The negative log-likelihood loss of log-probabilities [N, C] against int32 class targets [N],
+ * like F.nll_loss. On webgpu a target out of range is raised at the next readback.
+ */
+export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
+  const reduction = options.reduction ?? 'mean';
+  const ignore = options.ignoreIndex ?? -100;
+  if (!(reduction in REDUCTIONS)) throw new Error(`${reduction} is not a valid value for reduction`);
+  checkSameDevice([logp, target]);
+  checkDType('nllLoss', logp, ['float32']);
+  checkDType('nllLoss', target, ['int32'], 'target');
+  if (logp.ndim !== 2 || target.ndim !== 1) {
+    throw new RangeError(`nllLoss: expected input [N, C] and target [N], found [${logp.shape.join(', ')}] and [${target.shape.join(', ')}]`);
+  }
+  const [N, C] = logp.shape;
+  if (target.shape[0] !== N) throw new RangeError(`Expected input batch_size (${N}) to match target batch_size (${target.shape[0]}).`);
+  const out = empty(reduction === 'none' ? [N] : [], 'float32', logp.device);
+  const total = empty([1], 'float32', logp.device);
+  const params = () => new Params().u32(N, C, logp.offset, logp.strides[0], logp.strides[1], target.offset).i32(ignore).u32(0);
+  const spec = (entry: string) => ({ family: 'nll', entry, constants: { REDUCTION: REDUCTIONS[reduction] } });
+  if (logp.device.type === 'cpu') cpuForward(logp, target, reduction, ignore, out, total);
+  else launch('nllLoss', spec('forward'), [logp, target, logp, out, total], params(), reduction === 'none' ? grid(N) : [1]);
+  return record('NllLoss', [logp], out, [target, total], (g, [t, tw]) => {
+    const grad = empty([N, C], 'float32', g.device);
+    if (g.device.type === 'cpu') cpuBackward(g, t, tw, reduction, ignore, grad);
+    else launch('nllLoss.backward', spec('backward'), [logp, t, g, grad, tw], params(), grid(N * C));
+    tw.dispose();
+    return [grad];
+  });
+}

@@ -1,0 +1,297 @@
+import { runBackward, type GradFn } from './autograd-hooks.ts';
+import type { Device, DeviceLike } from './device/device.ts';
+import type { DType } from './dtype.ts';
+import { setTensorCheck, trackInScope } from './memory.ts';
+import { contiguousStrides, normalizeDim, numel, type Shape } from './shape.ts';
+import { countTensor, type Storage } from './storage.ts';
+import * as ew from './ops/elementwise.ts';
+import * as red from './ops/reduce.ts';
+import * as views from './ops/views.ts';
+import { matmul } from './ops/matmul.ts';
+import { logSoftmax, softmax } from './ops/softmax.ts';
+import { indexSelect } from './ops/index-select.ts';
+import { formatTensor } from './format.ts';
+import { readArray } from './readback.ts';
+
+type Operand = Tensor | number;
+
+/** Frees the storage of tensors that were garbage-collected without dispose(). */
+const finalizer = new FinalizationRegistry<Storage>((storage) => {
+  countTensor(-1);
+  storage.release();
+});
+
+/**
+ * An n-dimensional array on a device, with PyTorch's methods. Shape, strides and offset describe
+ * a view into a shared Storage; most kernels read strided inputs and write contiguous outputs.
+ */
+export class Tensor {
+  requiresGrad = false;
+  /** Accumulated gradient (leaf tensors), as in PyTorch. */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor, when it was recorded for autograd. */
+  gradFn: GradFn | null = null;
+  private disposed = false;
+
+  /** Internal: use tensor(), zeros(), ... to create tensors. */
+  constructor(
+    private _storage: Storage,
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    readonly strides: readonly number[] = contiguousStrides(shape),
+    readonly offset = 0,
+  ) {
+    countTensor(1);
+    finalizer.register(this, _storage, this);
+    trackInScope(this);
+  }
+
+  get storage(): Storage {
+    if (this.disposed) throw new Error(`Tensor of shape [${this.shape.join(', ')}] was used after dispose()`);
+    return this._storage;
+  }
+
+  get device(): Device {
+    return this._storage.device;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  dim(): number {
+    return this.shape.length;
+  }
+
+  numel(): number {
+    return numel(this.shape);
+  }
+
+  /** The shape, or the size of one dim, like torch's size(). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    return dim === undefined ? [...this.shape] : this.shape[normalizeDim(dim, this.ndim)];
+  }
+
+  isContiguous(): boolean {
+    const expected = contiguousStrides(this.shape);
+    return this.shape.every((d, i) => d === 1 || this.strides[i] === expected[i]);
+  }
+
+  /** Frees this tensor's hold on its storage now (other views keep theirs). Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    finalizer.unregister(this);
+    countTensor(-1);
+    this._storage.release();
+  }
+
+  /** A second handle to the same data, with its own hold on the storage (used by the tape). */
+  alias(): Tensor {
+    return new Tensor(this.storage.retain(), this.shape, this.dtype, this.strides, this.offset);
+  }
+
+  // ---- autograd ----
+  requiresGrad_(requiresGrad = true): this {
+    if (!this.isLeaf) throw new Error('you can only change requires_grad flags of leaf variables.');
+    if (requiresGrad && this.dtype !== 'float32') {
+      throw new Error(`only Tensors of floating point dtype can require gradients (found ${this.dtype})`);
+    }
+    this.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /** Computes gradients of this tensor with respect to graph leaves, like torch.Tensor.backward. */
+  backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    runBackward(this, gradient, { retainGraph: options.retainGraph ?? false });
+  }
+
+  /** A tensor sharing this one's data, cut off from the graph. */
+  detach(): Tensor {
+    return new Tensor(this.storage.retain(), this.shape, this.dtype, this.strides, this.offset);
+  }
+
+  // ---- readback ----
+  /** The elements in row-major order, as a typed array (bool and uint8 as Uint8Array). */
+  toArray(): Promise<Float32Array | Int32Array | Uint8Array> {
+    return readArray(this);
+  }
+
+  /** The one element of a one-element tensor, as a number. */
+  async item(): Promise<number> {
+    if (this.numel() !== 1) {
+      throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    }
+    return (await this.toArray())[0];
+  }
+
+  /** Nested arrays, like torch's tolist(). */
+  async tolist(): Promise<unknown> {
+    const data = Array.from(await this.toArray());
+    const build = (dim: number, start: number): unknown => {
+      if (dim === this.ndim) return data[start];
+      const step = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, start + i * step));
+    };
+    return build(0, 0);
+  }
+
+  /** The printed form, like PyTorch's: `tensor([[1., 2.]], device='webgpu')`. */
+  async format(): Promise<string> {
+    return formatTensor(this, await this.toArray());
+  }
+
+  toString(): string {
+    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device='${this.device}'${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  // ---- elementwise ----
+  add(other: Operand, alpha?: number): Tensor {
+    return ew.add(this, other, alpha);
+  }
+  sub(other: Operand, alpha?: number): Tensor {
+    return ew.sub(this, other, alpha);
+  }
+  mul(other: Operand): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: Operand): Tensor {
+    return ew.div(this, other);
+  }
+  pow(exponent: Operand): Tensor {
+    return ew.pow(this, exponent);
+  }
+  maximum(other: Tensor): Tensor {
+    return ew.maximum(this, other);
+  }
+  eq(other: Operand): Tensor {
+    return ew.eq(this, other);
+  }
+  gt(other: Operand): Tensor {
+    return ew.gt(this, other);
+  }
+  lt(other: Operand): Tensor {
+    return ew.lt(this, other);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+
+  // ---- reductions ----
+  sum(dim?: number, keepdim = false): Tensor {
+    return red.sum(this, dim, keepdim);
+  }
+  mean(dim?: number, keepdim = false): Tensor {
+    return red.mean(this, dim, keepdim);
+  }
+  max(dim?: number, keepdim = false): Tensor {
+    return red.max(this, dim, keepdim);
+  }
+  argmax(dim?: number, keepdim = false): Tensor {
+    return red.argmax(this, dim, keepdim);
+  }
+
+  // ---- linear algebra, activations, indexing ----
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
+  logSoftmax(dim: number): Tensor {
+    return logSoftmax(this, dim);
+  }
+  softmax(dim: number): Tensor {
+    return softmax(this, dim);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return indexSelect(this, dim, index);
+  }
+
+  // ---- views and moves ----
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return views.reshape(this, flatShape(shape));
+  }
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return views.view(this, flatShape(shape));
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return views.flatten(this, startDim, endDim);
+  }
+  squeeze(dim?: number): Tensor {
+    return views.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return views.unsqueeze(this, dim);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return views.transpose(this, dim0, dim1);
+  }
+  /** Transpose of a 2-D tensor (a view). */
+  t(): Tensor {
+    return views.transpose(this, 0, 1);
+  }
+  get T(): Tensor {
+    return views.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return views.permute(this, flatShape(dims));
+  }
+  /** Rows start..end-1 along `dim` (a view), like torch's narrow / x[start:end]. */
+  narrow(dim: number, start: number, length: number): Tensor {
+    return views.narrow(this, dim, start, length);
+  }
+  /** x[start:end] along dim 0 (a view). */
+  slice(start: number, end?: number): Tensor {
+    return views.narrow(this, 0, start, (end ?? this.shape[0]) - start);
+  }
+  contiguous(): Tensor {
+    return views.contiguous(this);
+  }
+  clone(): Tensor {
+    return views.clone(this);
+  }
+  to(target: DeviceLike | DType): Tensor {
+    return views.to(this, target);
+  }
+  /** A copy on the cpu device (waits for the GPU), like torch's .cpu(). */
+  cpu(): Promise<Tensor> {
+    return views.toCpu(this);
+  }
+  float(): Tensor {
+    return views.to(this, 'float32');
+  }
+  int(): Tensor {
+    return views.to(this, 'int32');
+  }
+}
+
+function flatShape(args: number[] | [readonly number[]]): number[] {
+  return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
+
+export function isTensor(value: unknown): value is Tensor {
+  return value instanceof Tensor;
+}
+setTensorCheck(isTensor);
+
+export type { Shape };
