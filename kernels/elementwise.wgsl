@@ -101,5 +101,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   var y: {{T}};
   if (p.scalar_b != 0u) { y = p.scalar_{{T}}; } else { y = {{T}}(b[ib]); }
-  out[io] = {{OUT}}(apply_{{T}}({{T}}(a[ia]), y, {{T}}(c[ic])));
+  // In-place ops read their first operand from `out` itself ({{FIRST}} is a or out).
+  out[io] = {{OUT}}(apply_{{T}}({{T}}({{FIRST}}[select(ia, io, {{INPLACE}})]), y, {{T}}(c[ic])));
 }

@@ -1,5 +1,5 @@
 import { device as resolveDevice, type Device, type DeviceLike } from './device/device.ts';
-import { allocArray, checkDType, type DType, type TypedArray } from './dtype.ts';
+import { allocArray, checkDType, isFloating, type DType, type TypedArray } from './dtype.ts';
 import { checkShape, numel } from './shape.ts';
 import { Storage } from './storage.ts';
 import { Tensor } from './tensor.ts';
@@ -48,6 +48,7 @@ export function upload(host: TypedArray, shape: readonly number[], dtype: DType,
 function inferArrayDType(array: TypedArray | readonly number[]): DType {
   if (array instanceof Int32Array) return 'int32';
   if (array instanceof Uint8Array) return 'uint8';
+  if (array instanceof Float64Array) return 'float64';
   return 'float32';
 }
 
@@ -79,7 +80,7 @@ export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {})
 
 /** A 0-d tensor holding one number, on like's device (float32 unless it is an integer and like is integral). */
 export function scalarTensor(value: number, like: Tensor): Tensor {
-  const dtype = like.dtype !== 'float32' && Number.isInteger(value) ? 'int32' : 'float32';
+  const dtype = isFloating(like.dtype) ? like.dtype : Number.isInteger(value) ? 'int32' : 'float32';
   return fromArray([value], [], { dtype, device: like.device });
 }
 

@@ -1,4 +1,4 @@
-import type { TypedArray } from './dtype.ts';
+import { isFloating, type TypedArray } from './dtype.ts';
 import type { Tensor } from './tensor.ts';
 
 const THRESHOLD = 1000;
@@ -28,7 +28,7 @@ export function formatTensor(t: Tensor, data: TypedArray): string {
   };
   const extras: string[] = [];
   if (t.device.type !== 'cpu') extras.push(`device='${t.device}'`);
-  if (t.dtype === 'uint8') extras.push('dtype=uint8');
+  if (t.dtype === 'uint8' || t.dtype === 'float64') extras.push(`dtype=${t.dtype}`);
   if (t.gradFn) extras.push(`grad_fn=${t.gradFn}`);
   else if (t.requiresGrad) extras.push('requires_grad=True');
   const body = t.ndim === 0 ? fmt(data[0]) : render(0, 0);
@@ -37,7 +37,7 @@ export function formatTensor(t: Tensor, data: TypedArray): string {
 
 function elementFormatter(t: Tensor, data: TypedArray): (v: number) => string {
   if (t.dtype === 'bool') return (v) => (v ? 'True' : 'False');
-  if (t.dtype !== 'float32') return (v) => String(v);
+  if (!isFloating(t.dtype)) return (v) => String(v);
   const finite = Array.from(data).filter(Number.isFinite);
   const abs = finite.map(Math.abs).filter((v) => v > 0);
   const max = abs.length ? Math.max(...abs) : 0;

@@ -1,6 +1,6 @@
 export { Tensor, isTensor } from './tensor.ts';
 export type { DType, TypedArray } from './dtype.ts';
-export { itemSize, promoteTypes } from './dtype.ts';
+export { itemSize, promoteTypes, isFloating, floatType, DTYPES } from './dtype.ts';
 export { numel, broadcastShapes, contiguousStrides, formatShape, type Shape } from './shape.ts';
 export { Generator, defaultGenerator, manualSeed } from './random.ts';
 export {
@@ -40,7 +40,7 @@ export {
 export { tidy, keep, memory } from './memory.ts';
 export type { MemoryInfo } from './storage.ts';
 export { GradFn, isGradEnabled, setGradEnabled, installBackwardEngine, record, type BackwardFn, type BackwardEngine } from './autograd-hooks.ts';
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, reluBackward, maximum, eq, gt, lt, ge, where, copyInto } from './ops/elementwise.ts';
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, reluBackward, maximum, eq, gt, lt, ge, where, copyInto, add_, mul_ } from './ops/elementwise.ts';
 export { sum, mean, max, argmax, sumToShape } from './ops/reduce.ts';
 export { matmul, linear } from './ops/matmul.ts';
 export { logSoftmax, softmax } from './ops/softmax.ts';

@@ -28,6 +28,8 @@ function fromGpuBytes(dtype: DType, bytes: Uint8Array, n: number): TypedArray {
   switch (dtype) {
     case 'float32':
       return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+    case 'float64':
+      throw new Error('internal: float64 tensors never live on webgpu');
     case 'int32':
       return new Int32Array(bytes.buffer, bytes.byteOffset, n);
     case 'uint8':

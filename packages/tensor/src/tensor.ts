@@ -1,6 +1,6 @@
 import { runBackward, type GradFn } from './autograd-hooks.ts';
 import type { Device, DeviceLike } from './device/device.ts';
-import type { DType } from './dtype.ts';
+import { isFloating, type DType, type TypedArray } from './dtype.ts';
 import { setTensorCheck, trackInScope } from './memory.ts';
 import { contiguousStrides, normalizeDim, numel, type Shape } from './shape.ts';
 import { countTensor, type Storage } from './storage.ts';
@@ -104,7 +104,7 @@ export class Tensor {
   // ---- autograd ----
   requiresGrad_(requiresGrad = true): this {
     if (!this.isLeaf) throw new Error('you can only change requires_grad flags of leaf variables.');
-    if (requiresGrad && this.dtype !== 'float32') {
+    if (requiresGrad && !isFloating(this.dtype)) {
       throw new Error(`only Tensors of floating point dtype can require gradients (found ${this.dtype})`);
     }
     this.requiresGrad = requiresGrad;
@@ -123,7 +123,7 @@ export class Tensor {
 
   // ---- readback ----
   /** The elements in row-major order, as a typed array (bool and uint8 as Uint8Array). */
-  toArray(): Promise<Float32Array | Int32Array | Uint8Array> {
+  toArray(): Promise<TypedArray> {
     return readArray(this);
   }
 
@@ -279,6 +279,9 @@ export class Tensor {
   }
   float(): Tensor {
     return views.to(this, 'float32');
+  }
+  double(): Tensor {
+    return views.to(this, 'float64');
   }
   int(): Tensor {
     return views.to(this, 'int32');

@@ -10,6 +10,8 @@ export function checkSameDevice(tensors: readonly Tensor[]): void {
   }
 }
 
+export const FLOATS = ['float32', 'float64'] as const;
+
 export function checkDType(op: string, t: Tensor, allowed: readonly string[], what = 'input'): void {
   if (!allowed.includes(t.dtype)) {
     throw new TypeError(`${op}: expected ${what} of dtype ${allowed.join(' or ')}, found ${t.dtype}`);

@@ -1,11 +1,11 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
-import { promoteTypes, type DType } from '../dtype.ts';
+import { floatType, isFloating, promoteTypes, type DType } from '../dtype.ts';
 import { broadcastShapes, broadcastStrides, numel } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { scalarTensor } from '../creation.ts';
 import { checkSameDevice } from './checks.ts';
-import { grid, launch, Params, wgslType } from './gpu.ts';
+import { grid, launch, Params, placeholder, wgslType } from './gpu.ts';
 import { stridedIndices } from './strided.ts';
 import { sumToShape } from './reduce.ts';
 
@@ -48,6 +48,8 @@ interface RunOptions {
   alpha?: number;
   /** Write into this (possibly strided) tensor instead of a new one. */
   into?: Tensor;
+  /** The first input is `into` itself: read it from the output binding (a buffer cannot be bound twice for writing). */
+  inplace?: boolean;
 }
 
 /** Runs one elementwise op over broadcast inputs, on the inputs' device. */
@@ -76,7 +78,9 @@ function run(op: OpName, inputs: readonly Tensor[], opts: RunOptions): Tensor {
     }
     return out;
   }
-  const [a, b = a, c = a] = inputs;
+  // Unused slots are bound to some other input (never to `out`, which is bound for writing).
+  const spare = opts.inplace ? (inputs[1] ?? placeholder(device)) : inputs[0];
+  const [a, b = spare, c = spare] = opts.inplace ? [spare, ...inputs.slice(1)] : inputs;
   const [sa, sb = sa, sc = sa] = strides;
   const n = numel(shape);
   const params = new Params()
@@ -97,6 +101,8 @@ function run(op: OpName, inputs: readonly Tensor[], opts: RunOptions): Tensor {
     C: wgslType(c.dtype),
     OUT: wgslType(opts.out),
     T: opts.compute === 'float32' ? 'f32' : 'i32',
+    FIRST: opts.inplace ? 'out' : 'a',
+    INPLACE: opts.inplace ? 'true' : 'false',
   };
   if (n > 0) launch(op, { family: 'elementwise', template, constants: { OP: OPS[op].code } }, [a, b, c, out], params, grid(n));
   return out;
@@ -109,19 +115,21 @@ function checkWritable(into: Tensor, shape: readonly number[], inputs: readonly 
   }
 }
 
-function isIntegral(dtype: DType): boolean {
-  return dtype !== 'float32';
-}
 
 /** The dtype of an arithmetic result (bool counts as int32 in arithmetic). */
 function arithType(a: Tensor, b: Operand): DType {
   const ta = a.dtype === 'bool' ? 'int32' : a.dtype;
-  if (typeof b === 'number') return isIntegral(ta) && Number.isInteger(b) ? ta : 'float32';
+  if (typeof b === 'number') return !isFloating(ta) && Number.isInteger(b) ? ta : floatType(ta);
   return promoteTypes(ta, b.dtype === 'bool' ? 'int32' : b.dtype);
 }
 
 function computeOf(dtype: DType): 'float32' | 'int32' {
-  return dtype === 'float32' ? 'float32' : 'int32';
+  return isFloating(dtype) ? 'float32' : 'int32';
+}
+
+/** The float type of an op's result on these operands (true division, exp, ...). */
+function floatOf(a: Tensor, b?: Operand): DType {
+  return floatType(a.dtype, typeof b === 'object' ? b.dtype : a.dtype);
 }
 
 /** A binary op with a tensor or a number as the second operand. */
@@ -163,7 +171,7 @@ export function mul(a: Operand, b: Operand): Tensor {
 
 export function div(a: Operand, b: Operand): Tensor {
   if (typeof a === 'number') return div(asTensor(a, b as Tensor), b);
-  const out = binary('div', a, b, 'float32', 'float32');
+  const out = binary('div', a, b, floatOf(a, b), 'float32');
   if (typeof b === 'number') return record('Div', [a], out, [], (g) => [scale(g, 1 / b)]);
   return record('Div', [a, b], out, [b, out], (g, [sb, sout]) => [
     a.requiresGrad ? sumToShape(div(g, sb), a.shape) : null,
@@ -173,7 +181,7 @@ export function div(a: Operand, b: Operand): Tensor {
 
 export function pow(a: Operand, exponent: Operand): Tensor {
   if (typeof a === 'number') return pow(asTensor(a, exponent as Tensor), exponent);
-  const out = binary('pow', a, exponent, 'float32', 'float32');
+  const out = binary('pow', a, exponent, floatOf(a, exponent), 'float32');
   if (typeof exponent === 'number') {
     return record('Pow', [a], out, [a], (g, [x]) => [exponent === 0 ? scale(g, 0) : mul(g, scale(pow(x, exponent - 1), exponent))]);
   }
@@ -201,7 +209,7 @@ export function maximum(a: Tensor, b: Tensor): Tensor {
 // ---- unary ----
 
 function unaryFloat(op: OpName, x: Tensor): Tensor {
-  return run(op, [x], { out: 'float32', compute: 'float32' });
+  return run(op, [x], { out: floatOf(x), compute: 'float32' });
 }
 
 export function neg(x: Tensor): Tensor {
@@ -230,7 +238,7 @@ export function relu(x: Tensor): Tensor {
 
 /** g where y > 0, else 0: relu's backward in one kernel. */
 export function reluBackward(y: Tensor, g: Tensor): Tensor {
-  return run('reluBackward', [y, g], { out: 'float32', compute: 'float32' });
+  return run('reluBackward', [y, g], { out: floatOf(g), compute: 'float32' });
 }
 
 // ---- comparisons and selection (not differentiable) ----
@@ -274,6 +282,23 @@ export function copyAs(x: Tensor, dtype: DType = x.dtype): Tensor {
   return run('copy', [x], { out: dtype, compute: castCompute(x.dtype, dtype) });
 }
 
+/** dst += alpha·other in place (dst keeps its dtype), like Tensor.add_. Not recorded. */
+export function add_(dst: Tensor, other: Operand, alpha = 1): Tensor {
+  return inplace('add', dst, other, alpha);
+}
+
+/** dst *= other in place, like Tensor.mul_. Not recorded. */
+export function mul_(dst: Tensor, other: Operand): Tensor {
+  return inplace('mul', dst, other);
+}
+
+function inplace(op: OpName, dst: Tensor, other: Operand, alpha?: number): Tensor {
+  if (typeof other !== 'number' && other.storage === dst.storage) other = copyAs(other);
+  const opts = { out: dst.dtype, compute: computeOf(dst.dtype), alpha, into: dst, inplace: true };
+  if (typeof other === 'number') return run(op, [dst], { ...opts, scalar: other });
+  return run(op, [dst, other], opts);
+}
+
 /** Copies src (broadcast) into the view dst, converting dtype: dst.copy_(src). Not recorded. */
 export function copyInto(dst: Tensor, src: Tensor): Tensor {
   return run('copy', [src], { out: dst.dtype, compute: castCompute(src.dtype, dst.dtype), into: dst });
@@ -281,7 +306,7 @@ export function copyInto(dst: Tensor, src: Tensor): Tensor {
 
 /** Float when either side is float, so that float -> int truncates as in PyTorch. */
 function castCompute(from: DType, to: DType): 'float32' | 'int32' {
-  return from === 'float32' || to === 'float32' ? 'float32' : 'int32';
+  return isFloating(from) || isFloating(to) ? 'float32' : 'int32';
 }
 
 function scale(g: Tensor, factor: number): Tensor {

@@ -1,6 +1,9 @@
 import type { KernelSpec } from '../device/webgpu.ts';
 import type { Tensor } from '../tensor.ts';
 import type { DType } from '../dtype.ts';
+import type { Device } from '../device/device.ts';
+import { empty } from '../alloc.ts';
+import { keep } from '../memory.ts';
 
 /** Packs a kernel's params struct: 4-byte fields in declaration order. */
 export class Params {
@@ -51,6 +54,8 @@ export function wgslType(dtype: DType): string {
   switch (dtype) {
     case 'float32':
       return 'f32';
+    case 'float64':
+      throw new Error('float64 is not supported on webgpu (WGSL has no f64): use float32, or the cpu device');
     case 'int32':
       return 'i32';
     case 'bool':
@@ -60,6 +65,15 @@ export function wgslType(dtype: DType): string {
         'uint8 tensors on webgpu can only be read back, indexed by rows, or converted with .float() / .int() / normalize; convert first',
       );
   }
+}
+
+const placeholders = new WeakMap<Device, Tensor>();
+
+/** A one-element tensor to bind where a kernel's input slot is unused. */
+export function placeholder(device: Device): Tensor {
+  let t = placeholders.get(device);
+  if (!t) placeholders.set(device, (t = keep(empty([1], 'float32', device))));
+  return t;
 }
 
 /** Records one dispatch of `spec` over the tensors' buffers. */

@@ -1,7 +1,7 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import type { Tensor } from '../tensor.ts';
-import { checkDType, checkSameDevice } from './checks.ts';
+import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { reluBackward } from './elementwise.ts';
 import { launch, Params } from './gpu.ts';
 import { sum } from './reduce.ts';
@@ -14,7 +14,7 @@ import { transpose } from './views.ts';
 function gemm(a: Tensor, b: Tensor, bias: Tensor | null, relu: boolean): Tensor {
   const [M, K] = a.shape;
   const N = b.shape[1];
-  const out = empty([M, N], 'float32', a.device);
+  const out = empty([M, N], a.dtype, a.device);
   if (a.device.type === 'cpu') {
     const A = a.storage.array;
     const B = b.storage.array;
@@ -42,8 +42,8 @@ function gemm(a: Tensor, b: Tensor, bias: Tensor | null, relu: boolean): Tensor 
 
 function check2d(op: string, a: Tensor, b: Tensor): void {
   checkSameDevice([a, b]);
-  checkDType(op, a, ['float32'], 'mat1');
-  checkDType(op, b, ['float32'], 'mat2');
+  checkDType(op, a, FLOATS, 'mat1');
+  checkDType(op, b, [a.dtype], 'mat2');
   if (a.ndim !== 2 || b.ndim !== 2) {
     throw new RangeError(`${op}: expected 2-D tensors, found ${a.ndim}-D and ${b.ndim}-D (shapes [${a.shape}] and [${b.shape}])`);
   }

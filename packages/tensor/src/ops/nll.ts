@@ -1,7 +1,7 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import type { Tensor } from '../tensor.ts';
-import { checkDType, checkSameDevice } from './checks.ts';
+import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { grid, launch, Params } from './gpu.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -62,21 +62,21 @@ export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}):
   const ignore = options.ignoreIndex ?? -100;
   if (!(reduction in REDUCTIONS)) throw new Error(`${reduction} is not a valid value for reduction`);
   checkSameDevice([logp, target]);
-  checkDType('nllLoss', logp, ['float32']);
+  checkDType('nllLoss', logp, FLOATS);
   checkDType('nllLoss', target, ['int32'], 'target');
   if (logp.ndim !== 2 || target.ndim !== 1) {
     throw new RangeError(`nllLoss: expected input [N, C] and target [N], found [${logp.shape.join(', ')}] and [${target.shape.join(', ')}]`);
   }
   const [N, C] = logp.shape;
   if (target.shape[0] !== N) throw new RangeError(`Expected input batch_size (${N}) to match target batch_size (${target.shape[0]}).`);
-  const out = empty(reduction === 'none' ? [N] : [], 'float32', logp.device);
-  const total = empty([1], 'float32', logp.device);
+  const out = empty(reduction === 'none' ? [N] : [], logp.dtype, logp.device);
+  const total = empty([1], logp.dtype, logp.device);
   const params = () => new Params().u32(N, C, logp.offset, logp.strides[0], logp.strides[1], target.offset).i32(ignore).u32(0);
   const spec = (entry: string) => ({ family: 'nll', entry, constants: { REDUCTION: REDUCTIONS[reduction] } });
   if (logp.device.type === 'cpu') cpuForward(logp, target, reduction, ignore, out, total);
   else launch('nllLoss', spec('forward'), [logp, target, logp, out, total], params(), reduction === 'none' ? grid(N) : [1]);
   return record('NllLoss', [logp], out, [target, total], (g, [t, tw]) => {
-    const grad = empty([N, C], 'float32', g.device);
+    const grad = empty([N, C], logp.dtype, g.device);
     if (g.device.type === 'cpu') cpuBackward(g, t, tw, reduction, ignore, grad);
     else launch('nllLoss.backward', spec('backward'), [logp, t, g, grad, tw], params(), grid(N * C));
     tw.dispose();

@@ -1,6 +1,6 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
-import type { DType } from '../dtype.ts';
+import { isFloating, type DType } from '../dtype.ts';
 import { normalizeDim, sameShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { div, eq, where } from './elementwise.ts';
@@ -59,7 +59,7 @@ function reduce(op: ReduceOp, x: Tensor, dim: number | undefined, keepdim: boole
 }
 
 function sumType(x: Tensor): DType {
-  return x.dtype === 'float32' ? 'float32' : 'int32';
+  return isFloating(x.dtype) ? x.dtype : 'int32';
 }
 
 /** g (the gradient of a reduction) broadcast back over x's shape. */
@@ -75,11 +75,11 @@ export function sum(x: Tensor, dim?: number, keepdim = false): Tensor {
 }
 
 export function mean(x: Tensor, dim?: number, keepdim = false): Tensor {
-  if (x.dtype !== 'float32') {
+  if (!isFloating(x.dtype)) {
     throw new TypeError(`mean(): could not infer output dtype. Input dtype must be floating point, but got ${x.dtype}`);
   }
   const count = plan(x, dim, keepdim).reduce;
-  const out = reduce('sum', x, dim, keepdim, 'float32', 1 / count);
+  const out = reduce('sum', x, dim, keepdim, x.dtype, 1 / count);
   return record('Mean', [x], out, [], (g) => [div(expandBack(g, x, dim), count)]);
 }
 

@@ -2,7 +2,8 @@ import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import { normalizeDim } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
-import { checkDType, checkSameDevice } from './checks.ts';
+import type { TypedArray } from '../dtype.ts';
+import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { grid, launch, Params } from './gpu.ts';
 import { contiguous } from './views.ts';
 
@@ -17,7 +18,7 @@ function run(op: Op, y: Tensor, g: Tensor | null, dim: number): Tensor {
   const inner = y.shape.slice(d + 1).reduce((a, b) => a * b, 1);
   const x = contiguous(y);
   const gc = g ? contiguous(g) : x;
-  const out = empty(y.shape, 'float32', y.device);
+  const out = empty(y.shape, y.dtype, y.device);
   if (y.device.type === 'cpu') {
     cpuRun(op, x.storage.array, x.offset, gc.storage.array, gc.offset, out.storage.array, outer, reduce, inner);
   } else if (outer * inner > 0) {
@@ -29,7 +30,7 @@ function run(op: Op, y: Tensor, g: Tensor | null, dim: number): Tensor {
   return out;
 }
 
-function cpuRun(op: Op, x: ArrayLike<number>, xo: number, g: ArrayLike<number>, go: number, out: Float32Array | Int32Array | Uint8Array, outer: number, R: number, inner: number): void {
+function cpuRun(op: Op, x: ArrayLike<number>, xo: number, g: ArrayLike<number>, go: number, out: TypedArray, outer: number, R: number, inner: number): void {
   for (let row = 0; row < outer * inner; row++) {
     const base = Math.floor(row / inner) * R * inner + (row % inner);
     const at = (r: number) => base + r * inner;
@@ -55,7 +56,7 @@ function cpuRun(op: Op, x: ArrayLike<number>, xo: number, g: ArrayLike<number>, 
 }
 
 function checkInput(op: string, x: Tensor): void {
-  checkDType(op, x, ['float32']);
+  checkDType(op, x, FLOATS);
 }
 
 /** log(softmax(x)) along dim, computed stably, like F.log_softmax. */
