@@ -35,10 +35,14 @@ function topologicalOrder(root: GradFn): GradFn[] {
   return order.reverse();
 }
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 function checkGradient(root: Tensor, gradient: Tensor | undefined): void {
   if (!root.requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
   if (gradient === undefined && root.numel() !== 1) throw new Error('grad can be implicitly created only for scalar outputs');
-  if (gradient && (gradient.shape.length !== root.shape.length || gradient.shape.some((d, i) => d !== root.shape[i]))) {
+  if (gradient && !sameShape(gradient.shape, root.shape)) {
     throw new RangeError(`Mismatch in shape: grad_output[0] has a shape of [${gradient.shape}] and output[0] has a shape of [${root.shape}].`);
   }
 }
@@ -54,33 +58,49 @@ export function backward(root: Tensor, gradient: Tensor | undefined, { retainGra
   try {
     tidy(() => {
       const seed = gradient ?? onesLike(root);
+      const leafGrads = new Map<Tensor, Tensor>();
+      const pending = new Map<GradFn, Tensor>();
+      const plus = (sum: Tensor | undefined, g: Tensor) => (sum ? sum.add(g) : g);
+      const flow = (input: Tensor, g: Tensor): void => {
+        if (input.gradFn) pending.set(input.gradFn, plus(pending.get(input.gradFn), g));
+        else leafGrads.set(input, plus(leafGrads.get(input), g));
+      };
+      flow(root, seed);
+      if (root.gradFn) {
+        for (const node of topologicalOrder(root.gradFn)) {
+          const grad = pending.get(node);
+          pending.delete(node);
+          const grads = grad ? node.apply(grad) : [];
+          node.inputs.forEach((input, i) => {
+            const g = grads[i];
+            if (input && g) flow(input, validGradient(node, i, input, g));
+          });
+          if (!retainGraph) node.release();
+        }
+      }
+      // Leaves are written only once every node has run: a gradient handed to a leaf may also be
+      // pending for a node not yet run, and accumulating into it in place would corrupt that one.
       const claimed = new Set<unknown>([seed.storage]);
-      if (!root.gradFn) {
-        accumulate(root, seed, claimed);
-        return;
-      }
-      const pending = new Map<GradFn, Tensor>([[root.gradFn, seed]]);
-      for (const node of topologicalOrder(root.gradFn)) {
-        const grad = pending.get(node);
-        pending.delete(node);
-        if (!grad) continue;
-        const grads = node.apply(grad);
-        node.inputs.forEach((input, i) => {
-          const g = grads[i];
-          if (!input || !g) return;
-          if (input.gradFn) {
-            const sum = pending.get(input.gradFn);
-            pending.set(input.gradFn, sum ? sum.add(g) : g);
-          } else {
-            accumulate(input, g, claimed);
-          }
-        });
-        if (!retainGraph) node.release();
-      }
+      for (const [leaf, g] of leafGrads) accumulate(leaf, g, claimed);
     });
   } finally {
     setGradEnabled(previous);
   }
+}
+
+/**
+ * g as the gradient of input: its shape must be input's, and a float64 gradient of a float32 input
+ * (which took part in float64 arithmetic) is cast down, as PyTorch does. A float32 gradient of a
+ * float64 input can only come from a backward rule that lost precision: an error.
+ */
+function validGradient(node: GradFn, index: number, input: Tensor, g: Tensor): Tensor {
+  const invalid = `Function ${node.name}Backward returned an invalid gradient at index ${index}`;
+  if (!sameShape(g.shape, input.shape)) {
+    throw new Error(`${invalid} - got [${g.shape}] but expected shape compatible with [${input.shape}]`);
+  }
+  if (g.dtype === input.dtype) return g;
+  if (input.dtype === 'float32' && g.dtype === 'float64') return g.to('float32');
+  throw new TypeError(`${invalid} - expected dtype ${input.dtype} but got ${g.dtype}`);
 }
 
 /** leaf.grad += g, in place as in PyTorch; the first gradient is kept (or copied if shared). */

@@ -1,3 +1,4 @@
+import { keep } from './memory.ts';
 import type { Tensor } from './tensor.ts';
 
 /**
@@ -32,7 +33,8 @@ export class GradFn {
     saved: readonly Tensor[],
     backwardFn: BackwardFn,
   ) {
-    this.saved = saved.map((t) => t.alias());
+    // Kept out of any tidy() scope: the tape owns them until backward (or release) frees them.
+    this.saved = saved.map((t) => keep(t.alias()));
     this.backwardFn = backwardFn;
   }
 

@@ -38,6 +38,10 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
+  } catch (error) {
+    // What fn created before it threw is freed too, as tf.tidy does.
+    for (const t of scope) t.dispose();
+    throw error;
   } finally {
     scopes.pop();
   }
