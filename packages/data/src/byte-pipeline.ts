@@ -1,0 +1,35 @@
+import { transformSpec, type Transform, type TransformSpec } from './transforms.ts';
+
+/** A uint8 → float32 mapping (byte·scale − mean) / std: what normalizeBytes computes in one kernel. */
+export interface ByteNormalization {
+  scale: number;
+  mean: number;
+  std: number;
+}
+
+function flatten(transform: Transform): Transform[] {
+  const spec = transformSpec(transform);
+  return spec?.kind === 'compose' ? spec.transforms.flatMap(flatten) : [transform];
+}
+
+/**
+ * The single normalization that a transform amounts to on a single-channel uint8 image, when it
+ * is a recognised pipeline: Grayscale(1)*, ToTensor, then single-valued Normalize steps (folded
+ * into one). Anything else (Lambda, a plain function, per-channel values) gives null.
+ */
+export function bytePipeline(transform: Transform | undefined): ByteNormalization | null {
+  if (!transform) return null;
+  const steps = flatten(transform).map(transformSpec);
+  const isGray1 = (s: TransformSpec | undefined) => s?.kind === 'grayscale' && s.numOutputChannels === 1;
+  let i = 0;
+  while (isGray1(steps[i])) i++;
+  if (steps[i]?.kind !== 'toTensor') return null;
+  const result: ByteNormalization = { scale: 1 / 255, mean: 0, std: 1 };
+  for (const step of steps.slice(i + 1)) {
+    if (step?.kind !== 'normalize' || step.mean.length !== 1 || step.std.length !== 1) return null;
+    // (y − m)/s with y = (b·scale − mean)/std is (b·scale − (mean + m·std)) / (std·s).
+    result.mean += step.mean[0] * result.std;
+    result.std *= step.std[0];
+  }
+  return result;
+}

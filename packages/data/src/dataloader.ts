@@ -1,0 +1,73 @@
+import { defaultGenerator, device as resolveDevice, type Device, type DeviceLike, type Generator } from '@mini/tensor';
+import { defaultCollate, moveBatch, type Collated } from './collate.ts';
+import type { Dataset } from './dataset.ts';
+import { batchRanges, residentBatches, residentSource } from './resident.ts';
+
+export interface DataLoaderOptions<T, B> {
+  batchSize?: number;
+  /** A new random order every epoch, drawn from `generator`. Default false. */
+  shuffle?: boolean;
+  /** Drop the last batch when it is smaller than batchSize. Default false. */
+  dropLast?: boolean;
+  /** The seeded generator that shuffles (the default generator if omitted). */
+  generator?: Generator;
+  /** Where batches are made and returned (the default device if omitted). */
+  device?: DeviceLike;
+  /** Merges a list of items into a batch (defaultCollate if omitted). */
+  collateFn?: (items: T[]) => B;
+}
+
+/**
+ * Batches of a dataset, like torch.utils.data.DataLoader: `for await (const [data, labels] of loader)`
+ * runs one epoch, reshuffled each time when `shuffle` is set; `length` is the number of batches.
+ *
+ * An image dataset of the MNIST family whose transform is ToTensor (+ Normalize) is batched on the
+ * device: its bytes are uploaded once, and each batch is one gather-and-normalize kernel. Any
+ * other dataset is batched item by item: getItem, transform on the host, collate, move to the device.
+ */
+export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly generator: Generator;
+  readonly device: Device;
+  private readonly collateFn: ((items: T[]) => B) | null;
+
+  constructor(
+    readonly dataset: Dataset<T>,
+    options: DataLoaderOptions<T, B> = {},
+  ) {
+    const batchSize = options.batchSize ?? 1;
+    if (!Number.isInteger(batchSize) || batchSize <= 0) {
+      throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);
+    }
+    this.batchSize = batchSize;
+    this.shuffle = options.shuffle ?? false;
+    this.dropLast = options.dropLast ?? false;
+    this.generator = options.generator ?? defaultGenerator;
+    this.device = resolveDevice(options.device);
+    this.collateFn = options.collateFn ?? null;
+  }
+
+  /** The number of batches in an epoch. */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<B> {
+    await this.dataset.ready;
+    const n = this.dataset.length;
+    const order = this.shuffle ? this.generator.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+    const resident = this.collateFn ? null : residentSource(this.dataset);
+    if (resident) {
+      yield* residentBatches(resident, this.device, order, this.batchSize, this.dropLast) as Iterable<unknown> as Iterable<B>;
+      return;
+    }
+    const collate = this.collateFn ?? (defaultCollate as unknown as (items: T[]) => B);
+    for (const [start, size] of batchRanges(n, this.batchSize, this.dropLast)) {
+      const items = Array.from(order.subarray(start, start + size), (i) => this.dataset.getItem(i));
+      yield await moveBatch(collate(items), this.device);
+    }
+  }
+}

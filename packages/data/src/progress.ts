@@ -1,0 +1,44 @@
+/** Where progress goes: process.stderr, or anything with a write(string). */
+export interface ProgressSink {
+  write(text: string): unknown;
+}
+
+const WIDTH = 30;
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}
+
+/**
+ * A one-line download progress bar redrawn with \r, like tqdm's:
+ * `train-images-idx3-ubyte.gz [#########.....................]  31% 8.2/26.4 MB`.
+ * Without a known total it shows the bytes so far. It redraws only when the text changes.
+ */
+export class ProgressBar {
+  private last = '';
+
+  constructor(
+    private readonly sink: ProgressSink,
+    private readonly label: string,
+    private readonly total: number | null,
+  ) {}
+
+  update(done: number): void {
+    const line = this.render(done);
+    if (line === this.last) return;
+    this.last = line;
+    this.sink.write(`\r${line}`);
+  }
+
+  finish(): void {
+    if (this.last) this.sink.write('\n');
+  }
+
+  private render(done: number): string {
+    if (!this.total) return `${this.label} ${megabytes(done)} MB`;
+    const fraction = Math.min(1, done / this.total);
+    const bar = '#'.repeat(Math.round(fraction * WIDTH)).padEnd(WIDTH, '.');
+    const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
+    return `${this.label} [${bar}] ${percent} ${megabytes(done)}/${megabytes(this.total)} MB`;
+  }
+}
