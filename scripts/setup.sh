@@ -64,6 +64,7 @@ linux_packages() {
   if ! npx tsx packages/tensor/src/cli.ts probe vulkan >/dev/null 2>&1; then
     install_software_gpu
   fi
+  if [ ! -d /usr/share/fonts/truetype/dejavu ] && as_root; then say "installing fonts for the PNG plots"; apt_install fonts-dejavu-core; fi
   if [ ! -d /usr/share/datasets/fashion-mnist ]; then
     if as_root; then say "installing Debian's Fashion-MNIST (dataset-fashion-mnist)"; apt_install dataset-fashion-mnist
     else say "For --dataset fashion-mnist and the tests: sudo apt-get install dataset-fashion-mnist"; fi

@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+
+/** A mistake in how the program was called: printed as one line, exit code 2, no stack trace. */
+export class UsageError extends Error {}
+
+export const DATASETS = ['mnist-sample', 'mnist', 'fashion-mnist'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export interface Config {
+  dataset: DatasetName;
+  root: string;
+  download: boolean;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  optimizer: 'sgd' | 'adam';
+  evalEvery: number;
+  device: 'webgpu' | 'cpu';
+  seed: number;
+  shuffle: boolean;
+  maxSteps: number | null;
+  logEvery: number | null;
+  out: string;
+  resume: string | null;
+  init: string | null;
+  json: boolean;
+}
+
+export const HELP = `Usage: pnpm example:threenet [options]
+
+Trains ThreeNet (784-200-60-10, ReLU, log_softmax, NLLLoss) as in the PyTorch original.
+
+  --dataset NAME      mnist-sample (embedded, default) | mnist | fashion-mnist
+  --root DIR          where datasets live (default: data)
+  --download          download MNIST into --root if it is missing
+  --epochs N          epochs to train (default: 20; the seed's full run is 500)
+  --batch-size N      batch size (default: 256)
+  --lr X              learning rate (default: 0.01)
+  --momentum X        SGD momentum (default: 0)
+  --optimizer NAME    sgd (default) | adam
+  --eval-every N      epochs between training-accuracy checks (default: 5; the seed uses 20)
+  --device NAME       webgpu (default) | cpu
+  --seed N            random seed (default: 0)
+  --no-shuffle        keep the training set in order
+  --max-steps N       stop after N training steps
+  --log-every N       steps between logged losses (1 logs every step; default: once per epoch)
+  --out DIR           where plots, metrics and checkpoints go (default: runs/threenet)
+  --resume FILE       continue a run from a checkpoint (weights, optimizer, epoch, generator)
+  --init FILE         start from the weights in a .safetensors file (PyTorch names: fc1.weight, ...)
+  --json              print one JSON object per line instead of text
+  -h, --help          show this help
+`;
+
+function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects an integer >= ${min}, found '${value}'`);
+  return n;
+}
+
+function number(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean, expected: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} expects ${expected}, found '${value}'`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, found '${value}'`);
+  }
+  return value as T;
+}
+
+/** Parses the command line; returns null when --help was asked for. */
+export function parseConfig(argv: string[]): Config | null {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        dataset: { type: 'string' },
+        root: { type: 'string' },
+        download: { type: 'boolean' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        lr: { type: 'string' },
+        momentum: { type: 'string' },
+        optimizer: { type: 'string' },
+        'eval-every': { type: 'string' },
+        device: { type: 'string' },
+        seed: { type: 'string' },
+        'no-shuffle': { type: 'boolean' },
+        'max-steps': { type: 'string' },
+        'log-every': { type: 'string' },
+        out: { type: 'string' },
+        resume: { type: 'string' },
+        init: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see --help)`);
+  }
+  if (values.help) return null;
+  const s = (k: string) => values[k] as string | undefined;
+  return {
+    dataset: oneOf('dataset', s('dataset'), DATASETS, 'mnist-sample'),
+    root: s('root') ?? 'data',
+    download: Boolean(values.download),
+    epochs: positiveInt('epochs', s('epochs'), 20),
+    batchSize: positiveInt('batch-size', s('batch-size'), 256),
+    lr: number('lr', s('lr'), 1e-2, (n) => n > 0, 'a positive number'),
+    momentum: number('momentum', s('momentum'), 0, (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
+    optimizer: oneOf('optimizer', s('optimizer'), ['sgd', 'adam'] as const, 'sgd'),
+    evalEvery: positiveInt('eval-every', s('eval-every'), 5),
+    device: oneOf('device', s('device'), ['webgpu', 'cpu'] as const, 'webgpu'),
+    seed: positiveInt('seed', s('seed'), 0, 0),
+    shuffle: !values['no-shuffle'],
+    maxSteps: s('max-steps') === undefined ? null : positiveInt('max-steps', s('max-steps'), 0),
+    logEvery: s('log-every') === undefined ? null : positiveInt('log-every', s('log-every'), 0),
+    out: s('out') ?? 'runs/threenet',
+    resume: s('resume') ?? null,
+    init: s('init') ?? null,
+    json: Boolean(values.json),
+  };
+}

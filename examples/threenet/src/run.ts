@@ -1,0 +1,300 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { load, save, type Module } from '@mini/nn';
+import type { Optimizer } from '@mini/optim';
+import { getDefaultDevice, shutdown, type Tensor } from '@mini/tensor';
+import { UsageError, type Config } from './args.ts';
+import { loadCheckpoint, saveCheckpoint, type Progress } from './checkpoint.ts';
+import { ready, type ImageLoader as Loader } from './datasets.ts';
+import { writeFileAtomic } from './files.ts';
+import { drawChart } from './plot.ts';
+import { createReporter, type Reporter } from './reporter.ts';
+
+
+interface MetricRow {
+  epoch: number;
+  step: number;
+  loss: number | '';
+  trainAccuracy: number | '';
+  seconds: number;
+}
+
+/** The loss could not be trusted any more: the run stops, keeping the last good checkpoint. */
+class DivergedError extends Error {}
+
+/**
+ * Everything the seed's training loop does not: flags, progress, loss readback, checkpoints
+ * (Ctrl-C, --max-steps, --resume), NaN detection, metrics, plots and run.json. The loop in
+ * threenet.ts calls it at the seed's own points.
+ */
+export class Run {
+  readonly reporter: Reporter;
+  epoch = 0;
+  stopping = false;
+  private stopReason: string | null = null;
+  private step = 0;
+  private stepsDone = 0;
+  private skip = 0;
+  private firstEpoch = 0;
+  private stepsThisEpoch = 0;
+  private loaderState: number[] = [];
+  private lossList: number[] = [];
+  private accuracyList: number[] = [];
+  private bestA = 0;
+  private metrics: MetricRow[] = [];
+  private started = performance.now();
+  private secondsBefore = 0;
+  private epochStart = 0;
+  private lastLoss: number | null = null;
+  private model!: Module;
+  private optimizer!: Optimizer;
+  private train!: Loader;
+
+  constructor(readonly config: Config) {
+    this.reporter = createReporter(config.json);
+    mkdirSync(config.out, { recursive: true });
+    process.on('SIGINT', () => {
+      if (this.stopping) process.exit(130);
+      this.stop('interrupted (Ctrl-C); press it again to quit without saving');
+    });
+  }
+
+  /** Runs main with the program's error handling: user errors are one line and exit code 2. */
+  static async main(main: () => Promise<void>): Promise<void> {
+    try {
+      await main();
+    } catch (e) {
+      if (e instanceof UsageError) {
+        process.stderr.write(`error: ${e.message}\n`);
+        process.exitCode = 2;
+      } else if (e instanceof DivergedError) {
+        process.stderr.write(`error: ${e.message}\n`);
+        process.exitCode = 1;
+      } else {
+        throw e;
+      }
+    } finally {
+      if (getDefaultDevice().type === 'webgpu') shutdown();
+    }
+  }
+
+  private get checkpointPath(): string {
+    return join(this.config.out, 'last.ckpt.safetensors');
+  }
+
+  private stop(reason: string): void {
+    this.stopping = true;
+    this.stopReason ??= reason;
+  }
+
+  private elapsed(): number {
+    return this.secondsBefore + (performance.now() - this.started) / 1000;
+  }
+
+  async begin(model: Module, optimizer: Optimizer, train: Loader, test: Loader): Promise<void> {
+    Object.assign(this, { model, optimizer, train });
+    await ready(train.dataset as never, this.config);
+    await ready(test.dataset as never, this.config);
+    if (this.config.init) await this.loadInit(this.config.init);
+    if (this.config.resume) await this.resume(this.config.resume);
+    const device = getDefaultDevice();
+    this.reporter.emit({
+      type: 'start',
+      device: device.type === 'webgpu' ? `webgpu (${device.gpu.adapterInfo.description}, ${device.gpu.backend})` : 'cpu',
+      dataset: this.config.dataset,
+      trainSize: train.dataset.length,
+      testSize: test.dataset.length,
+      epochs: this.config.epochs,
+      steps: train.length,
+    });
+  }
+
+  private async loadInit(path: string): Promise<void> {
+    if (!existsSync(path)) throw new UsageError(`--init: no such file '${path}'`);
+    const weights = await load(path).catch((e: Error) => {
+      throw new UsageError(`--init: ${e.message.split('\n')[0]}`);
+    });
+    try {
+      this.model.loadStateDict(weights);
+    } catch (e) {
+      throw new UsageError(`--init: ${(e as Error).message.split('\n')[0]}`);
+    } finally {
+      for (const t of Object.values(weights)) t.dispose();
+    }
+  }
+
+  private async resume(path: string): Promise<void> {
+    if (!existsSync(path)) throw new UsageError(`--resume: no such file '${path}'`);
+    let progress: Progress;
+    try {
+      progress = await loadCheckpoint(path, this.model, this.optimizer);
+    } catch (e) {
+      throw new UsageError(`--resume: ${(e as Error).message.split('\n')[0]}`);
+    }
+    this.epoch = progress.epoch;
+    this.skip = progress.step;
+    this.stepsDone = progress.epoch * this.train.length + progress.step;
+    this.firstEpoch = progress.epoch;
+    this.train.generator.setState(progress.loaderState);
+    this.lossList = progress.lossList;
+    this.accuracyList = progress.accuracyList;
+    this.bestA = progress.bestA;
+    this.secondsBefore = progress.seconds;
+  }
+
+  /**
+   * Before each epoch: saves the checkpoint (from the second epoch of this run on) and remembers
+   * the state the loader will draw this epoch's order from, so a resumed run draws it again.
+   */
+  async startEpoch(epoch: number): Promise<void> {
+    if (epoch > this.firstEpoch) await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress(epoch, 0));
+    this.epoch = epoch;
+    this.step = 0;
+    this.epochStart = performance.now();
+    this.stepsThisEpoch = 0;
+    this.loaderState = this.train.generator.getState();
+  }
+
+  /** The loader's batches with their index, minus those a resumed run already did in this epoch. */
+  async *enumerate(loader: Loader): AsyncGenerator<[number, [Tensor, Tensor]]> {
+    let j = 0;
+    for await (const batch of loader) {
+      if (j < this.skip) {
+        batch.forEach((t) => t.dispose());
+        this.step = ++j;
+        continue;
+      }
+      yield [j++, batch];
+    }
+    this.skip = 0;
+  }
+
+  /** The best model a resumed run had kept (best.safetensors), or null. */
+  async restoreBest<M extends Module>(create: () => M): Promise<M | null> {
+    const path = join(this.config.out, 'best.safetensors');
+    if (!this.config.resume || this.accuracyList.length === 0 || !existsSync(path)) return null;
+    const model = create();
+    const weights = await load(path);
+    model.loadStateDict(weights);
+    for (const t of Object.values(weights)) t.dispose();
+    return model;
+  }
+
+  private progress(epoch = this.epoch, step = this.step): Progress {
+    return {
+      epoch,
+      step,
+      loaderState: this.loaderState,
+      lossList: this.lossList,
+      accuracyList: this.accuracyList,
+      bestA: this.bestA,
+      seconds: this.elapsed(),
+    };
+  }
+
+  /** After each training step: reads the loss when it is logged, checks it, updates the progress bar. */
+  async afterStep(loss: Tensor, lastOfEpoch: boolean): Promise<void> {
+    this.step++;
+    this.stepsDone++;
+    this.stepsThisEpoch++;
+    const { logEvery, maxSteps, batchSize } = this.config;
+    const logged = logEvery !== null && this.stepsDone % logEvery === 0;
+    if (logged || lastOfEpoch) {
+      const value = await loss.item();
+      if (!Number.isFinite(value)) {
+        loss.dispose();
+        throw new DivergedError(
+          `the loss became ${value} at epoch ${this.epoch + 1}, step ${this.step} (step ${this.stepsDone} of the run); ` +
+            `the last good checkpoint is ${existsSync(this.checkpointPath) ? this.checkpointPath : 'not written yet'}. Try a lower --lr.`,
+        );
+      }
+      this.lastLoss = value;
+      if (logged) {
+        const rate = (this.stepsThisEpoch * batchSize) / ((performance.now() - this.epochStart) / 1000);
+        this.reporter.emit({ type: 'step', epoch: this.epoch + 1, step: this.step, loss: value, samplesPerSecond: rate });
+        this.metrics.push({ epoch: this.epoch + 1, step: this.stepsDone, loss: value, trainAccuracy: '', seconds: this.elapsed() });
+      }
+      if (lastOfEpoch) this.lossList.push(value);
+    }
+    loss.dispose();
+    const rate = (this.stepsThisEpoch * batchSize) / ((performance.now() - this.epochStart) / 1000);
+    this.reporter.progress(this.epoch + 1, this.config.epochs, this.step, this.train.length, this.lastLoss, rate);
+    if (maxSteps !== null && this.stepsDone >= maxSteps) this.stop(`--max-steps ${maxSteps} reached`);
+  }
+
+  endEpoch(): void {
+    const seconds = (performance.now() - this.epochStart) / 1000;
+    this.reporter.emit({
+      type: 'epoch',
+      epoch: this.epoch + 1,
+      loss: this.lastLoss ?? NaN,
+      seconds,
+      samplesPerSecond: (this.stepsThisEpoch * this.config.batchSize) / seconds,
+    });
+    this.metrics.push({ epoch: this.epoch + 1, step: this.stepsDone, loss: this.lastLoss ?? '', trainAccuracy: '', seconds: this.elapsed() });
+  }
+
+  /** Records a training accuracy; true when it is the best so far (the seed keeps that model). */
+  recordAccuracy(accuracy: number, seconds: number): boolean {
+    this.accuracyList.push(accuracy);
+    const best = accuracy >= this.bestA;
+    if (best) this.bestA = accuracy;
+    this.reporter.emit({ type: 'eval', epoch: this.epoch + 1, accuracy, seconds, best });
+    this.metrics.push({ epoch: this.epoch + 1, step: this.stepsDone, loss: '', trainAccuracy: accuracy, seconds: this.elapsed() });
+    return best;
+  }
+
+  async saveBest(model: Module): Promise<void> {
+    const weights = model.stateDict();
+    await save(weights, join(this.config.out, 'best.safetensors'), { format: 'pt' });
+    for (const t of Object.values(weights)) t.dispose();
+  }
+
+  /** Writes the last checkpoint (when stopped mid-run) and metrics.csv. */
+  async finish(): Promise<void> {
+    if (this.stopping) {
+      await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress());
+      this.reporter.emit({ type: 'stopped', reason: this.stopReason!, checkpoint: this.checkpointPath });
+      if (this.stopReason?.startsWith('interrupted')) process.exitCode = 130;
+    }
+    const header = 'epoch,step,loss,train_accuracy,seconds';
+    const rows = this.metrics.map((m) => [m.epoch, m.step, m.loss, m.trainAccuracy, m.seconds.toFixed(3)].join(','));
+    writeFileAtomic(join(this.config.out, 'metrics.csv'), [header, ...rows].join('\n') + '\n');
+  }
+
+  /** The seed's two plots: the loss of each epoch's last batch, and the training accuracy. */
+  async draw(): Promise<void> {
+    const points = (values: number[], every: number) => values.map((y, i) => ({ x: (i + 1) * every, y }));
+    await drawChart({ title: 'mnist', ylabel: 'loss', xlabel: 'epoch', points: points(this.lossList, 1) }, join(this.config.out, 'loss'));
+    await drawChart(
+      { title: 'training accuracy', ylabel: 'accuracy', xlabel: `epoch (every ${this.config.evalEvery})`, points: points(this.accuracyList, this.config.evalEvery) },
+      join(this.config.out, 'accuracy'),
+    );
+  }
+
+  summary(testAccuracy: number): void {
+    const seconds = this.elapsed();
+    const device = getDefaultDevice();
+    const results = { bestTrainAccuracy: this.bestA, testAccuracy, seconds, minutes: seconds / 60 };
+    writeFileAtomic(
+      join(this.config.out, 'run.json'),
+      JSON.stringify(
+        {
+          config: this.config,
+          device: device.type,
+          adapter: device.type === 'webgpu' ? { ...adapterInfo(device.gpu.adapterInfo), backend: device.gpu.backend } : null,
+          results,
+          lossList: this.lossList,
+          accuracyList: this.accuracyList,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    this.reporter.emit({ type: 'summary', ...results, out: this.config.out });
+  }
+}
+
+function adapterInfo(info: GPUAdapterInfo): Record<string, string> {
+  return { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description };
+}
