@@ -147,12 +147,12 @@ export class Run {
    * the state the loader will draw this epoch's order from, so a resumed run draws it again.
    */
   async startEpoch(epoch: number): Promise<void> {
-    if (epoch > this.firstEpoch) await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress(epoch, 0));
     this.epoch = epoch;
     this.step = 0;
+    this.loaderState = this.train.generator.getState();
+    if (epoch > this.firstEpoch) await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress());
     this.epochStart = performance.now();
     this.stepsThisEpoch = 0;
-    this.loaderState = this.train.generator.getState();
   }
 
   /** The loader's batches with their index, minus those a resumed run already did in this epoch. */
@@ -180,10 +180,10 @@ export class Run {
     return model;
   }
 
-  private progress(epoch = this.epoch, step = this.step): Progress {
+  private progress(): Progress {
     return {
-      epoch,
-      step,
+      epoch: this.epoch,
+      step: this.step,
       loaderState: this.loaderState,
       lossList: this.lossList,
       accuracyList: this.accuracyList,
@@ -250,10 +250,16 @@ export class Run {
     for (const t of Object.values(weights)) t.dispose();
   }
 
-  /** Writes the last checkpoint (when stopped mid-run) and metrics.csv. */
+  /** Writes the last checkpoint and metrics.csv. */
   async finish(): Promise<void> {
+    if (!this.stopping) {
+      // A finished run continues (with a larger --epochs) from the generator's current state.
+      this.epoch = Math.max(this.config.epochs, this.firstEpoch);
+      this.step = 0;
+      this.loaderState = this.train.generator.getState();
+    }
+    await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress());
     if (this.stopping) {
-      await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress());
       this.reporter.emit({ type: 'stopped', reason: this.stopReason!, checkpoint: this.checkpointPath });
       if (this.stopReason?.startsWith('interrupted')) process.exitCode = 130;
     }
