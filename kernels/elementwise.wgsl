@@ -23,7 +23,7 @@ struct Params {
 override OP: u32 = 0u;
 const WG: u32 = 256u;
 
-// Op codes: shared with packages/tensor/src/ops/elementwise-codes.ts
+// Op codes: shared with the OPS table in packages/tensor/src/ops/elementwise.ts
 fn apply_f32(x: f32, y: f32, z: f32) -> f32 {
   switch OP {
     case 0u: { return x; }                                 // copy / cast
@@ -36,8 +36,8 @@ fn apply_f32(x: f32, y: f32, z: f32) -> f32 {
     case 7u: { return log(x); }                            // log
     case 8u: { return sqrt(x); }                           // sqrt
     case 9u: { return pow_f32(x, y); }                     // pow
-    case 10u: { return max(x, 0.0); }                      // relu
-    case 11u: { return max(x, y); }                        // maximum
+    case 10u: { return select(max(x, 0.0), x, is_nan(x)); } // relu (NaN stays NaN)
+    case 11u: { return select(max(x, y), x + y, is_nan(x) || is_nan(y)); } // maximum (NaN wins)
     case 12u: { return select(0.0, 1.0, x == y); }         // eq
     case 13u: { return select(0.0, 1.0, x > y); }          // gt
     case 14u: { return select(0.0, 1.0, x < y); }          // lt
@@ -68,15 +68,27 @@ fn apply_i32(x: i32, y: i32, z: i32) -> i32 {
   }
 }
 
-// PyTorch's pow: exact for integer exponents, NaN for negative bases with fractional ones.
+// WGSL's max() and comparisons may drop NaN; the bit pattern cannot.
+fn is_nan(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// PyTorch's pow: exact for integer exponents, NaN for negative bases with fractional ones,
+// ±inf for zero to a negative power. WGSL's pow(x, y) is only defined for x > 0.
 fn pow_f32(x: f32, y: f32) -> f32 {
   if (y == 0.0) { return 1.0; }
   if (y == 1.0) { return x; }
   if (y == 2.0) { return x * x; }
   if (y == 0.5) { return sqrt(x); }
-  if (x < 0.0 && y == round(y)) {
-    let m = pow(-x, y);
-    return select(m, -m, (i32(y) & 1) == 1);
+  let odd = y == round(y) && round(y * 0.5) != y * 0.5;
+  let sign = select(0u, bitcast<u32>(x) & 0x80000000u, odd);
+  if (x == 0.0) {
+    return bitcast<f32>(select(0u, 0x7f800000u, y < 0.0) | sign);
+  }
+  if (x < 0.0) {
+    // NaN, built from x's bits: a constant NaN does not compile.
+    if (y != round(y)) { return bitcast<f32>(bitcast<u32>(x) | 0x7fc00000u); }
+    return bitcast<f32>(bitcast<u32>(pow(-x, y)) | sign);
   }
   return pow(x, y);
 }

@@ -1,11 +1,13 @@
 // Negative log-likelihood over log-probabilities logp [N, C] (strided) and int32 targets [N].
 // Entry `forward`: REDUCTION 0 writes the per-sample losses; 1 (sum) and 2 (mean) reduce in one
 //   workgroup and also write the count of non-ignored targets (PyTorch's total_weight).
-// Entry `backward`: grad[n, c] = -g * [c == targets[n]] (/ total_weight for mean).
+// Entry `backward`: grad[n, c] = -g[n] * [c == targets[n]] (/ total_weight for mean); g is read
+//   through its offset and stride s_g (0 for the scalar of a reduced loss).
 // A target outside [0, C) that is not ignore_index sets device check 1 (see device-checks.ts).
 struct Params {
   N: u32, C: u32, off_logp: u32, s0: u32,
-  s1: u32, off_t: u32, ignore_index: i32, _pad: u32,
+  s1: u32, off_t: u32, ignore_index: i32, off_g: u32,
+  s_g: u32,
 }
 
 @group(0) @binding(0) var<storage, read> logp: array<f32>;
@@ -75,9 +77,8 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let t = targets[p.off_t + n];
   var v = 0.0;
   if (t == i32(c) && t != p.ignore_index) {
-    if (REDUCTION == 0u) { v = -grad_in[n]; }
-    else if (REDUCTION == 1u) { v = -grad_in[0]; }
-    else { v = -grad_in[0] / total_weight[0]; }
+    let g = grad_in[p.off_g + n * p.s_g];
+    if (REDUCTION == 2u) { v = -g / total_weight[0]; } else { v = -g; }
   }
   out[i] = v;
 }

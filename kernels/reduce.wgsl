@@ -8,15 +8,22 @@ struct Params { outer: u32, reduce: u32, inner: u32, offset: u32, scale: f32 }
 @group(0) @binding(2) var<storage, read> p: Params;
 
 override OP: u32 = 0u;
+// Whether {{T}} is f32 (NaN exists).
+override FLOAT: bool = true;
 const WG: u32 = 64u;
 
 var<workgroup> values: array<{{T}}, WG>;
 var<workgroup> indices: array<u32, WG>;
 
+// From the bits: the compiler may assume that `a != a` is false.
+fn is_nan(a: {{T}}) -> bool {
+  return FLOAT && (bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u;
+}
+
 // a beats b for max/argmax: larger, NaN first, then the lower index on ties.
 fn better(a: {{T}}, ia: u32, b: {{T}}, ib: u32) -> bool {
-  if (a != a) { return b == b || ia < ib; }
-  if (b != b) { return false; }
+  if (is_nan(a)) { return !is_nan(b) || ia < ib; }
+  if (is_nan(b)) { return false; }
   return a > b || (a == b && ia < ib);
 }
 

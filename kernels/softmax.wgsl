@@ -23,10 +23,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     for (var r = 0u; r < p.reduce; r++) { m = max(m, x[p.off_x + base + r * step]); }
     var s = 0.0;
     for (var r = 0u; r < p.reduce; r++) { s += exp(x[p.off_x + base + r * step] - m); }
-    let lse = m + log(s);
+    // (x - m) - log(s), not x - (m + log(s)): x - m is exact for x near m, where precision matters.
+    let log_s = log(s);
     for (var r = 0u; r < p.reduce; r++) {
       let i = base + r * step;
-      if (OP == 0u) { out[i] = x[p.off_x + i] - lse; } else { out[i] = exp(x[p.off_x + i] - m) / s; }
+      let shifted = x[p.off_x + i] - m;
+      if (OP == 0u) { out[i] = shifted - log_s; } else { out[i] = exp(shifted) / s; }
     }
   } else {
     var s = 0.0;

@@ -44,7 +44,7 @@ async function smoke(): Promise<void> {
   const product = matmul(a, b);
   const reference = await matmul(await a.cpu(), await b.cpu()).toArray();
   const values = await product.toArray();
-  const worst = values.reduce((m, v, i) => Math.max(m, Math.abs(v - reference[i])), 0);
+  const worst = Array.from(values).reduce((m, v, i) => Math.max(m, Math.abs(v - reference[i])), 0);
   console.log(`(64x784)·(784x200) on ${dev}: max |difference| from the cpu reference ${worst.toExponential(2)}`);
   if (!(worst < 1e-3)) throw new Error('the product disagrees with the cpu reference');
 }

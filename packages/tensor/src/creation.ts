@@ -5,7 +5,7 @@ import { Storage } from './storage.ts';
 import { Tensor } from './tensor.ts';
 import { defaultGenerator, type Generator } from './random.ts';
 import { empty } from './alloc.ts';
-import { grid, launch, Params, wgslType } from './ops/gpu.ts';
+import { FLOAT64_ON_WEBGPU, grid, launch, Params, wgslType } from './ops/gpu.ts';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -31,6 +31,7 @@ export function fromArray(array: TypedArray | readonly number[], shape: readonly
   if (numel(shape) !== array.length) {
     throw new RangeError(`fromArray: shape [${shape.join(', ')}] needs ${numel(shape)} elements, found ${array.length}`);
   }
+  if (Array.isArray(array)) checkFits(array, dtype);
   const host = allocArray(dtype, array.length);
   if (dtype === 'bool') for (let i = 0; i < array.length; i++) host[i] = array[i] ? 1 : 0;
   else host.set(array as ArrayLike<number>);
@@ -40,9 +41,20 @@ export function fromArray(array: TypedArray | readonly number[], shape: readonly
 /** Moves a host array (owned by the callee from now on) onto a device. */
 export function upload(host: TypedArray, shape: readonly number[], dtype: DType, device: Device): Tensor {
   if (device.type === 'cpu') return new Tensor(Storage.cpu(device, dtype, host), [...shape], dtype);
+  if (dtype === 'float64') throw new TypeError(FLOAT64_ON_WEBGPU);
   const gpuBytes = dtype === 'bool' ? new Uint8Array(Uint32Array.from(host).buffer) : new Uint8Array(host.buffer, host.byteOffset, host.byteLength);
   const storage = Storage.gpu(device, dtype, host.length, device.gpu.upload(gpuBytes));
   return new Tensor(storage, [...shape], dtype);
+}
+
+const INTEGER_RANGES: Partial<Record<DType, [number, number]>> = { int32: [-(2 ** 31), 2 ** 31 - 1], uint8: [0, 255] };
+
+/** PyTorch's error for numbers that an integer dtype cannot hold (typed arrays convert as JS does). */
+function checkFits(values: readonly number[], dtype: DType): void {
+  const range = INTEGER_RANGES[dtype];
+  if (!range) return;
+  const bad = values.find((v) => !(Math.trunc(v) >= range[0] && Math.trunc(v) <= range[1]));
+  if (bad !== undefined) throw new RangeError(`value cannot be converted to type ${dtype} without overflow (found ${bad})`);
 }
 
 function inferArrayDType(array: TypedArray | readonly number[]): DType {
@@ -72,7 +84,7 @@ export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {})
   walk(data, 0);
   const inferred: DType = flat.every((v) => typeof v === 'boolean') && flat.length > 0
     ? 'bool'
-    : flat.every((v) => Number.isInteger(v)) && flat.length > 0
+    : flat.every((v) => Number.isInteger(v) && Math.abs(v as number) < 2 ** 31) && flat.length > 0
       ? 'int32'
       : 'float32';
   return fromArray(flat.map(Number), shape, { ...opts, dtype: opts.dtype ?? inferred });
@@ -93,7 +105,8 @@ export function fill_(t: Tensor, value: number): Tensor {
     return t;
   }
   const T = wgslType(t.dtype);
-  const params = new Params().u32(n, t.offset).f32(value).i32(Math.trunc(value));
+  const stored = t.dtype === 'bool' ? Number(value !== 0) : value;
+  const params = new Params().u32(n, t.offset).f32(stored).i32(Math.trunc(stored));
   const VALUE = T === 'f32' ? 'p.value_f32' : 'p.value_i32';
   if (n > 0) launch('fill', { family: 'fill', template: { T, VALUE } }, [t], params, grid(n));
   return t;
@@ -101,7 +114,12 @@ export function fill_(t: Tensor, value: number): Tensor {
 
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   const dtype = opts.dtype ?? 'float32';
-  return finish(fill_(empty(checkShape(shape), dtype, resolveDevice(opts.device)), value), opts);
+  const device = resolveDevice(opts.device);
+  checkShape(shape);
+  checkFits([value], dtype);
+  // Bytes are packed four to a word on the GPU, out of the fill kernel's reach: upload them.
+  if (dtype === 'uint8' && device.type === 'webgpu') return finish(upload(allocArray(dtype, numel(shape)).fill(value), shape, dtype, device), opts);
+  return finish(fill_(empty(shape, dtype, device), value), opts);
 }
 
 export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
@@ -137,14 +155,20 @@ function randomFill(shape: readonly number[], opts: RandomOptions, draw: (g: Gen
   return finish(upload(host, shape, dtype, resolveDevice(opts.device)), opts);
 }
 
+function floatDType(op: string, opts: TensorOptions): DType {
+  const dtype = opts.dtype ?? 'float32';
+  if (!isFloating(dtype)) throw new TypeError(`${op}: expected a floating point dtype, found ${dtype}`);
+  return dtype;
+}
+
 /** Uniform on [0, 1), drawn from the seeded generator. */
 export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
-  return randomFill(shape, opts, (g) => g.uniform(), 'float32');
+  return randomFill(shape, opts, (g) => g.uniform(), floatDType('rand', opts));
 }
 
 /** Standard normal, drawn from the seeded generator. */
 export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
-  return randomFill(shape, opts, (g) => g.normal(), 'float32');
+  return randomFill(shape, opts, (g) => g.normal(), floatDType('randn', opts));
 }
 
 /** Integers uniform on [low, high), int32. */

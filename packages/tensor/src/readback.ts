@@ -15,6 +15,7 @@ export async function readArray(t: Tensor): Promise<TypedArray> {
     for (let i = 0; i < n; i++) out[i] = src[index[i]];
     return out;
   }
+  if (t.dtype === 'uint8' && !t.isContiguous()) return readStridedBytes(t);
   const dense = t.isContiguous() ? t : contiguous(t);
   try {
     const size = gpuItemSize(t.dtype);
@@ -22,6 +23,13 @@ export async function readArray(t: Tensor): Promise<TypedArray> {
   } finally {
     if (dense !== t) dense.dispose();
   }
+}
+
+/** Bytes on the GPU are packed and no kernel copies them: read the span the view covers, gather here. */
+async function readStridedBytes(t: Tensor): Promise<Uint8Array> {
+  const span = t.shape.reduce((last, d, i) => last + (d - 1) * t.strides[i], 0) + 1;
+  const bytes = await t.device.gpu.read(t.storage.buffer, t.offset, t.numel() === 0 ? 0 : span);
+  return Uint8Array.from(stridedIndices(t.shape, t.strides, 0), (i) => bytes[i]);
 }
 
 function fromGpuBytes(dtype: DType, bytes: Uint8Array, n: number): TypedArray {

@@ -26,7 +26,10 @@ export function sameShape(a: Shape, b: Shape): boolean {
 
 export function checkShape(shape: readonly unknown[]): number[] {
   for (const d of shape) {
-    if (!Number.isInteger(d) || (d as number) < 0) {
+    if (Number.isInteger(d) && (d as number) < 0) {
+      throw new RangeError(`Trying to create tensor with negative dimension ${d}: [${shape.join(', ')}]`);
+    }
+    if (!Number.isInteger(d)) {
       throw new RangeError(`shape must be a list of non-negative integers, found ${JSON.stringify(shape)}`);
     }
   }

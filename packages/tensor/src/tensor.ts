@@ -135,9 +135,10 @@ export class Tensor {
     return (await this.toArray())[0];
   }
 
-  /** Nested arrays, like torch's tolist(). */
+  /** Nested arrays, like torch's tolist() (bool elements as booleans). */
   async tolist(): Promise<unknown> {
-    const data = Array.from(await this.toArray());
+    const raw = await this.toArray();
+    const data: (number | boolean)[] = this.dtype === 'bool' ? Array.from(raw, Boolean) : Array.from(raw);
     const build = (dim: number, start: number): unknown => {
       if (dim === this.ndim) return data[start];
       const step = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
@@ -182,6 +183,9 @@ export class Tensor {
   }
   lt(other: Operand): Tensor {
     return ew.lt(this, other);
+  }
+  ge(other: Operand): Tensor {
+    return ew.ge(this, other);
   }
   neg(): Tensor {
     return ew.neg(this);
@@ -252,6 +256,10 @@ export class Tensor {
   }
   get T(): Tensor {
     return views.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  /** A view broadcast to `shape` (-1 keeps a dim), like torch's expand. */
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return views.expand(this, flatShape(shape));
   }
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return views.permute(this, flatShape(dims));

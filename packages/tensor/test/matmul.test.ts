@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { matmul, linear, type Device } from '@mini/tensor';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matmul, linear, narrow, type Device, type Tensor } from '@mini/tensor';
+import { MATMUL_KERNELS, matmulKernel, setMatmulKernel } from '../src/ops/matmul.ts';
 import { expectTensorsClose, pair, webgpu } from './helpers.ts';
 
 let gpu: Device;
@@ -7,44 +8,93 @@ beforeAll(async () => {
   gpu = await webgpu();
 });
 
-// Sizes that are not multiples of the 64×64 tile, and ThreeNet's own.
+// [M, K, N]: sizes that are not multiples of any tile (1, 7, 33, 257), a K of 784, ThreeNet's own.
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [7, 33, 5],
   [33, 7, 257],
   [65, 64, 63],
   [257, 31, 70],
+  [10, 784, 33],
   [256, 784, 200],
 ];
 
-describe('matmul on webgpu matches the cpu reference (rtol 1e-4, atol 1e-5)', () => {
-  for (const [M, K, N] of SHAPES) {
-    it(`${M}x${K} · ${K}x${N}`, async () => {
-      const [ac, ag] = pair([M, K], M * 7 + K, gpu);
-      const [bc, bg] = pair([K, N], N * 13 + K, gpu);
-      await expectTensorsClose(matmul(ag, bg), matmul(ac, bc), 1e-4, 1e-5);
+/** The same [rows, cols] operand on cpu and webgpu, stored contiguously or as the transpose of a [cols, rows] tensor. */
+function operand(rows: number, cols: number, transposed: boolean, seed: number): [Tensor, Tensor] {
+  if (!transposed) return pair([rows, cols], seed, gpu);
+  const [c, g] = pair([cols, rows], seed, gpu);
+  return [c.t(), g.t()];
+}
+
+const LAYOUTS = [
+  { name: 'a·b', ta: false, tb: false },
+  { name: 'aᵀ·b', ta: true, tb: false },
+  { name: 'a·bᵀ', ta: false, tb: true },
+  { name: 'aᵀ·bᵀ', ta: true, tb: true },
+];
+
+// Float32 sums of up to 784 products of numbers in [-1, 1], against a float64 reference.
+const RTOL = 1e-4;
+const ATOL = 1e-4;
+
+for (const kernel of MATMUL_KERNELS) {
+  describe(`matmul kernel '${kernel}' matches the cpu reference (rtol ${RTOL}, atol ${ATOL})`, () => {
+    beforeAll(() => setMatmulKernel(kernel));
+    afterAll(() => setMatmulKernel(null));
+
+    it('is the kernel in use', () => {
+      expect(matmulKernel(gpu.gpu)).toBe(kernel);
     });
-  }
 
-  it('reads transposed operands without a copy', async () => {
-    const [ac, ag] = pair([33, 7], 1, gpu);
-    const [bc, bg] = pair([65, 33], 2, gpu);
-    const ref = matmul(ac.t(), bc.t());
-    await expectTensorsClose(matmul(ag.t(), bg.t()), ref, 1e-4, 1e-5);
-    expect(ag.t().isContiguous()).toBe(false);
+    for (const [M, K, N] of SHAPES) {
+      for (const { name, ta, tb } of LAYOUTS) {
+        it(`${name}: ${M}x${K} · ${K}x${N}`, async () => {
+          const [ac, ag] = operand(M, K, ta, M * 7 + K);
+          const [bc, bg] = operand(K, N, tb, N * 13 + K);
+          if (ta && M > 1 && K > 1) expect(ag.isContiguous()).toBe(false);
+          await expectTensorsClose(matmul(ag, bg), matmul(ac, bc), RTOL, ATOL);
+        });
+      }
+    }
+
+    it('reads operands at an offset and with strides other than 1 (narrowed views)', async () => {
+      const [ac, ag] = pair([40, 30], 11, gpu);
+      const [bc, bg] = pair([50, 21], 12, gpu);
+      const a = (t: Tensor) => narrow(narrow(t, 0, 3, 33), 1, 5, 20);
+      const b = (t: Tensor) => narrow(narrow(t, 0, 7, 20), 1, 2, 17);
+      await expectTensorsClose(matmul(a(ag), b(bg)), matmul(a(ac), b(bc)), RTOL, ATOL);
+      await expectTensorsClose(matmul(b(bg).t(), a(ag).t()), matmul(b(bc).t(), a(ac).t()), RTOL, ATOL);
+    });
+
+    for (const [M, K, N] of [[37, 50, 19], [256, 784, 200], [9, 1, 70]] as const) {
+      it(`fuses bias and ReLU in linear (${M}x${K}, weight ${N}x${K})`, async () => {
+        const [xc, xg] = pair([M, K], 3, gpu);
+        const [wc, wg] = pair([N, K], 4, gpu);
+        const [bc, bg] = pair([N], 5, gpu);
+        await expectTensorsClose(linear(xg, wg, bg, true), linear(xc, wc, bc, true), RTOL, ATOL);
+        await expectTensorsClose(linear(xg, wg, bg), matmul(xc, wc.t()).add(bc), RTOL, ATOL);
+        await expectTensorsClose(linear(xg, wg, null, true), matmul(xc, wc.t()).relu(), RTOL, ATOL);
+      });
+    }
+
+    it('gives bias (then ReLU) when K is 0', async () => {
+      const [xc, xg] = pair([5, 0], 6, gpu);
+      const [wc, wg] = pair([9, 0], 7, gpu);
+      const [bc, bg] = pair([9], 8, gpu);
+      await expectTensorsClose(linear(xg, wg, bg, true), linear(xc, wc, bc, true), RTOL, ATOL);
+      await expectTensorsClose(matmul(xg, wg.t()), matmul(xc, wc.t()), RTOL, ATOL);
+    });
   });
+}
 
-  it('fuses bias and ReLU in linear', async () => {
-    const [xc, xg] = pair([37, 50], 3, gpu);
-    const [wc, wg] = pair([19, 50], 4, gpu);
-    const [bc, bg] = pair([19], 5, gpu);
-    await expectTensorsClose(linear(xg, wg, bg, true), linear(xc, wc, bc, true), 1e-4, 1e-5);
-    await expectTensorsClose(linear(xg, wg, bg), matmul(xc, wc.t()).add(bc), 1e-4, 1e-5);
-  });
-
+describe('matmul errors', () => {
   it("raises PyTorch's error for shapes that cannot be multiplied", () => {
     const [a] = pair([256, 784], 1, gpu);
     const [b] = pair([200, 60], 2, gpu);
     expect(() => matmul(a, b)).toThrow('mat1 and mat2 shapes cannot be multiplied (256x784 and 200x60)');
+  });
+
+  it('rejects an unknown kernel name', () => {
+    expect(() => setMatmulKernel('fast' as never)).toThrow("unknown matmul kernel 'fast'; expected one of subgroup, columns, tiled");
   });
 });

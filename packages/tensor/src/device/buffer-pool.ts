@@ -20,6 +20,8 @@ export class BufferPool {
   pooledBytes = 0;
   /** Buffers ever created (a steady training loop stops creating them). */
   created = 0;
+  /** How many times each buffer has been handed out: tells one tenant of a buffer from the next. */
+  private generations = new WeakMap<GPUBuffer, number>();
 
   constructor(private device: GPUDevice) {}
 
@@ -34,7 +36,13 @@ export class BufferPool {
       buffer = this.device.createBuffer({ size, usage, label: `pool-${size}` });
     }
     this.liveBytes += size;
+    this.generations.set(buffer, (this.generations.get(buffer) ?? 0) + 1);
     return buffer;
+  }
+
+  /** The buffer's current tenancy, or undefined for a buffer that is not from the pool. */
+  generation(buffer: GPUBuffer): number | undefined {
+    return this.generations.get(buffer);
   }
 
   release(buffer: GPUBuffer): void {

@@ -9,15 +9,24 @@ export const DEVICE_CHECK_BYTES = 16;
 export const CHECK_NLL_TARGET = 1;
 export const CHECK_INDEX = 2;
 
+/** The errors both devices raise, the cpu at once and webgpu at the next readback. */
+export function targetOutOfBounds(target: number, classes: number): string {
+  return `nllLoss: Target ${target} is out of bounds (expected a class index in [0, ${classes})).`;
+}
+
+export function indexOutOfRange(index: number, size: number): string {
+  return `indexSelect: index ${index} is out of range for dimension of size ${size}.`;
+}
+
 export function deviceCheckMessage(words: Int32Array): string | null {
   const [code, value, bound] = words;
   switch (code) {
     case 0:
       return null;
     case CHECK_NLL_TARGET:
-      return `nllLoss: Target ${value} is out of bounds (expected a class index in [0, ${bound})).`;
+      return targetOutOfBounds(value, bound);
     case CHECK_INDEX:
-      return `indexSelect: index ${value} is out of range for dimension of size ${bound}.`;
+      return indexOutOfRange(value, bound);
     default:
       return `device check failed with unknown code ${code} (value ${value})`;
   }

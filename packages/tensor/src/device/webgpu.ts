@@ -2,6 +2,7 @@ import { kernelSource } from '@mini/kernels';
 import { findAdapter, type AdapterChoice, type Backend } from './adapter.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { deviceCheckMessage, DEVICE_CHECK_BYTES } from './device-checks.ts';
+import { LostResults } from './lost-results.ts';
 
 /** One compiled kernel specialization. */
 export interface Kernel {
@@ -9,6 +10,8 @@ export interface Kernel {
   layout: GPUBindGroupLayout;
   /** Number of storage bindings before the params binding. */
   bufferCount: number;
+  /** Which of those bindings the kernel writes. */
+  written: number[];
   /** Whether the kernel takes the device-check buffer as its last storage binding. */
   checked: boolean;
   id: number;
@@ -37,7 +40,9 @@ const BINDING_RE = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_
  * FLUSH_EVERY dispatches.
  */
 export class WebGPURuntime {
+  static readonly flushEvery = FLUSH_EVERY;
   readonly pool: BufferPool;
+  private lostResults: LostResults;
   private pipelines = new Map<string, Kernel>();
   private bindGroups = new Map<string, GPUBindGroup>();
   private bufferIds = new WeakMap<GPUBuffer, number>();
@@ -48,7 +53,7 @@ export class WebGPURuntime {
   private paramData = new ArrayBuffer(PARAM_SLOT * FLUSH_EVERY);
   private paramCount = 0;
   private batchOps: string[] = [];
-  private pendingErrors: Promise<string | null>[] = [];
+  private pendingErrors: Promise<unknown>[] = [];
   private failure: Error | null = null;
   private lost: string | null = null;
   /** Device-side checks (e.g. an nllLoss target out of range) write here; read with every readback. */
@@ -56,12 +61,15 @@ export class WebGPURuntime {
   /** Dispatches recorded since the runtime started (for benchmarks and tests). */
   dispatchCount = 0;
   submitCount = 0;
+  /** Pipelines compiled since start-up: one per kernel specialization, never one per op. */
+  pipelinesCompiled = 0;
 
   private constructor(
     private choice: AdapterChoice,
     readonly device: GPUDevice,
   ) {
     this.pool = new BufferPool(device);
+    this.lostResults = new LostResults(this.pool);
     this.params = device.createBuffer({
       size: this.paramData.byteLength,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
@@ -121,8 +129,8 @@ export class WebGPURuntime {
     return this.device.features.has(name);
   }
 
-  /** Compiles (once) and returns the pipeline for one kernel specialization. */
-  kernel(spec: KernelSpec): Kernel {
+  /** Compiles (once) and returns the pipeline for one kernel specialization; `op` names it in errors. */
+  kernel(spec: KernelSpec, op = spec.family): Kernel {
     const key = JSON.stringify([spec.family, spec.entry ?? 'main', spec.template ?? {}, spec.constants ?? {}]);
     let kernel = this.pipelines.get(key);
     if (kernel) return kernel;
@@ -142,16 +150,20 @@ export class WebGPURuntime {
         },
       })),
     });
+    this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code, label: spec.family });
     const pipeline = this.device.createComputePipeline({
       label: `${spec.family}${spec.entry ? '.' + spec.entry : ''}`,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: spec.entry ?? 'main', constants: spec.constants },
     });
+    this.watch(this.device.popErrorScope(), (error) => `WebGPU ${errorKind(error)} compiling kernel ${key} for op ${op}: ${error.message}`);
+    this.pipelinesCompiled++;
     kernel = {
       pipeline,
       layout,
       bufferCount: bindings.length - 1,
+      written: bindings.flatMap((b, i) => (b.access === 'read_write' ? [i] : [])),
       checked: bindings.some((b) => b.name === 'checks'),
       id: this.nextId++,
     };
@@ -205,6 +217,12 @@ export class WebGPURuntime {
       throw new Error(`internal: kernel for ${label} takes ${kernel.bufferCount} buffers, given ${buffers.length}`);
     }
     if (params.byteLength > PARAM_SLOT) throw new Error(`internal: params of ${label} exceed ${PARAM_SLOT} bytes`);
+    const written = kernel.written.map((i) => buffers[i]);
+    for (const w of written) {
+      if (buffers.indexOf(w) !== buffers.lastIndexOf(w)) {
+        throw new Error(`${label}: one buffer is bound both for writing and as another binding of the same dispatch, which WebGPU forbids`);
+      }
+    }
     if (this.paramCount === FLUSH_EVERY) this.flush();
     const pass = this.openPass();
     const offset = this.paramCount++ * PARAM_SLOT;
@@ -213,6 +231,7 @@ export class WebGPURuntime {
     pass.setBindGroup(0, this.bindGroup(kernel, buffers), [offset]);
     pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
     this.batchOps.push(label);
+    this.lostResults.dispatched(buffers, written);
     this.dispatchCount++;
   }
 
@@ -235,16 +254,24 @@ export class WebGPURuntime {
     this.encoder = null;
     this.paramCount = 0;
     this.submitCount++;
-    const ops = this.batchOps;
+    const ops = [...new Set(this.batchOps)].join(', ');
     this.batchOps = [];
-    for (let i = 0; i < 2; i++) {
-      const scope = this.device.popErrorScope().then((error) => (error ? describeError(error, ops) : null));
-      this.pendingErrors.push(scope);
-      scope.then((message) => {
-        if (message) this.failure ??= new Error(message);
-      });
-    }
+    const settleLost = this.lostResults.submitted();
+    const describe = (error: GPUError) => `WebGPU ${errorKind(error)} in a submit of ops [${ops}]: ${error.message}`;
+    const scopes = [this.watch(this.device.popErrorScope(), describe), this.watch(this.device.popErrorScope(), describe)];
+    this.pendingErrors.push(Promise.all(scopes).then((messages) => settleLost(messages.find((m) => m !== null) ?? null)));
     this.pool.afterSubmit();
+  }
+
+  /** Turns an error scope's outcome into the runtime's pending failure (raised at the next call). */
+  private watch(scope: Promise<GPUError | null>, describe: (error: GPUError) => string): Promise<string | null> {
+    const message = scope.then((error) => (error ? describe(error) : null));
+    this.pendingErrors.push(
+      message.then((m) => {
+        if (m) this.failure ??= new Error(m);
+      }),
+    );
+    return message;
   }
 
   /** Uploads host bytes into a pooled buffer. */
@@ -274,6 +301,8 @@ export class WebGPURuntime {
         this.device.queue.writeBuffer(this.checkBuffer, 0, new Uint8Array(DEVICE_CHECK_BYTES));
         throw new Error(check);
       }
+      const lost = this.lostResults.messageOf(buffer);
+      if (lost) throw new Error(`this tensor's values were never computed: ${lost}`);
       return mapped.slice(byteOffset - start, byteOffset - start + byteLength);
     } finally {
       staging.destroy();
@@ -303,10 +332,8 @@ export class WebGPURuntime {
   }
 }
 
-function describeError(error: GPUError, ops: string[]): string {
-  const kind = error.constructor?.name?.replace(/^GPU/, '') || 'error';
-  const names = [...new Set(ops)];
-  return `WebGPU ${kind} in a submit of ops [${names.join(', ')}]: ${error.message}`;
+function errorKind(error: GPUError): string {
+  return error.constructor?.name?.replace(/^GPU/, '') || 'error';
 }
 
 function padTo4(bytes: Uint8Array): Uint8Array {

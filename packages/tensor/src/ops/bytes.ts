@@ -1,8 +1,10 @@
 import { empty } from '../alloc.ts';
 import type { DType } from '../dtype.ts';
 import type { Tensor } from '../tensor.ts';
-import { checkDType, checkSameDevice } from './checks.ts';
+import { checkDType, checkSameDevice, firstOutOfRange } from './checks.ts';
+import { indexOutOfRange } from '../device/device-checks.ts';
 import { grid, launch, Params, wgslType } from './gpu.ts';
+import { contiguous } from './views.ts';
 
 export interface NormalizeOptions {
   /** Multiplier applied to each byte first: 1/255 maps pixels to [0, 1] like ToTensor. */
@@ -30,21 +32,32 @@ export function normalizeBytes(x: Tensor, options: NormalizeOptions = {}): Tenso
   const row = rows === 0 ? 0 : x.numel() / rows;
   const count = index ? index.numel() : rows;
   const shape = x.ndim === 0 ? [] : [count, ...x.shape.slice(1)];
-  const out = empty(shape, dtype, x.device);
-  if (x.device.type === 'cpu') {
-    const src = x.storage.array;
-    const ix = index ? Int32Array.from(index.storage.array.subarray(index.offset, index.offset + count)) : null;
-    const dst = out.storage.array;
-    for (let i = 0; i < count; i++) {
-      const r = ix ? ix[i] : i;
-      if (r < 0 || r >= rows) throw new RangeError(`indexSelect: index ${r} is out of range for dimension of size ${rows}.`);
-      for (let j = 0; j < row; j++) dst[i * row + j] = (src[x.offset + r * row + j] * scale - mean) / std;
-    }
+  const bad = index && x.device.type === 'cpu' ? firstOutOfRange(index, rows) : undefined;
+  if (bad !== undefined) throw new RangeError(indexOutOfRange(bad, rows));
+  const ix = index ? contiguous(index) : null;
+  try {
+    if (x.device.type === 'cpu') return cpuNormalize(x, ix, shape, rows, row, { scale, mean, std, dtype });
+    const out = empty(shape, dtype, x.device);
+    const params = new Params().u32(rows, row, x.offset, count).f32(scale, mean, std).u32(ix?.offset ?? 0);
+    const n = count * row;
+    const spec = { family: 'bytes', template: { OUT: wgslType(dtype) }, constants: { GATHER: ix ? 1 : 0 } };
+    if (n > 0) launch('normalizeBytes', spec, [x, ix ?? x, out], params, grid(n));
     return out;
+  } finally {
+    if (ix && ix !== index) ix.dispose();
   }
-  const params = new Params().u32(rows, row, x.offset, count).f32(scale, mean, std).u32(index?.offset ?? 0);
-  const n = count * row;
-  const spec = { family: 'bytes', template: { OUT: wgslType(dtype) }, constants: { GATHER: index ? 1 : 0 } };
-  if (n > 0) launch('normalizeBytes', spec, [x, index ?? x, out], params, grid(n));
+}
+
+/** The cpu reference, over a contiguous index already checked. */
+function cpuNormalize(x: Tensor, index: Tensor | null, shape: number[], rows: number, row: number, o: Required<Omit<NormalizeOptions, 'index'>>): Tensor {
+  const picked = index ? index.storage.array.subarray(index.offset, index.offset + index.numel()) : null;
+  const out = empty(shape, o.dtype, x.device);
+  const src = x.storage.array;
+  const dst = out.storage.array;
+  const count = picked ? picked.length : rows;
+  for (let i = 0; i < count; i++) {
+    const r = picked ? picked[i] : i;
+    for (let j = 0; j < row; j++) dst[i * row + j] = (src[x.offset + r * row + j] * o.scale - o.mean) / o.std;
+  }
   return out;
 }

@@ -1,7 +1,7 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import { floatType, isFloating, promoteTypes, type DType } from '../dtype.ts';
-import { broadcastShapes, broadcastStrides, numel } from '../shape.ts';
+import { broadcastShapes, broadcastStrides, numel, sameShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { scalarTensor } from '../creation.ts';
 import { checkSameDevice } from './checks.ts';
@@ -27,7 +27,7 @@ const OPS = {
   log: { code: 7, f: (x) => Math.log(x) },
   sqrt: { code: 8, f: (x) => Math.sqrt(x) },
   pow: { code: 9, f: (x, y) => Math.pow(x, y) },
-  relu: { code: 10, f: (x) => (x > 0 ? x : 0) },
+  relu: { code: 10, f: (x) => (x > 0 || Number.isNaN(x) ? x : 0) },
   maximum: { code: 11, f: (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y)) },
   eq: { code: 12, f: (x, y) => (x === y ? 1 : 0) },
   gt: { code: 13, f: (x, y) => (x > y ? 1 : 0) },
@@ -55,10 +55,10 @@ interface RunOptions {
 /** Runs one elementwise op over broadcast inputs, on the inputs' device. */
 function run(op: OpName, inputs: readonly Tensor[], opts: RunOptions): Tensor {
   checkSameDevice(inputs);
-  const shape = inputs.reduce<number[]>((s, t) => broadcastShapes(s, t.shape), []);
+  const broadcast = inputs.reduce<number[]>((s, t) => broadcastShapes(s, t.shape), []);
+  const shape = opts.into ? checkWritable(opts.into, broadcast, inputs) : broadcast;
   const device = inputs[0].device;
   const out = opts.into ?? empty(shape, opts.out, device);
-  if (opts.into) checkWritable(opts.into, shape, inputs);
   const strides = inputs.map((t) => broadcastStrides(t.shape, t.strides, shape));
   const alpha = opts.alpha ?? 1;
   if (device.type === 'cpu') {
@@ -108,11 +108,19 @@ function run(op: OpName, inputs: readonly Tensor[], opts: RunOptions): Tensor {
   return out;
 }
 
-function checkWritable(into: Tensor, shape: readonly number[], inputs: readonly Tensor[]): void {
+/** The shape an op writing into `into` runs over: into's own, which the inputs must broadcast to. */
+function checkWritable(into: Tensor, inputShape: readonly number[], inputs: readonly Tensor[]): readonly number[] {
   checkSameDevice([into, ...inputs]);
-  if (into.shape.length !== shape.length || into.shape.some((d, i) => d !== shape[i])) {
+  if (into.shape.some((d, i) => d > 1 && into.strides[i] === 0)) {
+    throw new Error(
+      'unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.',
+    );
+  }
+  const shape = broadcastShapes(into.shape, inputShape);
+  if (!sameShape(shape, into.shape)) {
     throw new RangeError(`output with shape [${into.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`);
   }
+  return into.shape;
 }
 
 
@@ -213,8 +221,12 @@ function unaryFloat(op: OpName, x: Tensor): Tensor {
 }
 
 export function neg(x: Tensor): Tensor {
-  const dtype = x.dtype === 'bool' ? 'int32' : x.dtype;
-  return record('Neg', [x], run('neg', [x], { out: dtype, compute: computeOf(dtype) }), [], (g) => [neg(g)]);
+  if (x.dtype === 'bool') {
+    throw new TypeError(
+      'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+    );
+  }
+  return record('Neg', [x], run('neg', [x], { out: x.dtype, compute: computeOf(x.dtype) }), [], (g) => [neg(g)]);
 }
 
 export function exp(x: Tensor): Tensor {
@@ -293,15 +305,29 @@ export function mul_(dst: Tensor, other: Operand): Tensor {
 }
 
 function inplace(op: OpName, dst: Tensor, other: Operand, alpha?: number): Tensor {
-  if (typeof other !== 'number' && other.storage === dst.storage) other = copyAs(other);
   const opts = { out: dst.dtype, compute: computeOf(dst.dtype), alpha, into: dst, inplace: true };
   if (typeof other === 'number') return run(op, [dst], { ...opts, scalar: other });
-  return run(op, [dst, other], opts);
+  return withSnapshot(other, dst, (src) => run(op, [dst, src], opts));
 }
 
 /** Copies src (broadcast) into the view dst, converting dtype: dst.copy_(src). Not recorded. */
 export function copyInto(dst: Tensor, src: Tensor): Tensor {
-  return run('copy', [src], { out: dst.dtype, compute: castCompute(src.dtype, dst.dtype), into: dst });
+  return withSnapshot(src, dst, (s) => run('copy', [s], { out: dst.dtype, compute: castCompute(s.dtype, dst.dtype), into: dst }));
+}
+
+/**
+ * Runs fn on src, or on a copy of it when it shares dst's storage: an op must read its input as
+ * it was, and WebGPU cannot bind one buffer for reading and writing in the same dispatch.
+ */
+function withSnapshot(src: Tensor, dst: Tensor, fn: (src: Tensor) => Tensor): Tensor {
+  if (src.storage !== dst.storage) return fn(src);
+  checkWritable(dst, src.shape, [src]);
+  const copy = copyAs(src);
+  try {
+    return fn(copy);
+  } finally {
+    copy.dispose();
+  }
 }
 
 /** Float when either side is float, so that float -> int truncates as in PyTorch. */

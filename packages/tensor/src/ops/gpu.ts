@@ -49,13 +49,15 @@ export function grid(n: number, wg = 256): [number, number] {
   return [x, Math.ceil(groups / x)];
 }
 
+export const FLOAT64_ON_WEBGPU = 'float64 is not supported on webgpu (WGSL has no f64): use float32, or the cpu device';
+
 /** The WGSL element type a tensor's GPU buffer holds. */
 export function wgslType(dtype: DType): string {
   switch (dtype) {
     case 'float32':
       return 'f32';
     case 'float64':
-      throw new Error('float64 is not supported on webgpu (WGSL has no f64): use float32, or the cpu device');
+      throw new TypeError(FLOAT64_ON_WEBGPU);
     case 'int32':
       return 'i32';
     case 'bool':
@@ -79,5 +81,5 @@ export function placeholder(device: Device): Tensor {
 /** Records one dispatch of `spec` over the tensors' buffers. */
 export function launch(label: string, spec: KernelSpec, tensors: readonly Tensor[], params: Params, workgroups: readonly number[]): void {
   const gpu = tensors[0].device.gpu;
-  gpu.dispatch(label, gpu.kernel(spec), tensors.map((t) => t.storage.buffer), params.buffer, workgroups);
+  gpu.dispatch(label, gpu.kernel(spec, label), tensors.map((t) => t.storage.buffer), params.buffer, workgroups);
 }

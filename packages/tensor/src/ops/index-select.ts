@@ -2,19 +2,16 @@ import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import { normalizeDim } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
-import { checkDType, checkSameDevice } from './checks.ts';
+import { checkDType, checkSameDevice, firstOutOfRange } from './checks.ts';
 import { grid, launch, Params, wgslType } from './gpu.ts';
 import { contiguous } from './views.ts';
-
-function indexError(i: number, size: number): Error {
-  return new RangeError(`indexSelect: index ${i} is out of range for dimension of size ${size}.`);
-}
+import { indexOutOfRange } from '../device/device-checks.ts';
 
 /** [outer, size, inner] split of x around dim. */
 function split(x: Tensor, d: number) {
   return {
     outer: x.shape.slice(0, d).reduce((a, b) => a * b, 1),
-    size: x.shape[d],
+    size: x.shape[d] ?? 1, // a 0-d tensor reads as one element along dim 0
     inner: x.shape.slice(d + 1).reduce((a, b) => a * b, 1),
   };
 }
@@ -32,7 +29,6 @@ function run(entry: 'main' | 'add_backward', src: Tensor, index: Tensor, outShap
     for (let a = 0; a < outer; a++) {
       for (let i = 0; i < count; i++) {
         const r = ix[idx.offset + i];
-        if (r < 0 || r >= size) throw indexError(r, size);
         for (let j = 0; j < inner; j++) {
           if (entry === 'main') o[(a * count + i) * inner + j] = s[src.offset + (a * size + r) * inner + j];
           else o[(a * size + r) * inner + j] += s[src.offset + (a * count + i) * inner + j];
@@ -55,9 +51,14 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim > 1) throw new RangeError(`index_select(): Index is supposed to be a vector, found ${index.ndim}-D`);
   const d = normalizeDim(dim, x.ndim);
   const { outer, size, inner } = split(x, d);
+  const bad = x.device.type === 'cpu' ? firstOutOfRange(index, size) : undefined;
+  if (bad !== undefined) throw new RangeError(indexOutOfRange(bad, size));
+  if (x.ndim === 0 && index.numel() !== 1) {
+    throw new RangeError(`index_select(): Index to scalar can have only 1 value, got ${index.numel()} value(s)`);
+  }
   const src = contiguous(x);
   const shape = [...x.shape];
-  shape[d] = index.numel();
+  if (x.ndim > 0) shape[d] = index.numel();
   const out = run('main', src, index, shape, outer, size, inner);
   if (src !== x) src.dispose();
   return record('IndexSelect', [x], out, [index], (g, [ix]) => {

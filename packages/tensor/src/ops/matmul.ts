@@ -1,11 +1,91 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
+import type { WebGPURuntime } from '../device/webgpu.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { reluBackward } from './elementwise.ts';
 import { launch, Params } from './gpu.ts';
 import { sum } from './reduce.ts';
 import { transpose } from './views.ts';
+
+/**
+ * The matmul kernel families (kernels/matmul*.wgsl), all with the same bindings and params:
+ * - 'subgroup': CPU adapters with 8-wide subgroups (lavapipe): no workgroup memory, values of A
+ *   passed between lanes by subgroupShuffle; the fastest there by 4-8x.
+ * - 'columns': CPU adapters without subgroups (Dawn's GL backend on llvmpipe).
+ * - 'tiled': 64x64 tiles in workgroup memory, for real GPUs.
+ */
+export type MatmulKernel = 'subgroup' | 'columns' | 'tiled';
+export const MATMUL_KERNELS: readonly MatmulKernel[] = ['subgroup', 'columns', 'tiled'];
+
+let forced: MatmulKernel | null = null;
+
+/** Forces one kernel family for every later matmul (tests, benchmarks); null restores the choice by adapter. */
+export function setMatmulKernel(kernel: MatmulKernel | null): void {
+  if (kernel !== null && !MATMUL_KERNELS.includes(kernel)) {
+    throw new Error(`unknown matmul kernel '${kernel}'; expected one of ${MATMUL_KERNELS.join(', ')}`);
+  }
+  forced = kernel;
+}
+
+function isSoftwareAdapter(gpu: WebGPURuntime): boolean {
+  const info = gpu.adapterInfo as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const names = `${info.architecture} ${info.device} ${info.description}`;
+  return info.isFallbackAdapter === true || /software|llvmpipe|lavapipe|swiftshader/i.test(names);
+}
+
+/** The kernel family that runs matmuls on this device: forced, MINI_MATMUL_KERNEL, or chosen by adapter. */
+export function matmulKernel(gpu: WebGPURuntime): MatmulKernel {
+  const wanted = forced ?? (process.env.MINI_MATMUL_KERNEL as MatmulKernel | undefined);
+  if (wanted && !MATMUL_KERNELS.includes(wanted)) {
+    throw new Error(`MINI_MATMUL_KERNEL=${wanted} is not a matmul kernel; expected one of ${MATMUL_KERNELS.join(', ')}`);
+  }
+  const kernel = wanted ?? (isSoftwareAdapter(gpu) ? 'subgroup' : 'tiled');
+  if (kernel !== 'subgroup') return kernel;
+  const info = gpu.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const eightWide = gpu.hasFeature('subgroups') && info.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+  if (eightWide) return 'subgroup';
+  if (wanted) throw new Error(`the 'subgroup' matmul kernel needs 8-wide subgroups, which this adapter lacks`);
+  return 'columns';
+}
+
+interface Launch {
+  family: string;
+  template: Record<string, string>;
+  constants: Record<string, number>;
+  workgroups: [number, number];
+}
+
+/**
+ * Kernel, tile and grid for one product. Tiles were measured on lavapipe (bench/RESULTS.md): on
+ * the subgroup kernel TM rows x 8·TN columns per workgroup; bigger tiles spill or stop being
+ * unrolled (and collapse to a few GFLOP/s), smaller ones load more per multiply-add.
+ */
+function plan(gpu: WebGPURuntime, M: number, N: number, a: Tensor): Launch {
+  const kernel = matmulKernel(gpu);
+  if (kernel === 'tiled') return { family: 'matmul', template: {}, constants: {}, workgroups: [Math.ceil(N / 64), Math.ceil(M / 64)] };
+  if (kernel === 'columns') {
+    const TM = M <= 8 ? 8 : 16;
+    const TN = 4;
+    const WG = 8;
+    return {
+      family: 'matmul-columns',
+      template: { TM: String(TM), TN: String(TN), WG: String(WG) },
+      constants: {},
+      workgroups: [Math.ceil(N / (WG * TN)), Math.ceil(M / TM)],
+    };
+  }
+  // A read along m when m is its contiguous dim (a transposed operand, as in the weight gradient).
+  const alongM = Math.abs(a.strides[0]) < Math.abs(a.strides[1]) || (a.strides[0] === 1 && a.shape[1] === 1);
+  const TM = M <= 8 ? 8 : M <= 16 ? 16 : alongM ? 24 : 32;
+  const TN = alongM || M <= 16 ? 2 : 3;
+  return {
+    family: 'matmul-subgroup',
+    template: { TM: String(TM), TN: String(TN) },
+    constants: { A_ALONG_M: alongM ? 1 : 0 },
+    workgroups: [Math.ceil(N / (8 * TN)), Math.ceil(M / TM)],
+  };
+}
 
 /**
  * a·b (+ bias) (then ReLU) for 2-D a [M, K] and b [K, N], read through their strides; not
@@ -32,11 +112,12 @@ function gemm(a: Tensor, b: Tensor, bias: Tensor | null, relu: boolean): Tensor 
     }
     return out;
   }
+  // K = 0 needs no special case: the k loop runs zero times and each output is relu(bias or 0).
+  if (M === 0 || N === 0) return out;
   const params = new Params().u32(M, N, K, a.offset, b.offset, bias?.offset ?? 0, a.strides[0], a.strides[1], b.strides[0], b.strides[1]);
-  const constants = { HAS_BIAS: bias ? 1 : 0, RELU: relu ? 1 : 0 };
-  if (M > 0 && N > 0) {
-    launch(relu ? 'linear+relu' : bias ? 'linear' : 'matmul', { family: 'matmul', constants }, [a, b, bias ?? a, out], params, [Math.ceil(N / 64), Math.ceil(M / 64)]);
-  }
+  const { family, template, constants, workgroups } = plan(a.device.gpu, M, N, a);
+  const spec = { family, template, constants: { ...constants, HAS_BIAS: bias ? 1 : 0, RELU: relu ? 1 : 0 } };
+  launch(relu ? 'linear+relu' : bias ? 'linear' : 'matmul', spec, [a, b, bias ?? a, out], params, workgroups);
   return out;
 }
 

@@ -1,8 +1,10 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import type { Tensor } from '../tensor.ts';
-import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
+import { checkDType, checkSameDevice, firstOutOfRange, FLOATS } from './checks.ts';
 import { grid, launch, Params } from './gpu.ts';
+import { contiguous } from './views.ts';
+import { targetOutOfBounds } from '../device/device-checks.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS: Record<Reduction, number> = { none: 0, sum: 1, mean: 2 };
@@ -12,23 +14,18 @@ export interface NllOptions {
   ignoreIndex?: number;
 }
 
-function targetError(t: number, C: number): Error {
-  return new RangeError(`nllLoss: Target ${t} is out of bounds (expected a class index in [0, ${C})).`);
-}
-
-/** Forward on the CPU: the loss and the count of targets that were not ignored. */
+/** Forward on the CPU (targets contiguous and checked): the loss and the count of targets that were not ignored. */
 function cpuForward(logp: Tensor, target: Tensor, reduction: Reduction, ignore: number, out: Tensor, total: Tensor): void {
-  const [N, C] = logp.shape;
+  const [N] = logp.shape;
   const lp = logp.storage.array;
   const tg = target.storage.array;
   const losses = out.storage.array;
   let sum = 0;
   let count = 0;
   for (let n = 0; n < N; n++) {
-    const t = tg[target.offset + n * target.strides[0]];
+    const t = tg[target.offset + n];
     let loss = 0;
     if (t !== ignore) {
-      if (t < 0 || t >= C) throw targetError(t, C);
       loss = -lp[logp.offset + n * logp.strides[0] + t * logp.strides[1]];
       count++;
     }
@@ -46,7 +43,7 @@ function cpuBackward(g: Tensor, target: Tensor, total: Tensor, reduction: Reduct
   const tg = target.storage.array;
   grad.fill(0);
   for (let n = 0; n < N; n++) {
-    const t = tg[target.offset + n * target.strides[0]];
+    const t = tg[target.offset + n];
     if (t === ignore) continue;
     const gn = reduction === 'none' ? gd[g.offset + n * g.strides[0]] : gd[g.offset];
     grad[n * C + t] = reduction === 'mean' ? -gn / total.storage.array[0] : -gn;
@@ -69,17 +66,28 @@ export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}):
   }
   const [N, C] = logp.shape;
   if (target.shape[0] !== N) throw new RangeError(`Expected input batch_size (${N}) to match target batch_size (${target.shape[0]}).`);
+  const bad = logp.device.type === 'cpu' ? firstOutOfRange(target, C, ignore) : undefined;
+  if (bad !== undefined) throw new RangeError(targetOutOfBounds(bad, C));
+  const targets = contiguous(target);
   const out = empty(reduction === 'none' ? [N] : [], logp.dtype, logp.device);
   const total = empty([1], logp.dtype, logp.device);
-  const params = () => new Params().u32(N, C, logp.offset, logp.strides[0], logp.strides[1], target.offset).i32(ignore).u32(0);
+  // g (the output's gradient) may be a broadcast view: it is read through its offset and stride.
+  const params = (g?: Tensor) =>
+    new Params()
+      .u32(N, C, logp.offset, logp.strides[0], logp.strides[1], targets.offset)
+      .i32(ignore)
+      .u32(g?.offset ?? 0, g?.strides[0] ?? 0);
   const spec = (entry: string) => ({ family: 'nll', entry, constants: { REDUCTION: REDUCTIONS[reduction] } });
-  if (logp.device.type === 'cpu') cpuForward(logp, target, reduction, ignore, out, total);
-  else launch('nllLoss', spec('forward'), [logp, target, logp, out, total], params(), reduction === 'none' ? grid(N) : [1]);
-  return record('NllLoss', [logp], out, [target, total], (g, [t, tw]) => {
+  if (logp.device.type === 'cpu') cpuForward(logp, targets, reduction, ignore, out, total);
+  else launch('nllLoss', spec('forward'), [logp, targets, logp, out, total], params(), reduction === 'none' ? grid(N) : [1]);
+  const result = record('NllLoss', [logp], out, [targets, total], (g, [t, tw]) => {
     const grad = empty([N, C], logp.dtype, g.device);
     if (g.device.type === 'cpu') cpuBackward(g, t, tw, reduction, ignore, grad);
-    else launch('nllLoss.backward', spec('backward'), [logp, t, g, grad, tw], params(), grid(N * C));
-    tw.dispose();
+    // The backward entry does not read logp (its slot takes g): logp may be disposed by now.
+    else launch('nllLoss.backward', spec('backward'), [g, t, g, grad, tw], params(g), grid(N * C));
     return [grad];
   });
+  if (targets !== target) targets.dispose();
+  total.dispose();
+  return result;
 }

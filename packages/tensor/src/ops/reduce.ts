@@ -25,7 +25,11 @@ function plan(x: Tensor, dim: number | undefined, keepdim: boolean) {
 function reduce(op: ReduceOp, x: Tensor, dim: number | undefined, keepdim: boolean, outType: DType, scale = 1): Tensor {
   const { outer, reduce: r, inner, shape } = plan(x, dim, keepdim);
   if (op !== 'sum' && r === 0) {
-    throw new RangeError(`${op}(): Expected reduction dim ${dim ?? ''} to have non-zero size.`);
+    throw new RangeError(
+      dim === undefined
+        ? `${op}(): Expected reduction dim to be specified for input.numel() == 0.`
+        : `${op}(): Expected reduction dim ${dim} to have non-zero size.`,
+    );
   }
   const out = empty(shape, outType, x.device);
   const src = contiguous(x);
@@ -52,7 +56,7 @@ function reduce(op: ReduceOp, x: Tensor, dim: number | undefined, keepdim: boole
     const template = { A, T, OUT: wgslType(outType), SCALE: T === 'f32' ? 'p.scale' : '1' };
     const params = new Params().u32(outer, r, inner, src.offset).f32(scale);
     const n = outer * inner;
-    if (n > 0) launch(op, { family: 'reduce', template, constants: { OP: CODES[op] } }, [src, out], params, grid(n, 1));
+    if (n > 0) launch(op, { family: 'reduce', template, constants: { OP: CODES[op], FLOAT: T === 'f32' ? 1 : 0 } }, [src, out], params, grid(n, 1));
   }
   if (src !== x) src.dispose();
   return out;

@@ -1,7 +1,7 @@
 import { record } from '../autograd-hooks.ts';
 import { device as resolveDevice, type DeviceLike } from '../device/device.ts';
-import { DTYPES, type DType } from '../dtype.ts';
-import { contiguousStrides, inferShape, normalizeDim } from '../shape.ts';
+import { DTYPES, isFloating, type DType } from '../dtype.ts';
+import { checkShape, contiguousStrides, inferShape, normalizeDim } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import { upload, zeros } from '../creation.ts';
 import { copyAs, copyInto } from './elementwise.ts';
@@ -59,7 +59,10 @@ export function view(x: Tensor, requested: readonly number[]): Tensor {
 export function reshape(x: Tensor, requested: readonly number[]): Tensor {
   const shape = inferShape(requested, x.numel(), x.shape);
   if (viewStrides(x, shape)) return view(x, shape);
-  return view(contiguous(x), shape);
+  const dense = contiguous(x);
+  const out = view(dense, shape);
+  dense.dispose();
+  return out;
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -73,8 +76,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const d = normalizeDim(dim, x.ndim);
-  if (x.shape[d] !== 1) return x;
-  return reshape(x, x.shape.filter((_, i) => i !== d));
+  return reshape(x, x.shape.filter((s, i) => i !== d || s !== 1));
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -95,7 +97,8 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
-  if (x.ndim < 2 && dim0 === 0 && dim1 === 1 && x.ndim <= 1) return x;
+  // t() of a 0-d or 1-D tensor is the tensor itself (a new view of it), as in PyTorch.
+  if (x.ndim < 2 && dim0 === 0 && dim1 === 1) return reshape(x, x.shape);
   const order = x.shape.map((_, i) => i);
   const a = normalizeDim(dim0, x.ndim);
   const b = normalizeDim(dim1, x.ndim);
@@ -116,7 +119,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const out = viewOf(x, shape, x.strides, x.offset + start * x.strides[d]);
   const from = x.shape;
   return record('Narrow', [x], out, [], (g) => {
-    const grad = zeros(from, { device: g.device });
+    const grad = zeros(from, { dtype: g.dtype, device: g.device });
     copyInto(narrow(grad, d, start, length), g);
     return [grad];
   });
@@ -128,7 +131,9 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (lead < 0) {
     throw new RangeError(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`);
   }
-  const strides = shape.map((size, i) => {
+  const sizes = shape.map((size, i) => (size === -1 && i >= lead ? x.shape[i - lead] : size));
+  checkShape(sizes);
+  const strides = sizes.map((size, i) => {
     const own = x.shape[i - lead];
     if (i < lead) return 0;
     if (own === size) return x.strides[i - lead];
@@ -138,7 +143,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     );
   });
   const from = x.shape;
-  return record('Expand', [x], viewOf(x, shape, strides), [], (g) => [sumToShape(g, from)]);
+  return record('Expand', [x], viewOf(x, sizes, strides), [], (g) => [sumToShape(g, from)]);
 }
 
 export function contiguous(x: Tensor): Tensor {
@@ -155,7 +160,9 @@ export function to(x: Tensor, target: DeviceLike | DType): Tensor {
     const dtype = target as DType;
     if (dtype === x.dtype) return x;
     if (x.dtype === 'uint8' && x.device.type === 'webgpu') return normalizeBytes(contiguous(x), { scale: 1, dtype });
-    return copyAs(x, dtype);
+    // Between float types the conversion is differentiable; to an integer type it ends the graph.
+    if (!isFloating(dtype)) return copyAs(x, dtype);
+    return record('ToCopy', [x], copyAs(x, dtype), [], (g) => [copyAs(g, x.dtype)]);
   }
   const device = resolveDevice(target as DeviceLike);
   if (device === x.device) return x;

@@ -1,0 +1,150 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  add,
+  device,
+  flush,
+  fromArray,
+  getDefaultDevice,
+  grid,
+  init,
+  launch,
+  Params,
+  randn,
+  setDefaultDevice,
+  WebGPURuntime,
+  type Device,
+  type Tensor,
+} from '@mini/tensor';
+import { expectClose, values, webgpu } from './helpers.ts';
+
+let gpu: Device;
+let runtime: WebGPURuntime;
+beforeAll(async () => {
+  gpu = await webgpu();
+  runtime = gpu.gpu;
+});
+
+/** Waits for all recorded work, so that a test starts with nothing pending. */
+async function settled(): Promise<void> {
+  await fromArray([0], [1], { device: gpu }).toArray();
+}
+
+const fillSpec = { family: 'fill', template: { T: 'f32', VALUE: 'p.value_f32' } };
+const fillParams = (n: number, value: number) => new Params().u32(n, 0).f32(value).i32(0);
+
+describe('devices', () => {
+  it('init() makes webgpu the default device; device() resolves names; cpu stays available', async () => {
+    expect(gpu.type).toBe('webgpu');
+    expect(await init('webgpu')).toBe(gpu);
+    expect(device('webgpu')).toBe(gpu);
+    expect(getDefaultDevice()).toBe(gpu);
+    expect(String(device('cpu'))).toBe('cpu');
+    try {
+      setDefaultDevice('cpu');
+      expect(randn([2]).device.type).toBe('cpu');
+    } finally {
+      setDefaultDevice(gpu);
+    }
+    await expect(init('tpu' as 'cpu')).rejects.toThrow("unknown device 'tpu'; expected 'webgpu' or 'cpu'");
+  });
+
+  it('reports the adapter, its backend and the limits it asked for', () => {
+    expect(['default', 'vulkan', 'opengles']).toContain(runtime.backend);
+    expect(runtime.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 2 ** 20);
+    expect(runtime.limits.maxComputeInvocationsPerWorkgroup).toBeGreaterThanOrEqual(256);
+  });
+});
+
+describe('dispatch batching', () => {
+  it('records each op as one dispatch into the open encoder and submits only on readback', async () => {
+    const x = randn([1000], { device: gpu });
+    await settled();
+    const [dispatches, submits] = [runtime.dispatchCount, runtime.submitCount];
+    let y: Tensor = x;
+    for (let i = 0; i < 50; i++) y = y.mul(1.01).add(0.5);
+    expect(runtime.dispatchCount - dispatches).toBe(100);
+    expect(runtime.submitCount).toBe(submits);
+    await y.toArray();
+    expect(runtime.submitCount).toBe(submits + 1);
+  });
+
+  it('flush() submits what was recorded, and nothing when nothing was', async () => {
+    await settled();
+    const submits = runtime.submitCount;
+    flush();
+    expect(runtime.submitCount).toBe(submits);
+    const x = fromArray([1, 2, 3], [3], { device: gpu });
+    const y = x.add(x).exp();
+    flush();
+    expect(runtime.submitCount).toBe(submits + 1);
+    expectClose(await y.toArray(), [2, 4, 6].map(Math.exp), 1e-6, 0);
+  });
+
+  it(`submits on its own every ${WebGPURuntime.flushEvery} dispatches, never once per op`, async () => {
+    const x = fromArray([1], [1], { device: gpu });
+    await settled();
+    const submits = runtime.submitCount;
+    const n = Math.floor(2.5 * WebGPURuntime.flushEvery);
+    let y = x;
+    for (let i = 0; i < n; i++) y = y.add(1);
+    expect(runtime.submitCount - submits).toBe(Math.floor((n - 1) / WebGPURuntime.flushEvery));
+    expect(await y.item()).toBe(1 + n);
+  });
+
+  it('compiles each kernel specialization once: repeated ops reuse cached pipelines', async () => {
+    const run = (n: number) => {
+      const a = randn([n, 3], { device: gpu });
+      const b = randn([3], { device: gpu });
+      return a.add(b).relu().sum(1).mean().add(fromArray(Int32Array.from([1]), [1], { device: gpu }));
+    };
+    await run(5).toArray();
+    const compiled = runtime.pipelinesCompiled;
+    for (const n of [1, 7, 33, 257, 784]) await run(n).toArray();
+    expect(runtime.pipelinesCompiled).toBe(compiled);
+    // A new specialization (int32 instead of float32) compiles one more.
+    await add(fromArray(Int32Array.from([1]), [1], { device: gpu }), fromArray(Int32Array.from([2]), [1], { device: gpu })).toArray();
+    expect(runtime.pipelinesCompiled).toBe(compiled + 1);
+  });
+});
+
+describe('WebGPU errors become JS errors that name the op', () => {
+  it('a kernel launched with the wrong number of buffers raises at once, before anything is recorded', () => {
+    const a = fromArray([1, 2], [2], { device: gpu });
+    const b = fromArray([1, 2], [2], { device: gpu });
+    const dispatches = runtime.dispatchCount;
+    expect(() => launch('myFill', fillSpec, [a, b], fillParams(2, 1), [1])).toThrow('kernel for myFill takes 1 buffers, given 2');
+    expect(runtime.dispatchCount).toBe(dispatches);
+  });
+
+  it('binding one buffer for writing and for reading raises at once, naming the op', () => {
+    const a = fromArray([1, 2], [2], { device: gpu });
+    const spec = { family: 'elementwise', template: { A: 'f32', B: 'f32', C: 'f32', OUT: 'f32', T: 'f32', FIRST: 'a', INPLACE: 'false' } };
+    expect(() => launch('aliasedAdd', spec, [a, a, a, a], new Params().u32(2), grid(2))).toThrow(
+      'aliasedAdd: one buffer is bound both for writing and as another binding of the same dispatch',
+    );
+  });
+
+  it('a dispatch that WebGPU rejects raises at the next readback; results of that submit never read back as garbage', async () => {
+    const x = fromArray([1, 2, 3], [3], { device: gpu });
+    await settled();
+    const before = x.add(10); // recorded in the same submit as the bad dispatch
+    const target = fromArray([0, 0, 0], [3], { device: gpu });
+    const tooMany = runtime.limits.maxComputeWorkgroupsPerDimension + 1;
+    launch('oversizedFill', fillSpec, [target], fillParams(3, 5), [tooMany, 1]);
+    const after = before.mul(2);
+    await expect(after.toArray()).rejects.toThrow(/WebGPU Validation\w* in a submit of ops \[.*oversizedFill.*\]: .*workgroup/);
+    await expect(before.toArray()).rejects.toThrow("this tensor's values were never computed: WebGPU Validation");
+    await expect(target.toArray()).rejects.toThrow('never computed');
+    // What is computed from a lost result is lost too; fresh work runs normally.
+    await expect(after.add(1).toArray()).rejects.toThrow('never computed');
+    expect(await values(x.add(10))).toEqual([11, 12, 13]);
+  });
+
+  it('a kernel that does not compile raises at the next readback, naming the kernel and the op', async () => {
+    const t = fromArray([0, 0], [2], { device: gpu });
+    await settled();
+    launch('brokenFill', { family: 'fill', template: { T: 'f64', VALUE: 'p.value_f32' } }, [t], fillParams(2, 1), [1]);
+    await expect(t.toArray()).rejects.toThrow(/compiling kernel .*fill.* for op brokenFill/);
+    expect(await values(fromArray([4], [1], { device: gpu }).sqrt())).toEqual([2]);
+  });
+});
