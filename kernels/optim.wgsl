@@ -1,0 +1,86 @@
+// Fused optimizer updates: one dispatch updates one parameter in place, reading its gradient once
+// and its state buffers (momentum buffer; exp_avg, exp_avg_sq, max_exp_avg_sq), with PyTorch's
+// update rules (torch.optim.SGD / Adam / AdamW). Per-step scalars (the scheduled learning rate,
+// 1 - dampening, bias corrections) are computed on the host and passed in p.
+// Unused state slots are bound to a one-element dummy buffer.
+struct Params {
+  numel: u32, off_param: u32, off_grad: u32, flags: u32,
+  lr: f32, weight_decay: f32, momentum: f32, one_minus_dampening: f32,
+  beta1: f32, beta2: f32, one_minus_beta1: f32, one_minus_beta2: f32,
+  eps: f32, step_size: f32, bias_correction2_sqrt: f32, decay_factor: f32,
+}
+
+@group(0) @binding(0) var<storage, read_write> param: array<f32>;
+@group(0) @binding(1) var<storage, read> grad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> state_a: array<f32>; // momentum_buffer | exp_avg
+@group(0) @binding(3) var<storage, read_write> state_b: array<f32>; // exp_avg_sq
+@group(0) @binding(4) var<storage, read_write> state_c: array<f32>; // max_exp_avg_sq (amsgrad)
+@group(0) @binding(5) var<storage, read> p: Params;
+
+// flags: shared with packages/optim/src/fused.ts
+const MAXIMIZE: u32 = 1u;
+const NESTEROV: u32 = 2u;
+const FIRST_STEP: u32 = 4u;
+const AMSGRAD: u32 = 8u;
+const WG: u32 = 256u;
+
+fn has(flag: u32) -> bool {
+  return (p.flags & flag) != 0u;
+}
+
+fn gradient(i: u32) -> f32 {
+  let g = grad[p.off_grad + i];
+  return select(g, -g, has(MAXIMIZE));
+}
+
+@compute @workgroup_size(WG)
+fn sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.numel) { return; }
+  let x = param[p.off_param + i];
+  var d = gradient(i);
+  if (p.weight_decay != 0.0) { d = d + p.weight_decay * x; }
+  if (p.momentum != 0.0) {
+    var buf = d; // the first step starts the buffer at d_p, undamped
+    if (!has(FIRST_STEP)) { buf = p.momentum * state_a[i] + p.one_minus_dampening * d; }
+    state_a[i] = buf;
+    d = select(buf, d + p.momentum * buf, has(NESTEROV));
+  }
+  param[p.off_param + i] = x - p.lr * d;
+}
+
+// Adam adds weight decay to the gradient (L2); AdamW decays the parameter itself (decoupled).
+fn adam_update(i: u32, decoupled: bool) {
+  var x = param[p.off_param + i];
+  var g = gradient(i);
+  if (decoupled) {
+    x = x * p.decay_factor;
+  } else if (p.weight_decay != 0.0) {
+    g = g + p.weight_decay * x;
+  }
+  let m = p.beta1 * state_a[i] + p.one_minus_beta1 * g;
+  let v = p.beta2 * state_b[i] + p.one_minus_beta2 * g * g;
+  state_a[i] = m;
+  state_b[i] = v;
+  var v_used = v;
+  if (has(AMSGRAD)) {
+    v_used = max(state_c[i], v);
+    state_c[i] = v_used;
+  }
+  let denom = sqrt(v_used) / p.bias_correction2_sqrt + p.eps;
+  param[p.off_param + i] = x - p.step_size * (m / denom);
+}
+
+@compute @workgroup_size(WG)
+fn adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.numel) { return; }
+  adam_update(i, false);
+}
+
+@compute @workgroup_size(WG)
+fn adamw(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.numel) { return; }
+  adam_update(i, true);
+}

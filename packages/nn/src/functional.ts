@@ -1,0 +1,56 @@
+import * as core from '@mini/tensor';
+import type { NllOptions, Tensor } from '@mini/tensor';
+
+/** Like torch.nn.functional: the stateless forms of the layers and losses. */
+
+export function relu(input: Tensor): Tensor {
+  return core.relu(input);
+}
+
+const warned = new Set<string>();
+
+/** PyTorch's choice when softmax is called without dim (deprecated there too): 0 for 0-, 1- and 3-D input, else 1. */
+function implicitDim(name: string, ndim: number): number {
+  if (!warned.has(name)) {
+    warned.add(name);
+    process.emitWarning(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);
+  }
+  return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
+}
+
+export function logSoftmax(input: Tensor, dim?: number): Tensor {
+  return core.logSoftmax(input, dim ?? implicitDim('log_softmax', input.ndim));
+}
+
+export function softmax(input: Tensor, dim?: number): Tensor {
+  return core.softmax(input, dim ?? implicitDim('softmax', input.ndim));
+}
+
+/** input·weightᵀ + bias (then ReLU) over input [..., in] in one fused kernel. */
+function fusedLinear(input: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): Tensor {
+  if (input.ndim === 2) return core.linear(input, weight, bias, relu);
+  if (input.ndim === 1) return core.linear(input.unsqueeze(0), weight, bias, relu).squeeze(0);
+  const lead = input.shape.slice(0, -1);
+  const flat = input.reshape(-1, input.shape[input.ndim - 1]);
+  return core.linear(flat, weight, bias, relu).reshape(...lead, weight.shape[0]);
+}
+
+/** y = x·Wᵀ + b, with weight [out, in] as in PyTorch. */
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return fusedLinear(input, weight, bias, false);
+}
+
+/** relu(linear(input, weight, bias)) in one kernel forward (and one fused step backward). */
+export function linearRelu(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return fusedLinear(input, weight, bias, true);
+}
+
+/** Negative log-likelihood of log-probabilities [N, C] against int32 class targets [N]. */
+export function nllLoss(input: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
+  return core.nllLoss(input, target, options);
+}
+
+/** logSoftmax over the class dim followed by nllLoss, like F.cross_entropy with class-index targets. */
+export function crossEntropy(input: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
+  return core.nllLoss(core.logSoftmax(input, 1), target, options);
+}

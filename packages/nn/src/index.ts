@@ -1,0 +1,16 @@
+// Installs the autograd engine, so that loss.backward() works for users of @mini/nn.
+import '@mini/autograd';
+
+export * as nn from './nn.ts';
+export * as F from './functional.ts';
+export * as functional from './functional.ts';
+export * as init from './init.ts';
+export { Module } from './module.ts';
+export { Parameter, isParameter } from './parameter.ts';
+export { Linear, type FactoryOptions } from './layers/linear.ts';
+export { ReLU, LogSoftmax, Softmax } from './layers/activation.ts';
+export { Flatten } from './layers/flatten.ts';
+export { Sequential } from './layers/sequential.ts';
+export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
+export type { StateDict, LoadResult } from './state-dict.ts';
+export { save, load, serialize, deserialize, type Safetensors } from './safetensors.ts';

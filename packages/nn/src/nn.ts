@@ -1,0 +1,10 @@
+/** The torch.nn-like namespace: `import { nn } from '@mini/nn'`, then nn.Linear, nn.init, nn.functional. */
+export { Module } from './module.ts';
+export { Parameter } from './parameter.ts';
+export { Linear, type FactoryOptions } from './layers/linear.ts';
+export { ReLU, LogSoftmax, Softmax } from './layers/activation.ts';
+export { Flatten } from './layers/flatten.ts';
+export { Sequential } from './layers/sequential.ts';
+export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
+export * as init from './init.ts';
+export * as functional from './functional.ts';

@@ -1,0 +1,86 @@
+import { grid, keep, launch, Params, zeros, type Device, type Tensor, type TypedArray } from '@mini/tensor';
+
+/** Bits of the kernel's `flags` (kernels/optim.wgsl). */
+export const FLAGS = { maximize: 1, nesterov: 2, firstStep: 4, amsgrad: 8 } as const;
+
+/** The per-step scalars of one update, computed on the host; fields an optimizer does not use stay 0. */
+export interface Scalars {
+  flags: number;
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  oneMinusDampening: number;
+  beta1: number;
+  beta2: number;
+  oneMinusBeta1: number;
+  oneMinusBeta2: number;
+  eps: number;
+  stepSize: number;
+  biasCorrection2Sqrt: number;
+  decayFactor: number;
+}
+
+export function scalars(values: Partial<Scalars>): Scalars {
+  return {
+    flags: 0,
+    lr: 0,
+    weightDecay: 0,
+    momentum: 0,
+    oneMinusDampening: 0,
+    beta1: 0,
+    beta2: 0,
+    oneMinusBeta1: 0,
+    oneMinusBeta2: 0,
+    eps: 0,
+    stepSize: 0,
+    biasCorrection2Sqrt: 0,
+    decayFactor: 0,
+    ...values,
+  };
+}
+
+export type Entry = 'sgd' | 'adam' | 'adamw';
+
+const dummies = new WeakMap<Device, Tensor[]>();
+
+/** One-element buffers bound to the state slots an update does not use (one per slot: a written buffer may be bound once). */
+function spares(device: Device): Tensor[] {
+  let t = dummies.get(device);
+  if (!t) dummies.set(device, (t = [0, 1, 2].map(() => keep(zeros([1], { device })))));
+  return t;
+}
+
+/** Records the fused update of `param` (in place) from `grad`, with its state tensors, as one dispatch. */
+export function launchUpdate(entry: Entry, param: Tensor, grad: Tensor, state: readonly Tensor[], s: Scalars): void {
+  const n = param.numel();
+  if (n === 0) return;
+  const spare = spares(param.device);
+  const [a = spare[0], b = spare[1], c = spare[2]] = state;
+  const params = new Params()
+    .u32(n, param.offset, grad.offset, s.flags)
+    .f32(s.lr, s.weightDecay, s.momentum, s.oneMinusDampening)
+    .f32(s.beta1, s.beta2, s.oneMinusBeta1, s.oneMinusBeta2)
+    .f32(s.eps, s.stepSize, s.biasCorrection2Sqrt, s.decayFactor);
+  launch(`optim.${entry}`, { family: 'optim', entry }, [param, grad, a, b, c], params, grid(n));
+}
+
+/** The arrays and offsets a CPU reference update reads and writes in place. */
+export interface CpuOperands {
+  n: number;
+  x: TypedArray;
+  xo: number;
+  g: TypedArray;
+  go: number;
+  state: TypedArray[];
+}
+
+export function cpuOperands(param: Tensor, grad: Tensor, state: readonly Tensor[]): CpuOperands {
+  return {
+    n: param.numel(),
+    x: param.storage.array,
+    xo: param.offset,
+    g: grad.storage.array,
+    go: grad.offset,
+    state: state.map((t) => t.storage.array),
+  };
+}

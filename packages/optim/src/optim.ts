@@ -1,0 +1,5 @@
+/** The torch.optim-like namespace: `import { optim } from '@mini/optim'`, then optim.SGD, optim.lrScheduler.StepLR. */
+export { Optimizer } from './optimizer.ts';
+export { SGD } from './sgd.ts';
+export { Adam, AdamW } from './adam.ts';
+export * as lrScheduler from './lr-scheduler.ts';

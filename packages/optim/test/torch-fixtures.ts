@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { fromArray, type DeviceLike, type Tensor } from '@mini/tensor';
+import { optim, type Optimizer, type LRScheduler } from '@mini/optim';
+
+/** The fixtures written by scripts/fixtures/optim_fixtures.py with PyTorch. */
+export interface TorchConfig {
+  name: string;
+  optimizer: 'SGD' | 'Adam' | 'AdamW';
+  options: Record<string, unknown>;
+  groups: ({ params: string[] } & Record<string, unknown>)[] | null;
+  scheduler?: 'StepLR' | 'MultiStepLR' | 'ExponentialLR' | 'CosineAnnealingLR' | 'LinearLR';
+  args?: unknown[];
+  initialLr?: number[];
+  steps: { params: Record<string, number[]>; lr?: number[] }[];
+}
+
+export interface TorchFixture {
+  torch: string;
+  shapes: Record<string, number[]>;
+  initial: Record<string, number[]>;
+  grads: Record<string, number[]>[];
+  configs: TorchConfig[];
+}
+
+export function readFixture(name: 'optimizers' | 'schedulers'): TorchFixture {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as TorchFixture;
+}
+
+/** The fixture's parameters, as leaf tensors that require grad on `device`. */
+export function makeParams(fixture: TorchFixture, device: DeviceLike): Record<string, Tensor> {
+  return Object.fromEntries(
+    Object.entries(fixture.initial).map(([name, data]) => [name, fromArray(data, fixture.shapes[name], { device, requiresGrad: true })]),
+  );
+}
+
+export function makeOptimizer(config: TorchConfig, params: Record<string, Tensor>): Optimizer {
+  const Kind = optim[config.optimizer];
+  const spec = config.groups
+    ? config.groups.map((g) => ({ ...g, params: g.params.map((n) => params[n]) }))
+    : Object.values(params);
+  return new Kind(spec as never, config.options) as unknown as Optimizer;
+}
+
+export function makeScheduler(config: TorchConfig, optimizer: Optimizer): LRScheduler {
+  const Kind = optim.lrScheduler[config.scheduler!] as unknown as new (o: Optimizer, ...args: unknown[]) => LRScheduler;
+  return new Kind(optimizer, ...config.args!);
+}
+
+/** Gives each parameter the gradient PyTorch's run gave it at `step`. */
+export function setGrads(fixture: TorchFixture, params: Record<string, Tensor>, step: number): void {
+  for (const [name, p] of Object.entries(params)) {
+    p.grad?.dispose();
+    p.grad = fromArray(fixture.grads[step][name], fixture.shapes[name], { device: p.device });
+  }
+}
+
+/**
+ * The relative error of a tensor against PyTorch's: max_i |actual_i − expected_i| / max_i |expected_i|
+ * (the ∞-norm of the difference over the ∞-norm of the expected values).
+ */
+export function relativeError(actual: ArrayLike<number>, expected: readonly number[]): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return diff / scale;
+}
+
+/** Checks every parameter after `step` against PyTorch's values. */
+export async function expectParamsMatch(params: Record<string, Tensor>, expected: Record<string, number[]>, tolerance: number, what: string): Promise<void> {
+  for (const [name, p] of Object.entries(params)) {
+    const error = relativeError(await p.toArray(), expected[name]);
+    expect(error, `${what}: ${name} relative error ${error.toExponential(2)} > ${tolerance}`).toBeLessThanOrEqual(tolerance);
+  }
+}
