@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { Generator, fromArray, type Tensor } from '@mini/tensor';
+import { Generator, fromArray, testing, type Tensor } from '@mini/tensor';
 import { gradcheck, type GradcheckOptions } from '@mini/autograd';
 
 /** Dim sizes for random shapes: small, mostly odd, so that gradcheck stays quick. */
@@ -52,14 +52,4 @@ export async function expectGradcheck(fn: (...inputs: Tensor[]) => Tensor, input
 }
 
 /** max|actual − expected| / max|expected| over a whole tensor: the relative error of the tests. */
-export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  // NaN anywhere makes the error NaN, which fails every `≤ tolerance` check.
-  return Number.isNaN(diff) ? NaN : scale === 0 ? diff : diff / scale;
-}
+export const relativeError = testing.relativeError;

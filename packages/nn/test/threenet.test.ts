@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, manualSeed, setDefaultDevice } from '@mini/tensor';
+import { init, manualSeed, setDefaultDevice, testing } from '@mini/tensor';
 import { nn } from '@mini/nn';
 import { optim } from '@mini/optim';
 import { batch, batchSize, NNModule } from './threenet.ts';
@@ -30,15 +30,7 @@ async function train(module: NNModule, device: 'cpu' | 'webgpu', size = batchSiz
 }
 
 /** max|a − b| / max|b| */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
+const relativeError = testing.relativeError;
 
 describe('the seed ThreeNet, ported line for line', () => {
   it('trains with SGD on webgpu as on cpu (losses and weights within 1e-4 relative error)', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { fromArray, type DeviceLike, type Tensor } from '@mini/tensor';
+import { fromArray, testing, type DeviceLike, type Tensor } from '@mini/tensor';
 import { optim, type Optimizer, type LRScheduler } from '@mini/optim';
 
 /** The fixtures written by scripts/fixtures/optim_fixtures.py with PyTorch. */
@@ -59,16 +59,7 @@ export function setGrads(fixture: TorchFixture, params: Record<string, Tensor>, 
  * The relative error of a tensor against PyTorch's: max_i |actual_i − expected_i| / max_i |expected_i|
  * (the ∞-norm of the difference over the ∞-norm of the expected values).
  */
-export function relativeError(actual: ArrayLike<number>, expected: readonly number[]): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / scale;
-}
+export const relativeError = testing.relativeError;
 
 /** Checks every parameter after `step` against PyTorch's values. */
 export async function expectParamsMatch(params: Record<string, Tensor>, expected: Record<string, number[]>, tolerance: number, what: string): Promise<void> {
