@@ -24,7 +24,7 @@ export function openDatasets(config: Config, transform: Transform): [ImageDatase
 }
 
 /** Waits for a dataset to load; a missing or broken file becomes a one-line usage error. */
-export async function ready(dataset: ImageDataset, config: Config): Promise<void> {
+export async function ready(dataset: { ready: Promise<unknown> }, config: Config): Promise<void> {
   try {
     await dataset.ready;
   } catch (e) {

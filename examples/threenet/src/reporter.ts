@@ -13,7 +13,7 @@ export type Event =
 export interface Reporter {
   emit(event: Event): void;
   /** Redraws the progress bar (terminal only). */
-  progress(epoch: number, epochs: number, done: number, total: number, loss: number | null, samplesPerSecond: number): void;
+  progress(epoch: number, epochs: number, done: number, total: number, loss: number | null, samplesPerSecond: number | null): void;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(3)} %`;
@@ -61,7 +61,8 @@ export function createReporter(json: boolean, stream: NodeJS.WriteStream = proce
       const filled = Math.round((done / total) * width);
       const bar = '='.repeat(Math.max(0, filled - 1)) + (filled ? '>' : '') + ' '.repeat(width - filled);
       const lossText = loss === null ? '' : ` loss ${loss.toFixed(4)}`;
-      stream.write(`\r\x1b[Kepoch ${epoch}/${epochs} [${bar}] ${done}/${total}${lossText} ${Math.round(samplesPerSecond)} samples/s`);
+      const rateText = samplesPerSecond === null ? '' : ` ${Math.round(samplesPerSecond)} samples/s`;
+      stream.write(`\r\x1b[Kepoch ${epoch}/${epochs} [${bar}] ${done}/${total}${lossText}${rateText}`);
       barShown = true;
     },
   };

@@ -10,7 +10,6 @@ import { writeFileAtomic } from './files.ts';
 import { drawChart } from './plot.ts';
 import { createReporter, type Reporter } from './reporter.ts';
 
-
 interface MetricRow {
   epoch: number;
   step: number;
@@ -46,6 +45,8 @@ export class Run {
   private secondsBefore = 0;
   private epochStart = 0;
   private lastLoss: number | null = null;
+  /** Samples per second over the last whole epoch (known once an epoch has ended). */
+  private epochRate: number | null = null;
   private model!: Module;
   private optimizer!: Optimizer;
   private train!: Loader;
@@ -64,15 +65,10 @@ export class Run {
     try {
       await main();
     } catch (e) {
-      if (e instanceof UsageError) {
-        process.stderr.write(`error: ${e.message}\n`);
-        process.exitCode = 2;
-      } else if (e instanceof DivergedError) {
-        process.stderr.write(`error: ${e.message}\n`);
-        process.exitCode = 1;
-      } else {
-        throw e;
-      }
+      const code = e instanceof UsageError ? 2 : e instanceof DivergedError ? 1 : null;
+      if (code === null) throw e;
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      process.exitCode = code;
     } finally {
       if (getDefaultDevice().type === 'webgpu') shutdown();
     }
@@ -93,8 +89,8 @@ export class Run {
 
   async begin(model: Module, optimizer: Optimizer, train: Loader, test: Loader): Promise<void> {
     Object.assign(this, { model, optimizer, train });
-    await ready(train.dataset as never, this.config);
-    await ready(test.dataset as never, this.config);
+    await ready(train.dataset, this.config);
+    await ready(test.dataset, this.config);
     if (this.config.init) await this.loadInit(this.config.init);
     if (this.config.resume) await this.resume(this.config.resume);
     const device = getDefaultDevice();
@@ -217,20 +213,15 @@ export class Run {
       if (lastOfEpoch) this.lossList.push(value);
     }
     loss.dispose();
-    const rate = (this.stepsThisEpoch * batchSize) / ((performance.now() - this.epochStart) / 1000);
-    this.reporter.progress(this.epoch + 1, this.config.epochs, this.step, this.train.length, this.lastLoss, rate);
+    // Steps are recorded ahead of the GPU; only a readback (the epoch's end) says how fast it really went.
+    this.reporter.progress(this.epoch + 1, this.config.epochs, this.step, this.train.length, this.lastLoss, this.epochRate);
     if (maxSteps !== null && this.stepsDone >= maxSteps) this.stop(`--max-steps ${maxSteps} reached`);
   }
 
   endEpoch(): void {
     const seconds = (performance.now() - this.epochStart) / 1000;
-    this.reporter.emit({
-      type: 'epoch',
-      epoch: this.epoch + 1,
-      loss: this.lastLoss ?? NaN,
-      seconds,
-      samplesPerSecond: (this.stepsThisEpoch * this.config.batchSize) / seconds,
-    });
+    this.epochRate = (this.stepsThisEpoch * this.config.batchSize) / seconds;
+    this.reporter.emit({ type: 'epoch', epoch: this.epoch + 1, loss: this.lastLoss ?? NaN, seconds, samplesPerSecond: this.epochRate });
     this.metrics.push({ epoch: this.epoch + 1, step: this.stepsDone, loss: this.lastLoss ?? '', trainAccuracy: '', seconds: this.elapsed() });
   }
 
