@@ -16,7 +16,7 @@ export interface AdapterChoice {
 
 const FIX_LINUX =
   'On Debian 12 install the software GPU (Mesa 25 lavapipe): run `bash scripts/setup.sh` as root, ' +
-  'or see README.md "Software GPU" for the apt commands.';
+  'or see README.md "The software GPU" for the apt commands.';
 
 /** Backends to try: MINI_WEBGPU_BACKEND narrows the list to one. */
 export function backendsToTry(env: NodeJS.ProcessEnv = process.env): Backend[] {
@@ -37,7 +37,7 @@ async function tryBackend(backend: Backend): Promise<AdapterChoice> {
   const options: GPURequestAdapterOptions =
     backend === 'opengles' ? ({ featureLevel: 'compatibility' } as GPURequestAdapterOptions) : {};
   const adapter = await gpu.requestAdapter(options);
-  if (!adapter) throw new Error('requestAdapter returned null');
+  if (!adapter) throw new Error('requestAdapter returned null (Dawn prints its reason on stderr)');
   return { gpu, adapter, backend };
 }
 
