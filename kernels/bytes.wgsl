@@ -1,20 +1,30 @@
 // Reads uint8 data packed four to a u32 and writes {{OUT}}: out = (byte * scale - mean) / stdev.
 // Rows of `row` bytes are taken in order, or picked by an int32 index when GATHER is set:
 // the GPU-resident batch path (one dispatch gathers and normalizes a whole batch).
+// WORDS (rows and offset whole u32 words, as MNIST's 784-byte rows are): each invocation converts
+// one word, four outputs, so that one load serves four bytes (loads dominate on lavapipe).
 struct Params { rows: u32, row: u32, offset: u32, count: u32, scale: f32, mean: f32, stdev: f32, off_index: u32 }
 
 @group(0) @binding(0) var<storage, read> bytes: array<u32>;
 @group(0) @binding(1) var<storage, read> index: array<i32>;
-@group(0) @binding(2) var<storage, read_write> out: array<{{OUT}}>;
+// Outputs as vec4s, so that WORDS writes four at once; the one-byte path writes one component.
+@group(0) @binding(2) var<storage, read_write> out: array<vec4<{{OUT}}>>;
 @group(0) @binding(3) var<storage, read_write> checks: array<i32>;
 @group(0) @binding(4) var<storage, read> p: Params;
 
 override GATHER: bool = false;
+override WORDS: bool = false;
+// Outputs per invocation.
+override PER: u32 = select(1u, 4u, WORDS);
 const WG: u32 = 256u;
+
+fn normalize(byte: u32) -> {{OUT}} {
+  return {{OUT}}((f32(byte) * p.scale - p.mean) / p.stdev);
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let e = gid.x + gid.y * nwg.x * WG;
+  let e = (gid.x + gid.y * nwg.x * WG) * PER;
   if (e >= p.count * p.row) { return; }
   let i = e / p.row;
   var r = i;
@@ -24,12 +34,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       checks[0] = 2;
       checks[1] = k;
       checks[2] = i32(p.rows);
-      out[e] = {{OUT}}(0);
+      for (var j = 0u; j < PER; j++) { out[(e + j) / 4u][(e + j) % 4u] = {{OUT}}(0); }
       return;
     }
     r = u32(k);
   }
   let b = p.offset + r * p.row + e % p.row;
-  let byte = (bytes[b / 4u] >> ((b % 4u) * 8u)) & 0xffu;
-  out[e] = {{OUT}}((f32(byte) * p.scale - p.mean) / p.stdev);
+  let word = bytes[b / 4u];
+  if (WORDS) {
+    let v = vec4<u32>(word, word >> 8u, word >> 16u, word >> 24u) & vec4<u32>(0xffu);
+    out[e / 4u] = vec4<{{OUT}}>(normalize(v.x), normalize(v.y), normalize(v.z), normalize(v.w));
+  } else {
+    out[e / 4u][e % 4u] = normalize((word >> ((b % 4u) * 8u)) & 0xffu);
+  }
 }

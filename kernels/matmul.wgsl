@@ -1,10 +1,11 @@
 // out[M, N] = a[M, K] · b[K, N] (+ bias[N]) (then ReLU), with a and b read through their strides,
 // so a transposed operand costs no copy. 64×64 output tiles in workgroup memory, 16×16 threads
-// each holding a 4×4 register block; every edge is masked, so any M, N, K works.
+// each holding a 4×4 register block; every edge is masked, so any M, N, K works. The kernel for
+// real GPUs; on CPU adapters see matmul-subgroup.wgsl and matmul-columns.wgsl (4-14x faster there).
 struct Params {
   M: u32, N: u32, K: u32, off_a: u32,
   off_b: u32, off_bias: u32, sa0: u32, sa1: u32,
-  sb0: u32, sb1: u32,
+  sb0: u32, sb1: u32, epilogue: u32,
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -13,8 +14,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> p: Params;
 
-override HAS_BIAS: bool = false;
-override RELU: bool = false;
+// The epilogue's flags are params, not override constants: one compiled pipeline serves
+// matmul, linear and linear+ReLU (lavapipe compiles each pipeline in up to a second).
+const EPILOGUE_BIAS: u32 = 1u;
+const EPILOGUE_RELU: u32 = 2u;
 
 const TM: u32 = 64u;
 const TN: u32 = 64u;
@@ -63,16 +66,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
   }
+  // Bias loaded once per owned column (0 without one), then added to every row.
+  var bias_v: array<f32, 4>;
+  if ((p.epilogue & EPILOGUE_BIAS) != 0u) {
+    for (var j = 0u; j < 4u; j++) { bias_v[j] = bias[p.off_bias + min(col0 + lid.x * 4u + j, p.N - 1u)]; }
+  }
+  let relu = (p.epilogue & EPILOGUE_RELU) != 0u;
   for (var i = 0u; i < 4u; i++) {
     let r = row0 + lid.y * 4u + i;
     if (r >= p.M) { continue; }
     for (var j = 0u; j < 4u; j++) {
       let c = col0 + lid.x * 4u + j;
-      if (c >= p.N) { continue; }
-      var v = acc[i][j];
-      if (HAS_BIAS) { v += bias[p.off_bias + c]; }
-      if (RELU) { v = max(v, 0.0); }
-      out[r * p.N + c] = v;
+      let v = acc[i][j] + bias_v[j];
+      if (c < p.N) { out[r * p.N + c] = select(v, max(v, 0.0), relu); }
     }
   }
 }

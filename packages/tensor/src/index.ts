@@ -42,7 +42,7 @@ export type { MemoryInfo } from './storage.ts';
 export { GradFn, isGradEnabled, setGradEnabled, installBackwardEngine, record, type BackwardFn, type BackwardEngine } from './autograd-hooks.ts';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, reluBackward, maximum, eq, gt, lt, ge, where, copyInto, add_, mul_ } from './ops/elementwise.ts';
 export { sum, mean, max, argmax, sumToShape } from './ops/reduce.ts';
-export { matmul, linear } from './ops/matmul.ts';
+export { matmul, linear, matmulKernel, matmulPlan, setMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulPlan } from './ops/matmul.ts';
 export { logSoftmax, softmax } from './ops/softmax.ts';
 export { nllLoss, type NllOptions, type Reduction } from './ops/nll.ts';
 export { crossEntropy, type CrossEntropyOptions } from './ops/cross-entropy.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matmul, linear, narrow, type Device, type Tensor } from '@mini/tensor';
-import { MATMUL_KERNELS, matmulKernel, setMatmulKernel } from '../src/ops/matmul.ts';
+import { MATMUL_KERNELS, matmulKernel, matmulPlan, setMatmulKernel } from '../src/ops/matmul.ts';
 import { expectTensorsClose, pair, webgpu } from './helpers.ts';
 
 let gpu: Device;
@@ -9,6 +9,7 @@ beforeAll(async () => {
 });
 
 // [M, K, N]: sizes that are not multiples of any tile (1, 7, 33, 257), a K of 784, ThreeNet's own.
+// Multiples of 4 take the subgroup family's vec4 kernels, with edges inside their tiles.
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [7, 33, 5],
@@ -16,8 +17,25 @@ const SHAPES: [number, number, number][] = [
   [65, 64, 63],
   [257, 31, 70],
   [10, 784, 33],
+  [1, 8, 4],
+  [33, 12, 20],
+  [36, 20, 44],
   [256, 784, 200],
 ];
+
+/** Every specialization each kernel family must have run across SHAPES x LAYOUTS. */
+const VARIANTS: Record<string, string[]> = {
+  subgroup: ['matmul-vec4-k', 'matmul-vec4-n along k', 'matmul-vec4-n along m', 'matmul-subgroup along k', 'matmul-subgroup along m'],
+  columns: ['matmul-columns'],
+  tiled: ['matmul'],
+};
+
+function variantName(a: Tensor, b: Tensor): string {
+  const { family, template, constants } = matmulPlan(a, b);
+  const alongM = template.A_ALONG_M ?? String(constants.A_ALONG_M === 1);
+  if (family === 'matmul-vec4-n' || family === 'matmul-subgroup') return `${family} along ${alongM === 'true' ? 'm' : 'k'}`;
+  return family;
+}
 
 /** The same [rows, cols] operand on cpu and webgpu, stored contiguously or as the transpose of a [cols, rows] tensor. */
 function operand(rows: number, cols: number, transposed: boolean, seed: number): [Tensor, Tensor] {
@@ -46,16 +64,22 @@ for (const kernel of MATMUL_KERNELS) {
       expect(matmulKernel(gpu.gpu)).toBe(kernel);
     });
 
+    const ran = new Set<string>();
     for (const [M, K, N] of SHAPES) {
       for (const { name, ta, tb } of LAYOUTS) {
         it(`${name}: ${M}x${K} · ${K}x${N}`, async () => {
           const [ac, ag] = operand(M, K, ta, M * 7 + K);
           const [bc, bg] = operand(K, N, tb, N * 13 + K);
           if (ta && M > 1 && K > 1) expect(ag.isContiguous()).toBe(false);
+          ran.add(variantName(ag, bg));
           await expectTensorsClose(matmul(ag, bg), matmul(ac, bc), RTOL, ATOL);
         });
       }
     }
+
+    it('ran every specialization of the family above', () => {
+      expect([...ran].sort()).toEqual([...VARIANTS[kernel]].sort());
+    });
 
     it('reads operands at an offset and with strides other than 1 (narrowed views)', async () => {
       const [ac, ag] = pair([40, 30], 11, gpu);
@@ -86,6 +110,33 @@ for (const kernel of MATMUL_KERNELS) {
     });
   });
 }
+
+describe('linear backward (one pass for ReLU mask and bias gradient, then the products) matches the cpu', () => {
+  for (const relu of [true, false]) {
+    for (const withBias of [true, false]) {
+      for (const [M, K, N] of [[37, 50, 19], [256, 784, 200], [1, 7, 33]] as const) {
+        it(`relu ${relu}, bias ${withBias}: x ${M}x${K}, weight ${N}x${K}`, async () => {
+          const [xc, xg] = pair([M, K], 21, gpu);
+          const [wc, wg] = pair([N, K], 22, gpu);
+          const [bc, bg] = pair([N], 23, gpu);
+          // The output gradient as a transposed view: read through its strides.
+          const [gc, gg] = pair([N, M], 24, gpu);
+          const grads = (x: Tensor, w: Tensor, b: Tensor, g: Tensor) => {
+            for (const t of [x, w, b]) t.requiresGrad_();
+            const y = linear(x, w, withBias ? b : null, relu);
+            return y.gradFn!.apply(g.t());
+          };
+          const got = grads(xg, wg, bg, gg);
+          const want = grads(xc, wc, bc, gc);
+          expect(got.map((t) => t === null)).toEqual(want.map((t) => t === null));
+          for (let i = 0; i < want.length; i++) {
+            if (want[i]) await expectTensorsClose(got[i]!, want[i]!, RTOL, ATOL);
+          }
+        });
+      }
+    }
+  }
+});
 
 describe('matmul errors', () => {
   it("raises PyTorch's error for shapes that cannot be multiplied", () => {

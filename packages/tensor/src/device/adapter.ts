@@ -3,7 +3,11 @@ import { create, globals } from 'webgpu';
 // GPUBufferUsage, GPUMapMode, ... are globals in a browser; Dawn's Node bindings export them.
 if (typeof (globalThis as { GPUBufferUsage?: unknown }).GPUBufferUsage === 'undefined') Object.assign(globalThis, globals);
 
-/** The ways of reaching a WebGPU adapter through Dawn, in the order they are tried. */
+/**
+ * The ways of reaching a WebGPU adapter through Dawn, in the order they are tried. GL comes last
+ * by measurement (bench/RESULTS.md): on lavapipe, Vulkan's subgroup matmuls train ThreeNet about
+ * twice as fast as Dawn's GL backend, although GL runs WGSL without subgroups faster.
+ */
 export type Backend = 'default' | 'vulkan' | 'opengles';
 const BACKENDS: readonly Backend[] = ['default', 'vulkan', 'opengles'];
 

@@ -2,6 +2,7 @@ import { kernelSource } from '@mini/kernels';
 import { findAdapter, type AdapterChoice, type Backend } from './adapter.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { deviceCheckMessage, DEVICE_CHECK_BYTES } from './device-checks.ts';
+import { idleWait } from './idle-wait.ts';
 import { LostResults } from './lost-results.ts';
 
 /** One compiled kernel specialization. */
@@ -29,6 +30,8 @@ export interface KernelSpec {
 
 /** Slot per dispatch in the params arena; also the dynamic offset alignment. */
 const PARAM_SLOT = 256;
+/** Readback buffers up to this size are kept for reuse; larger ones are freed after the read. */
+const STAGING_KEEP_BYTES = 64 * 1024;
 /** Dispatches recorded before an automatic submit. */
 const FLUSH_EVERY = 256;
 
@@ -45,6 +48,8 @@ export class WebGPURuntime {
   private lostResults: LostResults;
   private pipelines = new Map<string, Kernel>();
   private bindGroups = new Map<string, GPUBindGroup>();
+  /** Readback buffers by size, reused: a training loop that logs its loss creates none. */
+  private stagingFree = new Map<number, GPUBuffer[]>();
   private bufferIds = new WeakMap<GPUBuffer, number>();
   private nextId = 1;
   private encoder: GPUCommandEncoder | null = null;
@@ -287,13 +292,17 @@ export class WebGPURuntime {
   async read(buffer: GPUBuffer, byteOffset: number, byteLength: number): Promise<Uint8Array> {
     const start = byteOffset & ~3;
     const size = Math.max(4, Math.ceil((byteOffset + byteLength - start) / 4) * 4);
-    const staging = this.device.createBuffer({ size: size + DEVICE_CHECK_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const stagingSize = size + DEVICE_CHECK_BYTES;
+    const staging =
+      this.stagingFree.get(stagingSize)?.pop() ?? this.device.createBuffer({ size: stagingSize, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    let mappedOk = false;
     try {
       this.copy(buffer, start, staging, 0, size);
       this.copy(this.checkBuffer, 0, staging, size, DEVICE_CHECK_BYTES);
       this.flush();
       await this.settle();
-      await staging.mapAsync(GPUMapMode.READ);
+      await idleWait(staging.mapAsync(GPUMapMode.READ));
+      mappedOk = true;
       this.throwIfFailed();
       const mapped = new Uint8Array(staging.getMappedRange());
       const check = deviceCheckMessage(new Int32Array(mapped.buffer, size, DEVICE_CHECK_BYTES / 4));
@@ -305,16 +314,28 @@ export class WebGPURuntime {
       if (lost) throw new Error(`this tensor's values were never computed: ${lost}`);
       return mapped.slice(byteOffset - start, byteOffset - start + byteLength);
     } finally {
-      staging.destroy();
+      this.releaseStaging(staging, mappedOk);
     }
+  }
+
+  /** Keeps a small readback buffer (a loss, a few values) for the next readback of that size. */
+  private releaseStaging(staging: GPUBuffer, mapped: boolean): void {
+    const list = this.stagingFree.get(staging.size) ?? [];
+    if (!mapped || staging.size > STAGING_KEEP_BYTES || list.length >= 4) {
+      staging.destroy();
+      return;
+    }
+    staging.unmap();
+    list.push(staging);
+    this.stagingFree.set(staging.size, list);
   }
 
   /** Waits for the error scopes of every submit so far, and throws the first error. */
   async settle(): Promise<void> {
     const pending = this.pendingErrors;
     this.pendingErrors = [];
-    await Promise.all(pending);
-    await this.device.queue.onSubmittedWorkDone();
+    await idleWait(Promise.all(pending));
+    await idleWait(this.device.queue.onSubmittedWorkDone());
     this.throwIfFailed();
   }
 
@@ -323,6 +344,8 @@ export class WebGPURuntime {
     this.flush();
     this.bindGroups.clear();
     this.pool.trim();
+    for (const list of this.stagingFree.values()) for (const b of list) b.destroy();
+    this.stagingFree.clear();
   }
 
   destroy(): void {

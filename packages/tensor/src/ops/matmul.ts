@@ -4,14 +4,15 @@ import type { WebGPURuntime } from '../device/webgpu.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { reluBackward } from './elementwise.ts';
-import { launch, Params } from './gpu.ts';
+import { launch, Params, placeholder } from './gpu.ts';
 import { sum } from './reduce.ts';
 import { transpose } from './views.ts';
 
 /**
  * The matmul kernel families (kernels/matmul*.wgsl), all with the same bindings and params:
  * - 'subgroup': CPU adapters with 8-wide subgroups (lavapipe): no workgroup memory, values of A
- *   passed between lanes by subgroupShuffle; the fastest there by 4-8x.
+ *   passed between lanes by subgroupShuffle, vec4 loads where the layout allows (matmul-vec4-k,
+ *   matmul-vec4-n, else matmul-subgroup); 5-10x the tiled kernel there.
  * - 'columns': CPU adapters without subgroups (Dawn's GL backend on llvmpipe).
  * - 'tiled': 64x64 tiles in workgroup memory, for real GPUs.
  */
@@ -49,34 +50,51 @@ export function matmulKernel(gpu: WebGPURuntime): MatmulKernel {
   return 'columns';
 }
 
-interface Launch {
+/** The kernel, its specialization and its grid for one product. */
+export interface MatmulPlan {
   family: string;
   template: Record<string, string>;
   constants: Record<string, number>;
   workgroups: [number, number];
 }
 
+const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
+
+/** Flags of the params field `epilogue` in kernels/matmul*.wgsl. */
+const EPILOGUE_BIAS = 1;
+const EPILOGUE_RELU = 2;
+
 /**
- * Kernel, tile and grid for one product. Tiles were measured on lavapipe (bench/RESULTS.md): on
- * the subgroup kernel TM rows x 8·TN columns per workgroup; bigger tiles spill or stop being
- * unrolled (and collapse to a few GFLOP/s), smaller ones load more per multiply-add.
+ * Kernel, tile and grid for a [M, K] · b [K, N]. Tiles were measured on lavapipe (bench/RESULTS.md):
+ * bigger ones spill or stop being unrolled by the shader compiler (and collapse to a few GFLOP/s),
+ * smaller ones load more per multiply-add. On the subgroup family, operands whose rows are
+ * 16-byte aligned and K (and N or M) multiples of 4 take the vec4 kernels, the rest the scalar one.
  */
-function plan(gpu: WebGPURuntime, M: number, N: number, a: Tensor): Launch {
-  const kernel = matmulKernel(gpu);
+export function matmulPlan(a: Tensor, b: Tensor): MatmulPlan {
+  const [M, K] = a.shape;
+  const N = b.shape[1];
+  const kernel = matmulKernel(a.device.gpu);
   if (kernel === 'tiled') return { family: 'matmul', template: {}, constants: {}, workgroups: [Math.ceil(N / 64), Math.ceil(M / 64)] };
   if (kernel === 'columns') {
-    const TM = M <= 8 ? 8 : 16;
-    const TN = 4;
-    const WG = 8;
-    return {
-      family: 'matmul-columns',
-      template: { TM: String(TM), TN: String(TN), WG: String(WG) },
-      constants: {},
-      workgroups: [Math.ceil(N / (WG * TN)), Math.ceil(M / TM)],
-    };
+    const [TM, TN, WG] = [M <= 8 ? 8 : 16, 4, 8];
+    const template = { TM: String(TM), TN: String(TN), WG: String(WG) };
+    return { family: 'matmul-columns', template, constants: {}, workgroups: [Math.ceil(N / (WG * TN)), Math.ceil(M / TM)] };
+  }
+  const [sa0, sa1] = a.strides;
+  const [sb0, sb1] = b.strides;
+  const aAlongK = sa1 === 1 && aligned(sa0, a.offset, K);
+  const aAlongM = sa0 === 1 && aligned(sa1, a.offset, K, M);
+  if (aAlongK && sb0 === 1 && aligned(sb1, b.offset)) {
+    const [TM, TN] = [M <= 16 ? 16 : 32, 3];
+    return { family: 'matmul-vec4-k', template: { TM: String(TM), TN: String(TN) }, constants: {}, workgroups: [Math.ceil(N / (8 * TN)), Math.ceil(M / TM)] };
+  }
+  if ((aAlongK || aAlongM) && sb1 === 1 && aligned(sb0, b.offset, N)) {
+    const [TM, TN] = [aAlongK ? 16 : 24, 1];
+    const template = { TM: String(TM), TN: String(TN), A_ALONG_M: String(!aAlongK) };
+    return { family: 'matmul-vec4-n', template, constants: {}, workgroups: [Math.ceil(N / (32 * TN)), Math.ceil(M / TM)] };
   }
   // A read along m when m is its contiguous dim (a transposed operand, as in the weight gradient).
-  const alongM = Math.abs(a.strides[0]) < Math.abs(a.strides[1]) || (a.strides[0] === 1 && a.shape[1] === 1);
+  const alongM = Math.abs(sa0) < Math.abs(sa1) || (sa0 === 1 && a.shape[1] === 1);
   const TM = M <= 8 ? 8 : M <= 16 ? 16 : alongM ? 24 : 32;
   const TN = alongM || M <= 16 ? 2 : 3;
   return {
@@ -114,10 +132,10 @@ function gemm(a: Tensor, b: Tensor, bias: Tensor | null, relu: boolean): Tensor 
   }
   // K = 0 needs no special case: the k loop runs zero times and each output is relu(bias or 0).
   if (M === 0 || N === 0) return out;
-  const params = new Params().u32(M, N, K, a.offset, b.offset, bias?.offset ?? 0, a.strides[0], a.strides[1], b.strides[0], b.strides[1]);
-  const { family, template, constants, workgroups } = plan(a.device.gpu, M, N, a);
-  const spec = { family, template, constants: { ...constants, HAS_BIAS: bias ? 1 : 0, RELU: relu ? 1 : 0 } };
-  launch(relu ? 'linear+relu' : bias ? 'linear' : 'matmul', spec, [a, b, bias ?? a, out], params, workgroups);
+  const epilogue = (bias ? EPILOGUE_BIAS : 0) | (relu ? EPILOGUE_RELU : 0);
+  const params = new Params().u32(M, N, K, a.offset, b.offset, bias?.offset ?? 0, a.strides[0], a.strides[1], b.strides[0], b.strides[1], epilogue);
+  const { family, template, constants, workgroups } = matmulPlan(a, b);
+  launch(relu ? 'linear+relu' : bias ? 'linear' : 'matmul', { family, template, constants }, [a, b, bias ?? a, out], params, workgroups);
   return out;
 }
 
@@ -161,11 +179,29 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, re
   const out = gemm(x, transpose(weight, 0, 1), bias, relu);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(relu ? 'LinearRelu' : 'Linear', inputs, out, relu ? [x, weight, out] : [x, weight], (g, [sx, sw, sy]) => {
-    const gz = relu ? reluBackward(sy, g) : g;
-    return [
-      x.requiresGrad ? gemm(gz, sw, null, false) : null,
-      weight.requiresGrad ? gemm(transpose(gz, 0, 1), sx, null, false) : null,
-      bias?.requiresGrad ? sum(gz, 0) : null,
-    ];
+    const { gz, db } = linearGradients(g, relu ? sy : null, bias?.requiresGrad ?? false);
+    return [x.requiresGrad ? gemm(gz, sw, null, false) : null, weight.requiresGrad ? gemm(transpose(gz, 0, 1), sx, null, false) : null, db];
   });
+}
+
+/**
+ * The output gradient before the products, g·[y > 0] after a ReLU (else g itself), and the bias
+ * gradient, its column sums, when wanted: on webgpu one pass over g instead of two kernels, which
+ * stores gz transposed (a [N, M] tensor returned as its [M, N] view), as the products read it best.
+ */
+function linearGradients(g: Tensor, y: Tensor | null, biasGrad: boolean): { gz: Tensor; db: Tensor | null } {
+  if (g.device.type === 'cpu') {
+    const gz = y ? reluBackward(y, g) : g;
+    return { gz, db: biasGrad ? sum(gz, 0) : null };
+  }
+  if (!y && !biasGrad) return { gz: g, db: null };
+  const [M, N] = g.shape;
+  const gzT = y ? empty([N, M], g.dtype, g.device) : null;
+  const db = biasGrad ? empty([N], g.dtype, g.device) : null;
+  // A slot the kernel does not write takes the placeholder (two written slots need two buffers).
+  const spare = placeholder(g.device);
+  const params = new Params().u32(M, N, g.offset, g.strides[0], g.strides[1], y?.offset ?? 0);
+  const spec = { family: 'matmul-bias-grad', constants: { RELU: y ? 1 : 0, BIAS: biasGrad ? 1 : 0 } };
+  if (N > 0) launch('linear.backward', spec, [g, y ?? g, gzT ?? spare, db ?? spare], params, [Math.ceil(N / 32)]);
+  return { gz: gzT ? transpose(gzT, 0, 1) : g, db };
 }

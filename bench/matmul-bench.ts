@@ -1,0 +1,86 @@
+import { fromArray, Generator, matmul, matmulPlan, setMatmulKernel, transpose, type Device, type MatmulKernel, type Tensor } from '@mini/tensor';
+import { mapStat, stat, timeRuns, type Stat } from './stats.ts';
+
+export interface MatmulRow {
+  name: string;
+  shape: string;
+  kernel: string;
+  gflops: Stat;
+}
+
+interface Case {
+  name: string;
+  M: number;
+  K: number;
+  N: number;
+  /** a is stored as [K, M] and read transposed; b likewise as [N, K]. */
+  ta?: boolean;
+  tb?: boolean;
+  kernel?: MatmulKernel;
+}
+
+const LAYERS: [number, number][] = [
+  [784, 200],
+  [200, 60],
+  [60, 10],
+];
+
+function cases(): Case[] {
+  const list: Case[] = [
+    { name: 'product', M: 256, K: 784, N: 200 },
+    { name: 'product, textbook tiled kernel', M: 256, K: 784, N: 200, kernel: 'tiled' },
+    { name: 'product, no-subgroup kernel', M: 256, K: 784, N: 200, kernel: 'columns' },
+    { name: 'product', M: 256, K: 200, N: 60 },
+    { name: 'product', M: 256, K: 60, N: 10 },
+  ];
+  // The products of a ThreeNet step, in the layouts the step has them: after a ReLU the masked
+  // output gradient gz is stored transposed (by linear's backward), so gzᵀ is contiguous and gz a
+  // transposed view; layer 3 has no ReLU and gets gz from cross entropy, contiguous.
+  for (const [i, [inF, outF]] of LAYERS.entries()) {
+    const relu = i < 2;
+    list.push({ name: `layer ${i + 1} forward x·Wᵀ`, M: 256, K: inF, N: outF, tb: true });
+    if (i > 0) list.push({ name: `layer ${i + 1} grad input gz·W`, M: 256, K: outF, N: inF, ta: relu });
+    list.push({ name: `layer ${i + 1} grad weight gzᵀ·x`, M: outF, K: 256, N: inF, ta: !relu });
+  }
+  list.push({ name: 'product', M: 1024, K: 1024, N: 1024 });
+  return list;
+}
+
+function operand(rows: number, cols: number, transposed: boolean, device: Device, g: Generator): Tensor {
+  const shape = transposed ? [cols, rows] : [rows, cols];
+  const data = Float32Array.from({ length: rows * cols }, () => g.uniform() * 2 - 1);
+  const t = fromArray(data, shape, { device });
+  return transposed ? transpose(t, 0, 1) : t;
+}
+
+export async function benchMatmul(device: Device, runs: number, log: (line: string) => void): Promise<MatmulRow[]> {
+  const g = new Generator(11);
+  const rows: MatmulRow[] = [];
+  for (const c of cases()) {
+    const a = operand(c.M, c.K, c.ta ?? false, device, g);
+    const b = operand(c.K, c.N, c.tb ?? false, device, g);
+    setMatmulKernel(c.kernel ?? null);
+    try {
+      const flops = 2 * c.M * c.N * c.K;
+      // Enough products per run to last about 40 ms at 50 GFLOP/s, recorded into one submit.
+      const reps = Math.max(1, Math.min(200, Math.round(2e9 / flops)));
+      const run = async () => {
+        for (let i = 0; i < reps; i++) matmul(a, b).dispose();
+        device.gpu.flush();
+        await device.gpu.settle();
+      };
+      const seconds = await timeRuns(runs, run);
+      const plan = matmulPlan(a, b);
+      const kernel = `${plan.family}${Object.entries(plan.template).map(([k, v]) => ` ${k}=${v}`).join('')}`;
+      const shape = `(${c.M}×${c.K})${c.ta ? 'ᵀ-stored' : ''}·(${c.K}×${c.N})${c.tb ? 'ᵀ-stored' : ''}`;
+      const row = { name: c.name, shape, kernel, gflops: mapStat(stat(seconds), (s) => (flops * reps) / s / 1e9) };
+      rows.push(row);
+      log(`  ${c.name.padEnd(34)} ${shape.padEnd(28)} ${row.gflops.median.toFixed(1).padStart(6)} GFLOP/s  (${kernel})`);
+    } finally {
+      setMatmulKernel(null);
+      a.dispose();
+      b.dispose();
+    }
+  }
+  return rows;
+}

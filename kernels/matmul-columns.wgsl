@@ -1,0 +1,59 @@
+// out[M, N] = a[M, K] · b[K, N] (+ bias[N]) (then ReLU), for CPU adapters without subgroups
+// (Dawn's GL backend on llvmpipe). No workgroup memory and no barriers: each invocation owns TN
+// output columns (strided by the workgroup width WG, so that neighbouring lanes load neighbouring
+// columns of B) of TM rows, and reuses each loaded value TM or TN times from registers. Loads are
+// clamped to the matrix, stores are masked, so any M, N, K works.
+struct Params {
+  M: u32, N: u32, K: u32, off_a: u32,
+  off_b: u32, off_bias: u32, sa0: u32, sa1: u32,
+  sb0: u32, sb1: u32, epilogue: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read> p: Params;
+
+// The epilogue's flags are params, not override constants: one compiled pipeline serves
+// matmul, linear and linear+ReLU (lavapipe compiles each pipeline in up to a second).
+const EPILOGUE_BIAS: u32 = 1u;
+const EPILOGUE_RELU: u32 = 2u;
+
+const TM: u32 = {{TM}}u;
+const TN: u32 = {{TN}}u;
+const WG: u32 = {{WG}}u;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let row0 = wid.y * TM;
+  let col0 = wid.x * (WG * TN) + lane;
+  var acc: array<f32, TM * TN>;
+  var boff: array<u32, TN>;
+  var aoff: array<u32, TM>;
+  for (var t = 0u; t < TN; t++) { boff[t] = p.off_b + min(col0 + t * WG, p.N - 1u) * p.sb1; }
+  for (var i = 0u; i < TM; i++) { aoff[i] = p.off_a + min(row0 + i, p.M - 1u) * p.sa0; }
+  for (var k = 0u; k < p.K; k++) {
+    var bv: array<f32, TN>;
+    for (var t = 0u; t < TN; t++) { bv[t] = b[boff[t] + k * p.sb0]; }
+    for (var i = 0u; i < TM; i++) {
+      let av = a[aoff[i] + k * p.sa1];
+      for (var t = 0u; t < TN; t++) { acc[i * TN + t] = fma(av, bv[t], acc[i * TN + t]); }
+    }
+  }
+  // Bias loaded once per owned column (0 without one), then added to every row.
+  var bias_v: array<f32, TN>;
+  if ((p.epilogue & EPILOGUE_BIAS) != 0u) {
+    for (var t = 0u; t < TN; t++) { bias_v[t] = bias[p.off_bias + min(col0 + t * WG, p.N - 1u)]; }
+  }
+  let relu = (p.epilogue & EPILOGUE_RELU) != 0u;
+  for (var i = 0u; i < TM; i++) {
+    let r = row0 + i;
+    if (r >= p.M) { break; }
+    for (var t = 0u; t < TN; t++) {
+      let c = col0 + t * WG;
+      let v = acc[i * TN + t] + bias_v[t];
+      if (c < p.N) { out[r * p.N + c] = select(v, max(v, 0.0), relu); }
+    }
+  }
+}

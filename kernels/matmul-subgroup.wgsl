@@ -1,0 +1,91 @@
+// out[M, N] = a[M, K] · b[K, N] (+ bias[N]) (then ReLU), for CPU adapters with 8-wide subgroups
+// (lavapipe). There, every storage load is a per-lane scalar load with a bounds check and costs far
+// more than arithmetic, so the kernel is shaped to load as little as possible and keeps nothing in
+// workgroup memory: a workgroup is one subgroup of 8 lanes; each lane owns TN output columns
+// (lane, lane + 8, ...) of TM rows. Per step of 8 k, the lanes load 8 consecutive values of A at
+// once (along k, or along m when A is m-contiguous, A_ALONG_M) and pass them around with
+// subgroupShuffle; B is loaded per lane. Edges are clamped on load and masked on store; values past
+// K are zeroed on both sides so that they add nothing.
+// The lane is local_invocation_index, not subgroup_invocation_id: lavapipe then knows the lane
+// vector is constant (0..7) and compiles the shuffles to single permutes (2-3x faster).
+enable subgroups;
+
+struct Params {
+  M: u32, N: u32, K: u32, off_a: u32,
+  off_b: u32, off_bias: u32, sa0: u32, sa1: u32,
+  sb0: u32, sb1: u32, epilogue: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read> p: Params;
+
+// The epilogue's flags are params, not override constants: one compiled pipeline serves
+// matmul, linear and linear+ReLU (lavapipe compiles each pipeline in up to a second).
+const EPILOGUE_BIAS: u32 = 1u;
+const EPILOGUE_RELU: u32 = 2u;
+override A_ALONG_M: bool = false;
+
+const TM: u32 = {{TM}}u;
+const TN: u32 = {{TN}}u;
+const TM8: u32 = (TM + 7u) / 8u;
+
+@compute @workgroup_size(8)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let row0 = wid.y * TM;
+  let col0 = wid.x * (8u * TN) + lane;
+  var acc: array<f32, TM * TN>;
+  var boff: array<u32, TN>;
+  for (var t = 0u; t < TN; t++) { boff[t] = p.off_b + min(col0 + t * 8u, p.N - 1u) * p.sb1; }
+  // A_ALONG_M: lane-specific row offsets (rows row0 + 8q + lane); else per-row offsets.
+  var aoff: array<u32, TM>;
+  if (A_ALONG_M) {
+    for (var q = 0u; q < TM8; q++) { aoff[q] = p.off_a + min(row0 + q * 8u + lane, p.M - 1u) * p.sa0; }
+  } else {
+    for (var i = 0u; i < TM; i++) { aoff[i] = p.off_a + min(row0 + i, p.M - 1u) * p.sa0; }
+  }
+  for (var k0 = 0u; k0 < p.K; k0 += 8u) {
+    var ak: array<f32, TM>;
+    if (!A_ALONG_M) {
+      let kl = k0 + lane;
+      let kc = min(kl, p.K - 1u) * p.sa1;
+      for (var i = 0u; i < TM; i++) { ak[i] = select(0.0, a[aoff[i] + kc], kl < p.K); }
+    }
+    for (var j = 0u; j < 8u; j++) {
+      let live = k0 + j < p.K;
+      let k = min(k0 + j, p.K - 1u);
+      var bv: array<f32, TN>;
+      for (var t = 0u; t < TN; t++) { bv[t] = select(0.0, b[boff[t] + k * p.sb0], live); }
+      if (A_ALONG_M) {
+        var am: array<f32, TM8>;
+        for (var q = 0u; q < TM8; q++) { am[q] = a[aoff[q] + k * p.sa1]; }
+        for (var i = 0u; i < TM; i++) {
+          let av = subgroupShuffle(am[i / 8u], i % 8u);
+          for (var t = 0u; t < TN; t++) { acc[i * TN + t] = fma(av, bv[t], acc[i * TN + t]); }
+        }
+      } else {
+        for (var i = 0u; i < TM; i++) {
+          let av = subgroupShuffle(ak[i], j);
+          for (var t = 0u; t < TN; t++) { acc[i * TN + t] = fma(av, bv[t], acc[i * TN + t]); }
+        }
+      }
+    }
+  }
+  // Bias loaded once per owned column (0 without one), then added to every row.
+  var bias_v: array<f32, TN>;
+  if ((p.epilogue & EPILOGUE_BIAS) != 0u) {
+    for (var t = 0u; t < TN; t++) { bias_v[t] = bias[p.off_bias + min(col0 + t * 8u, p.N - 1u)]; }
+  }
+  let relu = (p.epilogue & EPILOGUE_RELU) != 0u;
+  for (var i = 0u; i < TM; i++) {
+    let r = row0 + i;
+    if (r >= p.M) { break; }
+    for (var t = 0u; t < TN; t++) {
+      let c = col0 + t * 8u;
+      let v = acc[i * TN + t] + bias_v[t];
+      if (c < p.N) { out[r * p.N + c] = select(v, max(v, 0.0), relu); }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+// out[M, N] = a[M, K] · b[K, N] (+ bias[N]) (then ReLU) on CPU adapters with 8-wide subgroups
+// (lavapipe), for a and b both contiguous along k (x·Wᵀ in a Linear forward), K % 4 == 0 and
+// rows 16-byte aligned: the vec4 sibling of matmul-subgroup.wgsl (read its header first).
+// A vec4 load costs far less per value than four scalar loads there, so each step of 4 k loads
+// one vec4 of A per lane (lane = row, 8 rows per load, passed around with subgroupShuffle) and
+// one vec4 of B per owned column; each lane owns TN columns (lane, lane + 8, ...) of TM rows
+// (TM a multiple of 16). Edges are clamped on load and masked on store.
+enable subgroups;
+struct Params {
+  M: u32, N: u32, K: u32, off_a: u32,
+  off_b: u32, off_bias: u32, sa0: u32, sa1: u32,
+  sb0: u32, sb1: u32, epilogue: u32,
+}
+@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read> p: Params;
+
+// The epilogue's flags are params, not override constants: one compiled pipeline serves
+// matmul, linear and linear+ReLU (lavapipe compiles each pipeline in up to a second).
+const EPILOGUE_BIAS: u32 = 1u;
+const EPILOGUE_RELU: u32 = 2u;
+
+const TM: u32 = {{TM}}u;
+const TN: u32 = {{TN}}u;
+const TM8: u32 = TM / 8u;
+const HALF: u32 = TM / 2u;
+
+// Rows i0 .. i0 + HALF of the tile. The tile's rows go through two loops of HALF rather than one
+// of TM: NIR stops unrolling a loop of 32 rows, and the accumulators then spill to scratch memory.
+fn accumulate(acc: ptr<function, array<f32, TM * TN>>, am: ptr<function, array<vec4<f32>, TM8>>,
+              bv: ptr<function, array<vec4<f32>, TN>>, i0: u32) {
+  for (var h = 0u; h < HALF; h++) {
+    let i = i0 + h;
+    let av = subgroupShuffle((*am)[i / 8u], i % 8u);
+    for (var t = 0u; t < TN; t++) {
+      var s = (*acc)[i * TN + t];
+      s = fma(av.x, (*bv)[t].x, s);
+      s = fma(av.y, (*bv)[t].y, s);
+      s = fma(av.z, (*bv)[t].z, s);
+      s = fma(av.w, (*bv)[t].w, s);
+      (*acc)[i * TN + t] = s;
+    }
+  }
+}
+
+@compute @workgroup_size(8)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let row0 = wid.y * TM;
+  let col0 = wid.x * (8u * TN) + lane;
+  var acc: array<f32, TM * TN>;
+  var boff: array<u32, TN>;
+  var aoff: array<u32, TM8>;
+  for (var t = 0u; t < TN; t++) { boff[t] = (p.off_b + min(col0 + t * 8u, p.N - 1u) * p.sb1) / 4u; }
+  for (var u = 0u; u < TM8; u++) { aoff[u] = (p.off_a + min(row0 + u * 8u + lane, p.M - 1u) * p.sa0) / 4u; }
+  let K4 = p.K / 4u;
+  for (var k = 0u; k < K4; k++) {
+    var am: array<vec4<f32>, TM8>;
+    for (var u = 0u; u < TM8; u++) { am[u] = a[aoff[u] + k]; }
+    var bv: array<vec4<f32>, TN>;
+    for (var t = 0u; t < TN; t++) { bv[t] = b[boff[t] + k]; }
+    accumulate(&acc, &am, &bv, 0u);
+    accumulate(&acc, &am, &bv, HALF);
+  }
+  // Bias loaded once per owned column (0 without one), then added to every row.
+  var bias_v: array<f32, TN>;
+  if ((p.epilogue & EPILOGUE_BIAS) != 0u) {
+    for (var t = 0u; t < TN; t++) { bias_v[t] = bias[p.off_bias + min(col0 + t * 8u, p.N - 1u)]; }
+  }
+  let relu = (p.epilogue & EPILOGUE_RELU) != 0u;
+  for (var i = 0u; i < TM; i++) {
+    let r = row0 + i;
+    if (r >= p.M) { break; }
+    for (var t = 0u; t < TN; t++) {
+      let c = col0 + t * 8u;
+      let v = acc[i * TN + t] + bias_v[t];
+      if (c < p.N) { out[r * p.N + c] = select(v, max(v, 0.0), relu); }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { record } from '../autograd-hooks.ts';
+import { empty } from '../alloc.ts';
+import { targetOutOfBounds } from '../device/device-checks.ts';
+import type { Tensor } from '../tensor.ts';
+import { checkDType, checkSameDevice, firstOutOfRange, FLOATS } from './checks.ts';
+import { grid, launch, Params } from './gpu.ts';
+import type { NllOptions, Reduction } from './nll.ts';
+import { contiguous } from './views.ts';
+
+const REDUCTIONS: Record<Reduction, number> = { none: 0, sum: 1, mean: 2 };
+
+export type CrossEntropyOptions = NllOptions;
+
+/**
+ * Forward on the CPU (targets contiguous and checked): the losses, each row's log-sum-exp in
+ * stats[n] and the count of targets that were not ignored in stats[N].
+ */
+function cpuForward(x: Tensor, targets: Tensor, reduction: Reduction, ignore: number, out: Tensor, stats: Tensor): void {
+  const [N, C] = x.shape;
+  const xs = x.storage.array;
+  const at = (n: number, c: number) => xs[x.offset + n * x.strides[0] + c * x.strides[1]];
+  const tg = targets.storage.array;
+  const losses = out.storage.array;
+  const st = stats.storage.array;
+  let sum = 0;
+  let count = 0;
+  for (let n = 0; n < N; n++) {
+    let m = -Infinity;
+    for (let c = 0; c < C; c++) m = Math.max(m, at(n, c));
+    let s = 0;
+    for (let c = 0; c < C; c++) s += Math.exp(at(n, c) - m);
+    const lse = m + Math.log(s);
+    st[n] = lse;
+    const t = tg[targets.offset + n];
+    const loss = t === ignore ? 0 : lse - at(n, t);
+    if (t !== ignore) count++;
+    if (reduction === 'none') losses[n] = loss;
+    sum += loss;
+  }
+  if (reduction !== 'none') losses[0] = reduction === 'mean' ? sum / count : sum;
+  st[N] = count;
+}
+
+function cpuBackward(g: Tensor, x: Tensor, targets: Tensor, stats: Tensor, reduction: Reduction, ignore: number, grad: Tensor): void {
+  const [N, C] = x.shape;
+  const xs = x.storage.array;
+  const gd = g.storage.array;
+  const tg = targets.storage.array;
+  const st = stats.storage.array;
+  const out = grad.storage.array;
+  for (let n = 0; n < N; n++) {
+    const t = tg[targets.offset + n];
+    let gn = t === ignore ? 0 : gd[g.offset + n * (reduction === 'none' ? g.strides[0] : 0)];
+    if (reduction === 'mean') gn /= st[N];
+    for (let c = 0; c < C; c++) {
+      const p = Math.exp(xs[x.offset + n * x.strides[0] + c * x.strides[1]] - st[n]);
+      out[n * C + c] = t === ignore ? 0 : gn * (p - (c === t ? 1 : 0));
+    }
+  }
+}
+
+/**
+ * Cross entropy of logits [N, C] against int32 class targets [N], like F.cross_entropy: the same
+ * value as nllLoss(logSoftmax(logits, 1), targets), computed in one kernel forward and one
+ * backward (softmax minus one-hot). On webgpu a target out of range is raised at the next readback.
+ */
+export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const reduction = options.reduction ?? 'mean';
+  const ignore = options.ignoreIndex ?? -100;
+  if (!(reduction in REDUCTIONS)) throw new Error(`${reduction} is not a valid value for reduction`);
+  checkSameDevice([logits, targets]);
+  checkDType('crossEntropy', logits, FLOATS);
+  checkDType('crossEntropy', targets, ['int32'], 'target');
+  if (logits.ndim !== 2 || targets.ndim !== 1) {
+    throw new RangeError(
+      `crossEntropy: expected input [N, C] and target [N], found [${logits.shape.join(', ')}] and [${targets.shape.join(', ')}]`,
+    );
+  }
+  const [N, C] = logits.shape;
+  if (targets.shape[0] !== N) throw new RangeError(`Expected input batch_size (${N}) to match target batch_size (${targets.shape[0]}).`);
+  const bad = logits.device.type === 'cpu' ? firstOutOfRange(targets, C, ignore) : undefined;
+  if (bad !== undefined) throw new RangeError(targetOutOfBounds(bad, C));
+  const t = contiguous(targets);
+  const out = empty(reduction === 'none' ? [N] : [], logits.dtype, logits.device);
+  const stats = empty([N + 1], logits.dtype, logits.device);
+  // g (the output's gradient) may be a broadcast view: it is read through its offset and stride.
+  const params = (g?: Tensor) =>
+    new Params()
+      .u32(N, C, logits.offset, logits.strides[0], logits.strides[1], t.offset)
+      .i32(ignore)
+      .u32(g?.offset ?? 0, reduction === 'none' ? (g?.strides[0] ?? 0) : 0);
+  const spec = (entry: string) => ({ family: 'cross-entropy', entry, constants: { REDUCTION: REDUCTIONS[reduction] } });
+  if (logits.device.type === 'cpu') cpuForward(logits, t, reduction, ignore, out, stats);
+  else launch('crossEntropy', spec('forward'), [logits, t, logits, out, stats], params(), reduction === 'none' ? grid(N) : [1]);
+  const result = record('CrossEntropyLoss', [logits], out, [logits, t, stats], (g, [sx, st, ss]) => {
+    const grad = empty([N, C], logits.dtype, g.device);
+    if (g.device.type === 'cpu') cpuBackward(g, sx, st, ss, reduction, ignore, grad);
+    else launch('crossEntropy.backward', spec('backward'), [sx, st, g, grad, ss], params(g), grid(N * C));
+    return [grad];
+  });
+  if (t !== targets) t.dispose();
+  stats.dispose();
+  return result;
+}
