@@ -50,7 +50,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllOptions = {})
   return core.nllLoss(input, target, options);
 }
 
-/** logSoftmax over the class dim followed by nllLoss, like F.cross_entropy with class-index targets. */
+/** logSoftmax over the class dim followed by nllLoss, like F.cross_entropy with class-index targets: one fused kernel each way. */
 export function crossEntropy(input: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
-  return core.nllLoss(core.logSoftmax(input, 1), target, options);
+  return core.crossEntropy(input, target, options);
 }

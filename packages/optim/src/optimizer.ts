@@ -1,4 +1,4 @@
-import { copyInto, fill_, isFloating, isTensor, keep, tidy, zeros, type Tensor } from '@mini/tensor';
+import { copyInto, fill_, flush, isFloating, isTensor, keep, tidy, zeros, type Tensor } from '@mini/tensor';
 import { cpuOperands, launchUpdate, type CpuOperands, type Entry, type Scalars } from './fused.ts';
 
 /** The hyperparameters every optimizer has. */
@@ -129,7 +129,11 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     }
   }
 
-  /** One optimization step over every parameter that has a gradient. Records GPU work; reads nothing back. */
+  /**
+   * One optimization step over every parameter that has a gradient. Reads nothing back; submits
+   * the step's GPU work, so that each training step is one submit and its buffers (and so its
+   * cached bind groups) repeat from step to step.
+   */
   step(): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
@@ -137,6 +141,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       }
     }
     this.stepCount++;
+    flush();
   }
 
   private updateParameter(p: Tensor, grad: Tensor, group: ParamGroup<H>): void {

@@ -251,7 +251,11 @@ export class WebGPURuntime {
   /** Submits everything recorded so far. */
   flush(): void {
     this.throwIfFailed();
-    if (!this.encoder) return;
+    if (!this.encoder) {
+      // Nothing is recorded that could still read the released buffers: they can be reused.
+      this.pool.afterSubmit();
+      return;
+    }
     this.pass?.end();
     this.pass = null;
     if (this.paramCount > 0) this.device.queue.writeBuffer(this.params, 0, this.paramData, 0, this.paramCount * PARAM_SLOT);

@@ -1,13 +1,9 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
-import { targetOutOfBounds } from '../device/device-checks.ts';
 import type { Tensor } from '../tensor.ts';
-import { checkDType, checkSameDevice, firstOutOfRange, FLOATS } from './checks.ts';
 import { grid, launch, Params } from './gpu.ts';
-import type { NllOptions, Reduction } from './nll.ts';
+import { checkClassification, REDUCTIONS, type NllOptions, type Reduction } from './nll.ts';
 import { contiguous } from './views.ts';
-
-const REDUCTIONS: Record<Reduction, number> = { none: 0, sum: 1, mean: 2 };
 
 export type CrossEntropyOptions = NllOptions;
 
@@ -65,21 +61,7 @@ function cpuBackward(g: Tensor, x: Tensor, targets: Tensor, stats: Tensor, reduc
  * backward (softmax minus one-hot). On webgpu a target out of range is raised at the next readback.
  */
 export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  const reduction = options.reduction ?? 'mean';
-  const ignore = options.ignoreIndex ?? -100;
-  if (!(reduction in REDUCTIONS)) throw new Error(`${reduction} is not a valid value for reduction`);
-  checkSameDevice([logits, targets]);
-  checkDType('crossEntropy', logits, FLOATS);
-  checkDType('crossEntropy', targets, ['int32'], 'target');
-  if (logits.ndim !== 2 || targets.ndim !== 1) {
-    throw new RangeError(
-      `crossEntropy: expected input [N, C] and target [N], found [${logits.shape.join(', ')}] and [${targets.shape.join(', ')}]`,
-    );
-  }
-  const [N, C] = logits.shape;
-  if (targets.shape[0] !== N) throw new RangeError(`Expected input batch_size (${N}) to match target batch_size (${targets.shape[0]}).`);
-  const bad = logits.device.type === 'cpu' ? firstOutOfRange(targets, C, ignore) : undefined;
-  if (bad !== undefined) throw new RangeError(targetOutOfBounds(bad, C));
+  const { reduction, ignore, N, C } = checkClassification('crossEntropy', logits, targets, options);
   const t = contiguous(targets);
   const out = empty(reduction === 'none' ? [N] : [], logits.dtype, logits.device);
   const stats = empty([N + 1], logits.dtype, logits.device);

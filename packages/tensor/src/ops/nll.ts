@@ -7,11 +7,32 @@ import { contiguous } from './views.ts';
 import { targetOutOfBounds } from '../device/device-checks.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
-const REDUCTIONS: Record<Reduction, number> = { none: 0, sum: 1, mean: 2 };
+export const REDUCTIONS: Record<Reduction, number> = { none: 0, sum: 1, mean: 2 };
 
 export interface NllOptions {
   reduction?: Reduction;
   ignoreIndex?: number;
+}
+
+/**
+ * The checks nllLoss and crossEntropy share, made before anything is dispatched: input [N, C] of
+ * a float type, int32 targets [N] on the same device, and (on the cpu device) targets in range.
+ */
+export function checkClassification(op: string, input: Tensor, target: Tensor, options: NllOptions) {
+  const reduction = options.reduction ?? 'mean';
+  const ignore = options.ignoreIndex ?? -100;
+  if (!(reduction in REDUCTIONS)) throw new Error(`${reduction} is not a valid value for reduction`);
+  checkSameDevice([input, target]);
+  checkDType(op, input, FLOATS);
+  checkDType(op, target, ['int32'], 'target');
+  if (input.ndim !== 2 || target.ndim !== 1) {
+    throw new RangeError(`${op}: expected input [N, C] and target [N], found [${input.shape.join(', ')}] and [${target.shape.join(', ')}]`);
+  }
+  const [N, C] = input.shape;
+  if (target.shape[0] !== N) throw new RangeError(`Expected input batch_size (${N}) to match target batch_size (${target.shape[0]}).`);
+  const bad = input.device.type === 'cpu' ? firstOutOfRange(target, C, ignore) : undefined;
+  if (bad !== undefined) throw new RangeError(targetOutOfBounds(bad, C));
+  return { reduction, ignore, N, C };
 }
 
 /** Forward on the CPU (targets contiguous and checked): the loss and the count of targets that were not ignored. */
@@ -55,19 +76,7 @@ function cpuBackward(g: Tensor, target: Tensor, total: Tensor, reduction: Reduct
  * like F.nll_loss. On webgpu a target out of range is raised at the next readback.
  */
 export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
-  const reduction = options.reduction ?? 'mean';
-  const ignore = options.ignoreIndex ?? -100;
-  if (!(reduction in REDUCTIONS)) throw new Error(`${reduction} is not a valid value for reduction`);
-  checkSameDevice([logp, target]);
-  checkDType('nllLoss', logp, FLOATS);
-  checkDType('nllLoss', target, ['int32'], 'target');
-  if (logp.ndim !== 2 || target.ndim !== 1) {
-    throw new RangeError(`nllLoss: expected input [N, C] and target [N], found [${logp.shape.join(', ')}] and [${target.shape.join(', ')}]`);
-  }
-  const [N, C] = logp.shape;
-  if (target.shape[0] !== N) throw new RangeError(`Expected input batch_size (${N}) to match target batch_size (${target.shape[0]}).`);
-  const bad = logp.device.type === 'cpu' ? firstOutOfRange(target, C, ignore) : undefined;
-  if (bad !== undefined) throw new RangeError(targetOutOfBounds(bad, C));
+  const { reduction, ignore, N, C } = checkClassification('nllLoss', logp, target, options);
   const targets = contiguous(target);
   const out = empty(reduction === 'none' ? [N] : [], logp.dtype, logp.device);
   const total = empty([1], logp.dtype, logp.device);
