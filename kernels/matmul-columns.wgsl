@@ -3,22 +3,9 @@
 // output columns (strided by the workgroup width WG, so that neighbouring lanes load neighbouring
 // columns of B) of TM rows, and reuses each loaded value TM or TN times from registers. Loads are
 // clamped to the matrix, stores are masked, so any M, N, K works.
-struct Params {
-  M: u32, N: u32, K: u32, off_a: u32,
-  off_b: u32, off_bias: u32, sa0: u32, sa1: u32,
-  sb0: u32, sb1: u32, epilogue: u32,
-}
-
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read> p: Params;
-
-// The epilogue's flags are params, not override constants: one compiled pipeline serves
-// matmul, linear and linear+ReLU (lavapipe compiles each pipeline in up to a second).
-const EPILOGUE_BIAS: u32 = 1u;
-const EPILOGUE_RELU: u32 = 2u;
+#include "matmul-interface.wgsl"
 
 const TM: u32 = {{TM}}u;
 const TN: u32 = {{TN}}u;

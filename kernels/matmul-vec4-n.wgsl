@@ -6,21 +6,9 @@
 // of B per group, and A as vec4 along k (lane = row, 8 rows per load) or along m (4 rows per lane,
 // 32 per load), passed around with subgroupShuffle. Edges are clamped on load and masked on store.
 enable subgroups;
-struct Params {
-  M: u32, N: u32, K: u32, off_a: u32,
-  off_b: u32, off_bias: u32, sa0: u32, sa1: u32,
-  sb0: u32, sb1: u32, epilogue: u32,
-}
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read> p: Params;
-
-// The epilogue's flags are params, not override constants: one compiled pipeline serves
-// matmul, linear and linear+ReLU (lavapipe compiles each pipeline in up to a second).
-const EPILOGUE_BIAS: u32 = 1u;
-const EPILOGUE_RELU: u32 = 2u;
+#include "matmul-interface.wgsl"
 
 const TM: u32 = {{TM}}u;
 const TN: u32 = {{TN}}u;

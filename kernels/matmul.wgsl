@@ -2,22 +2,9 @@
 // so a transposed operand costs no copy. 64×64 output tiles in workgroup memory, 16×16 threads
 // each holding a 4×4 register block; every edge is masked, so any M, N, K works. The kernel for
 // real GPUs; on CPU adapters see matmul-subgroup.wgsl and matmul-columns.wgsl (4-14x faster there).
-struct Params {
-  M: u32, N: u32, K: u32, off_a: u32,
-  off_b: u32, off_bias: u32, sa0: u32, sa1: u32,
-  sb0: u32, sb1: u32, epilogue: u32,
-}
-
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read> p: Params;
-
-// The epilogue's flags are params, not override constants: one compiled pipeline serves
-// matmul, linear and linear+ReLU (lavapipe compiles each pipeline in up to a second).
-const EPILOGUE_BIAS: u32 = 1u;
-const EPILOGUE_RELU: u32 = 2u;
+#include "matmul-interface.wgsl"
 
 const TM: u32 = 64u;
 const TN: u32 = 64u;
