@@ -34,6 +34,11 @@ let defaultDevice: Device = Device.cpu;
 
 /** Creates (once) the WebGPU device: the platform's adapter, then Vulkan, then GL. */
 export function initWebGPU(): Promise<Device> {
+  if (webgpuDevice?.gpu.isLost) {
+    if (defaultDevice === webgpuDevice) defaultDevice = Device.cpu;
+    webgpuDevice = null;
+    webgpuInit = null;
+  }
   webgpuInit ??= WebGPURuntime.create().then(
     (runtime) => (webgpuDevice = Device.webgpu(runtime)),
     (error) => {

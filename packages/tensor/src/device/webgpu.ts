@@ -61,6 +61,12 @@ export class WebGPURuntime {
   private pendingErrors: Promise<unknown>[] = [];
   private failure: Error | null = null;
   private lost: string | null = null;
+  get isLost(): boolean {
+    return this.lost !== null;
+  }
+
+  /** Set by destroy(): the device's loss is then expected, not an error. */
+  private shuttingDown = false;
   /** Device-side checks (e.g. an nllLoss target out of range) write here; read with every readback. */
   readonly checkBuffer: GPUBuffer;
   /** Dispatches recorded since the runtime started (for benchmarks and tests). */
@@ -86,7 +92,7 @@ export class WebGPURuntime {
       label: 'device-checks',
     });
     device.lost.then((info) => {
-      if (info.reason !== 'destroyed') this.lost = `WebGPU device was lost (${info.reason}): ${info.message}`;
+      if (!this.shuttingDown) this.lost = `WebGPU device was lost (${info.reason})${info.message ? `: ${info.message}` : ''}; tensors on it are gone, and the next init() creates a new device`;
     });
     device.addEventListener('uncapturederror', (event) => {
       const error = (event as GPUUncapturedErrorEvent).error;
@@ -305,7 +311,7 @@ export class WebGPURuntime {
       this.copy(this.checkBuffer, 0, staging, size, DEVICE_CHECK_BYTES);
       this.flush();
       await this.settle();
-      await idleWait(staging.mapAsync(GPUMapMode.READ));
+      await idleWait(staging.mapAsync(GPUMapMode.READ)).catch((e: Error) => this.readFailure(e));
       mappedOk = true;
       this.throwIfFailed();
       const mapped = new Uint8Array(staging.getMappedRange());
@@ -320,6 +326,12 @@ export class WebGPURuntime {
     } finally {
       this.releaseStaging(staging, mappedOk);
     }
+  }
+
+  /** A failed mapAsync says little (nothing at all when the device is gone): say what is known. */
+  private async readFailure(error: Error): Promise<never> {
+    await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 50))]);
+    throw new Error(this.lost ?? `WebGPU readback failed: ${error.message || 'no reason given (was the device destroyed?)'}`);
   }
 
   /** Keeps a small readback buffer (a loss, a few values) for the next readback of that size. */
@@ -353,6 +365,7 @@ export class WebGPURuntime {
   }
 
   destroy(): void {
+    this.shuttingDown = true;
     this.bindGroups.clear();
     this.pipelines.clear();
     this.device.destroy();
