@@ -18,54 +18,17 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> checks: array<i32>;
 @group(0) @binding(6) var<storage, read> p: Params;
 
-override REDUCTION: u32 = 2u;
-const WG: u32 = 256u;
-
-var<workgroup> partial: array<f32, WG>;
-var<workgroup> counts: array<f32, WG>;
+#include "class-loss-forward.wgsl"
 
 // The loss of sample n, and whether it counts (not ignored, in range).
 fn sample_loss(n: u32) -> vec2<f32> {
-  let t = targets[p.off_t + n];
-  if (t == p.ignore_index) { return vec2<f32>(0.0, 0.0); }
-  if (t < 0 || u32(t) >= p.C) {
-    checks[0] = 1;
-    checks[1] = t;
-    checks[2] = i32(p.C);
-    return vec2<f32>(0.0, 0.0);
-  }
+  let t = checked_target(n);
+  if (t < 0) { return vec2<f32>(0.0, 0.0); }
   return vec2<f32>(-logp[p.off_logp + n * p.s0 + u32(t) * p.s1], 1.0);
 }
 
-@compute @workgroup_size(WG)
-fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
-           @builtin(num_workgroups) nwg: vec3<u32>) {
-  if (REDUCTION == 0u) {
-    let n = gid.x + gid.y * nwg.x * WG;
-    if (n < p.N) { out[n] = sample_loss(n).x; }
-    return;
-  }
-  var s = 0.0;
-  var c = 0.0;
-  for (var n = lid; n < p.N; n += WG) {
-    let l = sample_loss(n);
-    s += l.x;
-    c += l.y;
-  }
-  partial[lid] = s;
-  counts[lid] = c;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    if (lid < stride) {
-      partial[lid] += partial[lid + stride];
-      counts[lid] += counts[lid + stride];
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    total_weight[0] = counts[0];
-    if (REDUCTION == 2u) { out[0] = partial[0] / counts[0]; } else { out[0] = partial[0]; }
-  }
+fn store_count(count: f32) {
+  total_weight[0] = count;
 }
 
 @compute @workgroup_size(WG)

@@ -1,0 +1,54 @@
+// The forward entry shared by nll.wgsl and cross-entropy.wgsl (both include it). The includer
+// defines `fn sample_loss(n: u32) -> vec2<f32>` (sample n's loss, and 1 when it counts) and
+// `fn store_count(count: f32)`, and has `targets`, `out`, `checks` and params p with N, C,
+// off_t and ignore_index. REDUCTION 0 writes the per-sample losses (one thread each); 1 (sum)
+// and 2 (mean) reduce in one workgroup and store the count of targets that were not ignored.
+override REDUCTION: u32 = 2u;
+const WG: u32 = 256u;
+
+var<workgroup> partial: array<f32, WG>;
+var<workgroup> counts: array<f32, WG>;
+
+// Sample n's class, or -1 when it is ignore_index or outside [0, C) (which sets device check 1).
+fn checked_target(n: u32) -> i32 {
+  let t = targets[p.off_t + n];
+  if (t == p.ignore_index) { return -1; }
+  if (t < 0 || u32(t) >= p.C) {
+    checks[0] = 1;
+    checks[1] = t;
+    checks[2] = i32(p.C);
+    return -1;
+  }
+  return t;
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
+           @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (REDUCTION == 0u) {
+    let n = gid.x + gid.y * nwg.x * WG;
+    if (n < p.N) { out[n] = sample_loss(n).x; }
+    return;
+  }
+  var s = 0.0;
+  var c = 0.0;
+  for (var n = lid; n < p.N; n += WG) {
+    let l = sample_loss(n);
+    s += l.x;
+    c += l.y;
+  }
+  partial[lid] = s;
+  counts[lid] = c;
+  workgroupBarrier();
+  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
+    if (lid < stride) {
+      partial[lid] += partial[lid + stride];
+      counts[lid] += counts[lid + stride];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    store_count(counts[0]);
+    if (REDUCTION == 2u) { out[0] = partial[0] / counts[0]; } else { out[0] = partial[0]; }
+  }
+}
