@@ -2,7 +2,11 @@
 // and its state buffers (momentum buffer; exp_avg, exp_avg_sq, max_exp_avg_sq), with PyTorch's
 // update rules (torch.optim.SGD / Adam / AdamW). Per-step scalars (the scheduled learning rate,
 // 1 - dampening, bias corrections) are computed on the host and passed in p.
-// Unused state slots are bound to a one-element dummy buffer.
+// Unused state slots are bound to a one-element dummy buffer. T is f32, or vec4<f32> when every
+// operand's length and offset are multiples of 4: lavapipe loads a vec4 for little more than a
+// scalar. numel and the offsets count elements of T.
+alias T = {{T}};
+
 struct Params {
   numel: u32, off_param: u32, off_grad: u32, flags: u32,
   lr: f32, weight_decay: f32, momentum: f32, one_minus_dampening: f32,
@@ -10,11 +14,11 @@ struct Params {
   eps: f32, step_size: f32, bias_correction2_sqrt: f32, decay_factor: f32,
 }
 
-@group(0) @binding(0) var<storage, read_write> param: array<f32>;
-@group(0) @binding(1) var<storage, read> grad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> state_a: array<f32>; // momentum_buffer | exp_avg
-@group(0) @binding(3) var<storage, read_write> state_b: array<f32>; // exp_avg_sq
-@group(0) @binding(4) var<storage, read_write> state_c: array<f32>; // max_exp_avg_sq (amsgrad)
+@group(0) @binding(0) var<storage, read_write> param: array<T>;
+@group(0) @binding(1) var<storage, read> grad: array<T>;
+@group(0) @binding(2) var<storage, read_write> state_a: array<T>; // momentum_buffer | exp_avg
+@group(0) @binding(3) var<storage, read_write> state_b: array<T>; // exp_avg_sq
+@group(0) @binding(4) var<storage, read_write> state_c: array<T>; // max_exp_avg_sq (amsgrad)
 @group(0) @binding(5) var<storage, read> p: Params;
 
 // flags: shared with packages/optim/src/fused.ts
@@ -28,7 +32,7 @@ fn has(flag: u32) -> bool {
   return (p.flags & flag) != 0u;
 }
 
-fn gradient(i: u32) -> f32 {
+fn gradient(i: u32) -> T {
   let g = grad[p.off_grad + i];
   return select(g, -g, has(MAXIMIZE));
 }

@@ -56,12 +56,14 @@ export function launchUpdate(entry: Entry, param: Tensor, grad: Tensor, state: r
   if (n === 0) return;
   const spare = spares(param.device);
   const [a = spare[0], b = spare[1], c = spare[2]] = state;
+  const width = [n, param.offset, grad.offset, ...state.map((t) => t.offset)].every((v) => v % 4 === 0) ? 4 : 1;
   const params = new Params()
-    .u32(n, param.offset, grad.offset, s.flags)
+    .u32(n / width, param.offset / width, grad.offset / width, s.flags)
     .f32(s.lr, s.weightDecay, s.momentum, s.oneMinusDampening)
     .f32(s.beta1, s.beta2, s.oneMinusBeta1, s.oneMinusBeta2)
     .f32(s.eps, s.stepSize, s.biasCorrection2Sqrt, s.decayFactor);
-  launch(`optim.${entry}`, { family: 'optim', entry }, [param, grad, a, b, c], params, grid(n));
+  const template = { T: width === 4 ? 'vec4<f32>' : 'f32' };
+  launch(`optim.${entry}`, { family: 'optim', entry, template }, [param, grad, a, b, c], params, grid(n / width));
 }
 
 /** The arrays and offsets a CPU reference update reads and writes in place. */
