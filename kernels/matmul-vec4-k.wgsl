@@ -9,6 +9,7 @@ enable subgroups;
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
 #include "matmul-interface.wgsl"
+#include "matmul-store-lanes.wgsl"
 
 const TM: u32 = {{TM}}u;
 const TN: u32 = {{TN}}u;
@@ -51,19 +52,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     accumulate(&acc, &am, &bv, 0u);
     accumulate(&acc, &am, &bv, HALF);
   }
-  // Bias loaded once per owned column (0 without one), then added to every row.
-  var bias_v: array<f32, TN>;
-  if ((p.epilogue & EPILOGUE_BIAS) != 0u) {
-    for (var t = 0u; t < TN; t++) { bias_v[t] = bias[p.off_bias + min(col0 + t * 8u, p.N - 1u)]; }
-  }
-  let relu = (p.epilogue & EPILOGUE_RELU) != 0u;
-  for (var i = 0u; i < TM; i++) {
-    let r = row0 + i;
-    if (r >= p.M) { break; }
-    for (var t = 0u; t < TN; t++) {
-      let c = col0 + t * 8u;
-      let v = acc[i * TN + t] + bias_v[t];
-      if (c < p.N) { out[r * p.N + c] = select(v, max(v, 0.0), relu); }
-    }
-  }
+  store_tile(&acc, row0, col0);
 }
