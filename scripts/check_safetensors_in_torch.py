@@ -23,8 +23,8 @@ import tempfile
 import torch
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / 'scripts' / 'fixtures'))
-from nn_threenet_safetensors import NNModule  # noqa: E402  (the seed's ThreeNet)
+sys.path.insert(0, str(ROOT / 'scripts'))
+from torch_threenet import NNModule  # noqa: E402  (the seed's ThreeNet)
 
 DTYPES = {
     'BOOL': torch.bool, 'U8': torch.uint8, 'I8': torch.int8, 'I16': torch.int16, 'I32': torch.int32,
