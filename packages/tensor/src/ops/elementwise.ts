@@ -123,7 +123,6 @@ function checkWritable(into: Tensor, inputShape: readonly number[], inputs: read
   return into.shape;
 }
 
-
 /** The dtype of an arithmetic result (bool counts as int32 in arithmetic). */
 function arithType(a: Tensor, b: Operand): DType {
   const ta = a.dtype === 'bool' ? 'int32' : a.dtype;
