@@ -9,8 +9,12 @@ beforeAll(async () => {
 });
 
 // [M, K, N]: sizes that are not multiples of any tile (1, 7, 33, 257), a K of 784, ThreeNet's own.
-// Multiples of 4 take the subgroup family's vec4 kernels, with edges inside their tiles.
+// On the subgroup family, products of more than 256·64·64 multiply-adds with multiples of 4 take
+// the vec4 kernels (edges inside their tiles), other large ones the scalar subgroup kernel, and
+// small ones the columns kernel.
 const SHAPES: [number, number, number][] = [
+  [257, 65, 67],
+  [260, 68, 76],
   [1, 1, 1],
   [7, 33, 5],
   [33, 7, 257],
@@ -25,7 +29,7 @@ const SHAPES: [number, number, number][] = [
 
 /** Every specialization each kernel family must have run across SHAPES x LAYOUTS. */
 const VARIANTS: Record<string, string[]> = {
-  subgroup: ['matmul-vec4-k', 'matmul-vec4-n along k', 'matmul-vec4-n along m', 'matmul-subgroup along k', 'matmul-subgroup along m'],
+  subgroup: ['matmul-vec4-k', 'matmul-vec4-n along k', 'matmul-vec4-n along m', 'matmul-subgroup along k', 'matmul-subgroup along m', 'matmul-columns'],
   columns: ['matmul-columns'],
   tiled: ['matmul'],
 };

@@ -60,6 +60,12 @@ export interface MatmulPlan {
 
 const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
 
+/**
+ * Multiply-adds below which a product costs its dispatch, whatever the kernel: such products take
+ * the columns kernel, which compiles in a fraction of the time of the unrolled subgroup kernels.
+ */
+const SMALL_PRODUCT = 256 * 64 * 64;
+
 /** Flags of the params field `epilogue` in kernels/matmul*.wgsl. */
 const EPILOGUE_BIAS = 1;
 const EPILOGUE_RELU = 2;
@@ -75,7 +81,7 @@ export function matmulPlan(a: Tensor, b: Tensor): MatmulPlan {
   const N = b.shape[1];
   const kernel = matmulKernel(a.device.gpu);
   if (kernel === 'tiled') return { family: 'matmul', template: {}, constants: {}, workgroups: [Math.ceil(N / 64), Math.ceil(M / 64)] };
-  if (kernel === 'columns') {
+  if (kernel === 'columns' || (kernel === 'subgroup' && M * N * K <= SMALL_PRODUCT)) {
     const [TM, TN, WG] = [M <= 8 ? 8 : 16, 4, 8];
     const template = { TM: String(TM), TN: String(TN), WG: String(WG) };
     return { family: 'matmul-columns', template, constants: {}, workgroups: [Math.ceil(N / (WG * TN)), Math.ceil(M / TM)] };
