@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { deserialize, save, type Module, type StateDict } from '@mini/nn';
+import { deserialize, load, save, type Module, type StateDict } from '@mini/nn';
 import type { Optimizer } from '@mini/optim';
 import { isTensor, type Tensor } from '@mini/tensor';
 
@@ -17,6 +17,31 @@ export interface Progress {
 }
 
 const FORMAT = 'mini-threenet-checkpoint-1';
+
+/** Frees the handles of a state dict (stateDict() handles share the model's memory: nothing it uses is freed). */
+export function disposeAll(sd: StateDict): void {
+  for (const t of Object.values(sd)) t.dispose();
+}
+
+/** Copies the weights of a safetensors file (PyTorch's names) into model. */
+export async function loadWeights(model: Module, path: string): Promise<void> {
+  const weights = await load(path);
+  try {
+    model.loadStateDict(weights);
+  } finally {
+    disposeAll(weights);
+  }
+}
+
+/** Writes model's weights with PyTorch's names, loadable by safetensors.torch.load_file. */
+export async function saveWeights(model: Module, path: string): Promise<void> {
+  const weights = model.stateDict();
+  try {
+    await save(weights, path, { format: 'pt' });
+  } finally {
+    disposeAll(weights);
+  }
+}
 
 /**
  * Writes model weights (model.fc1.weight, ...), the optimizer's state tensors
@@ -41,8 +66,7 @@ export async function saveCheckpoint(path: string, model: Module, optimizer: Opt
       progress: JSON.stringify(progress),
     });
   } finally {
-    // stateDict() handles share the live memory; dropping them frees nothing the model uses.
-    for (const t of Object.values(tensors)) t.dispose();
+    disposeAll(tensors);
   }
 }
 
@@ -66,6 +90,6 @@ export async function loadCheckpoint(path: string, model: Module, optimizer: Opt
   const { paramGroups, numbers } = JSON.parse(metadata.optimizer) as { paramGroups: never[]; numbers: Record<string, Record<string, number>> };
   for (const [index, values] of Object.entries(numbers)) Object.assign((state[Number(index)] ??= {}), values);
   optimizer.loadStateDict({ state, paramGroups });
-  for (const t of Object.values(tensors)) t.dispose();
+  disposeAll(tensors);
   return JSON.parse(metadata.progress) as Progress;
 }

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { load, save, type Module } from '@mini/nn';
+import type { Module } from '@mini/nn';
 import type { Optimizer } from '@mini/optim';
 import { getDefaultDevice, shutdown, type Tensor } from '@mini/tensor';
 import { UsageError, type Config } from './args.ts';
-import { loadCheckpoint, saveCheckpoint, type Progress } from './checkpoint.ts';
+import { loadCheckpoint, loadWeights, saveCheckpoint, saveWeights, type Progress } from './checkpoint.ts';
 import { ready, type ImageLoader as Loader } from './datasets.ts';
 import { writeFileAtomic } from './files.ts';
 import { drawChart } from './plot.ts';
@@ -107,16 +107,9 @@ export class Run {
 
   private async loadInit(path: string): Promise<void> {
     if (!existsSync(path)) throw new UsageError(`--init: no such file '${path}'`);
-    const weights = await load(path).catch((e: Error) => {
+    await loadWeights(this.model, path).catch((e: Error) => {
       throw new UsageError(`--init: ${e.message.split('\n')[0]}`);
     });
-    try {
-      this.model.loadStateDict(weights);
-    } catch (e) {
-      throw new UsageError(`--init: ${(e as Error).message.split('\n')[0]}`);
-    } finally {
-      for (const t of Object.values(weights)) t.dispose();
-    }
   }
 
   private async resume(path: string): Promise<void> {
@@ -170,9 +163,7 @@ export class Run {
     const path = join(this.config.out, 'best.safetensors');
     if (!this.config.resume || this.accuracyList.length === 0 || !existsSync(path)) return null;
     const model = create();
-    const weights = await load(path);
-    model.loadStateDict(weights);
-    for (const t of Object.values(weights)) t.dispose();
+    await loadWeights(model, path);
     return model;
   }
 
@@ -236,9 +227,7 @@ export class Run {
   }
 
   async saveBest(model: Module): Promise<void> {
-    const weights = model.stateDict();
-    await save(weights, join(this.config.out, 'best.safetensors'), { format: 'pt' });
-    for (const t of Object.values(weights)) t.dispose();
+    await saveWeights(model, join(this.config.out, 'best.safetensors'));
   }
 
   /** Writes the last checkpoint and metrics.csv. */
