@@ -34,7 +34,7 @@ export class GradFn {
     backwardFn: BackwardFn,
   ) {
     // Kept out of any tidy() scope: the tape owns them until backward (or release) frees them.
-    this.saved = saved.map((t) => keep(t.alias()));
+    this.saved = saved.map((t) => keep(t.detach()));
     this.backwardFn = backwardFn;
   }
 

@@ -96,11 +96,6 @@ export class Tensor {
     this._storage.release();
   }
 
-  /** A second handle to the same data, with its own hold on the storage (used by the tape). */
-  alias(): Tensor {
-    return new Tensor(this.storage.retain(), this.shape, this.dtype, this.strides, this.offset);
-  }
-
   // ---- autograd ----
   requiresGrad_(requiresGrad = true): this {
     if (!this.isLeaf) throw new Error('you can only change requires_grad flags of leaf variables.');
@@ -116,7 +111,7 @@ export class Tensor {
     runBackward(this, gradient, { retainGraph: options.retainGraph ?? false });
   }
 
-  /** A tensor sharing this one's data, cut off from the graph. */
+  /** A tensor sharing this one's data, cut off from the graph, with its own hold on the storage. */
   detach(): Tensor {
     return new Tensor(this.storage.retain(), this.shape, this.dtype, this.strides, this.offset);
   }
