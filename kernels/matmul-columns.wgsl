@@ -5,6 +5,7 @@
 // clamped to the matrix, stores are masked, so any M, N, K works.
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
 #include "matmul-interface.wgsl"
 
 const TM: u32 = {{TM}}u;
@@ -34,9 +35,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var t = 0u; t < TN; t++) { bias_v[t] = bias[p.off_bias + min(col0 + t * WG, p.N - 1u)]; }
   }
   let relu = (p.epilogue & EPILOGUE_RELU) != 0u;
-  for (var i = 0u; i < TM; i++) {
+  for (var i = 0u; i < min(TM, p.M - row0); i++) {
     let r = row0 + i;
-    if (r >= p.M) { break; }
     for (var t = 0u; t < TN; t++) {
       let c = col0 + t * WG;
       let v = acc[i * TN + t] + bias_v[t];

@@ -1,6 +1,6 @@
-// What every matmul kernel shares (kernels/matmul*.wgsl include it): the params, the bias and
-// output bindings, and the epilogue flags. Each kernel declares a (binding 0) and b (binding 1)
-// itself, as f32 or vec4<f32>.
+// What every matmul kernel shares (kernels/matmul*.wgsl include it): the params, the bias
+// binding, and the epilogue flags. Each kernel declares a (binding 0), b (binding 1) and out
+// (binding 3) itself, as f32 or vec4<f32>.
 struct Params {
   M: u32, N: u32, K: u32, off_a: u32,
   off_b: u32, off_bias: u32, sa0: u32, sa1: u32,
@@ -8,10 +8,12 @@ struct Params {
 }
 
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> p: Params;
 
 // The epilogue's flags are params, not override constants: one compiled pipeline serves
 // matmul, linear and linear+ReLU (lavapipe compiles each pipeline in up to a second).
 const EPILOGUE_BIAS: u32 = 1u;
 const EPILOGUE_RELU: u32 = 2u;
+// The CPU kernels' epilogue loops run over min(TM, M - row0) rows, a bound the shader compiler cannot know: with
+// the constant bound TM, NIR unrolls the loop, and llvmpipe turns each unrolled masked store into
+// per-lane code that took up to 0.4 s of a kernel's first dispatch (bench/findings.md).

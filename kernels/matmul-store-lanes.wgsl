@@ -7,9 +7,8 @@ fn store_tile(acc: ptr<function, array<f32, TM * TN>>, row0: u32, col0: u32) {
     for (var t = 0u; t < TN; t++) { bias_v[t] = bias[p.off_bias + min(col0 + t * 8u, p.N - 1u)]; }
   }
   let relu = (p.epilogue & EPILOGUE_RELU) != 0u;
-  for (var i = 0u; i < TM; i++) {
+  for (var i = 0u; i < min(TM, p.M - row0); i++) {
     let r = row0 + i;
-    if (r >= p.M) { break; }
     for (var t = 0u; t < TN; t++) {
       let c = col0 + t * 8u;
       let v = (*acc)[i * TN + t] + bias_v[t];

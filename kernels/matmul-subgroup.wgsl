@@ -12,6 +12,7 @@ enable subgroups;
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
 #include "matmul-interface.wgsl"
 #include "matmul-store-lanes.wgsl"
 

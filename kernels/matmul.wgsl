@@ -4,6 +4,7 @@
 // real GPUs; on CPU adapters see matmul-subgroup.wgsl and matmul-columns.wgsl (4-14x faster there).
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
 #include "matmul-interface.wgsl"
 
 const TM: u32 = 64u;

@@ -12,7 +12,7 @@ import { transpose } from './views.ts';
  * The matmul kernel families (kernels/matmul*.wgsl), all with the same bindings and params:
  * - 'subgroup': CPU adapters with 8-wide subgroups (lavapipe): no workgroup memory, values of A
  *   passed between lanes by subgroupShuffle, vec4 loads where the layout allows (matmul-vec4-k,
- *   matmul-vec4-n, else matmul-subgroup); 5-10x the tiled kernel there.
+ *   matmul-vec4-n, matmul-vec4-mn, else matmul-subgroup); 5-10x the tiled kernel there.
  * - 'columns': CPU adapters without subgroups (Dawn's GL backend on llvmpipe).
  * - 'tiled': 64x64 tiles in workgroup memory, for real GPUs.
  */
@@ -61,8 +61,8 @@ export interface MatmulPlan {
 const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
 
 /**
- * Multiply-adds below which a product costs its dispatch, whatever the kernel: such products take
- * the columns kernel, which compiles in a fraction of the time of the unrolled subgroup kernels.
+ * Multiply-adds below which a product costs its dispatch, whatever the kernel: on CPU adapters such
+ * products take the columns kernel with a small tile, which compiles in a fraction of the time.
  */
 const SMALL_PRODUCT = 256 * 64 * 64;
 
@@ -81,23 +81,22 @@ export function matmulPlan(a: Tensor, b: Tensor): MatmulPlan {
   const N = b.shape[1];
   const kernel = matmulKernel(a.device.gpu);
   if (kernel === 'tiled') return { family: 'matmul', template: {}, constants: {}, workgroups: [Math.ceil(N / 64), Math.ceil(M / 64)] };
-  if (kernel === 'columns' || (kernel === 'subgroup' && M * N * K <= SMALL_PRODUCT)) {
-    const [TM, TN, WG] = [M <= 8 ? 8 : 16, 4, 8];
+  if (kernel === 'columns' || M * N * K <= SMALL_PRODUCT) {
+    const [TM, TN, WG] = M * N * K <= SMALL_PRODUCT ? [8, 2, 8] : [M <= 8 ? 8 : 16, 4, 8];
     const template = { TM: String(TM), TN: String(TN), WG: String(WG) };
     return { family: 'matmul-columns', template, constants: {}, workgroups: [Math.ceil(N / (WG * TN)), Math.ceil(M / TM)] };
   }
   const [sa0, sa1] = a.strides;
   const [sb0, sb1] = b.strides;
   const aAlongK = sa1 === 1 && aligned(sa0, a.offset, K);
-  const aAlongM = sa0 === 1 && aligned(sa1, a.offset, K, M);
+  const aAlongM = sa0 === 1 && aligned(sa1, a.offset, M);
   if (aAlongK && sb0 === 1 && aligned(sb1, b.offset)) {
     const [TM, TN] = [M <= 16 ? 16 : 32, 3];
     return { family: 'matmul-vec4-k', template: { TM: String(TM), TN: String(TN) }, constants: {}, workgroups: [Math.ceil(N / (8 * TN)), Math.ceil(M / TM)] };
   }
   if ((aAlongK || aAlongM) && sb1 === 1 && aligned(sb0, b.offset, N)) {
-    const [TM, TN] = [aAlongK ? 16 : 24, 1];
-    const template = { TM: String(TM), TN: String(TN), A_ALONG_M: String(!aAlongK) };
-    return { family: 'matmul-vec4-n', template, constants: {}, workgroups: [Math.ceil(N / (32 * TN)), Math.ceil(M / TM)] };
+    const [family, TM] = aAlongK ? ['matmul-vec4-n', 16] : ['matmul-vec4-mn', 24];
+    return { family, template: { TM: String(TM), TN: '1' }, constants: {}, workgroups: [Math.ceil(N / 32), Math.ceil(M / TM)] };
   }
   // A read along m when m is its contiguous dim (a transposed operand, as in the weight gradient).
   const alongM = Math.abs(sa0) < Math.abs(sa1) || (sa0 === 1 && a.shape[1] === 1);
