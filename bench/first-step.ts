@@ -15,7 +15,11 @@ export interface FirstStepResult {
   warm: Record<keyof Sample, Stat>;
   /** MESA_SHADER_CACHE_DISABLE=true: every pipeline compiled from scratch by llvmpipe. */
   cold: Record<keyof Sample, Stat>;
+  /** Each pipeline up to the first step, dispatched alone with the cache empty: ms, in compile order. */
+  pipelines: { kernel: string; ms: Stat }[];
 }
+
+const COLD = { MESA_SHADER_CACHE_DISABLE: 'true' };
 
 async function sample(runs: number, env: NodeJS.ProcessEnv): Promise<Record<keyof Sample, Stat>> {
   const samples: Sample[] = [];
@@ -28,8 +32,20 @@ async function sample(runs: number, env: NodeJS.ProcessEnv): Promise<Record<keyo
   return Object.fromEntries(keys.map((k) => [k, stat(samples.map((s) => s[k]))])) as Record<keyof Sample, Stat>;
 }
 
-/** Time to the first training step, each run a fresh process. */
+async function pipelineTimes(runs: number): Promise<{ kernel: string; ms: Stat }[]> {
+  const list = await runTsChild<unknown[]>('./compile-child.ts', ['list']);
+  if (!list.ok) throw new Error(`compile-child list failed: ${list.error}`);
+  const samples: { kernel: string; ms: number }[][] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await runTsChild<{ kernel: string; ms: number }[]>('./compile-child.ts', ['time', JSON.stringify(list.value)], COLD, 120_000);
+    if (!r.ok) throw new Error(`compile-child time failed: ${r.error}`);
+    samples.push(r.value!);
+  }
+  return samples[0].map(({ kernel }, i) => ({ kernel, ms: stat(samples.map((s) => s[i].ms)) }));
+}
+
+/** Time to the first training step, each run a fresh process, and what each pipeline adds to it cold. */
 export async function benchFirstStep(runs: number): Promise<FirstStepResult> {
   await runTsChild('./first-step-child.ts'); // fills Mesa's shader cache, as any earlier run would have
-  return { warm: await sample(runs, {}), cold: await sample(runs, { MESA_SHADER_CACHE_DISABLE: 'true' }) };
+  return { warm: await sample(runs, {}), cold: await sample(runs, COLD), pipelines: await pipelineTimes(runs) };
 }

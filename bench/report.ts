@@ -112,6 +112,16 @@ export function markdown(r: Results): string {
       ),
       '',
     );
+    const total = f.pipelines.reduce((sum, p) => sum + p.ms.median, 0);
+    out.push(
+      `With the cache empty, llvmpipe compiles each pipeline at its first dispatch. Each pipeline the trainer uses up to its first step, dispatched alone in a fresh process (\`bench/compile-child.ts\`), in ms; together ${num(total, 0)} ms:`,
+      '',
+      table(
+        ['pipeline', 'first dispatch, cache empty'],
+        f.pipelines.map((p) => [`\`${p.kernel}\``, fmt(p.ms)]),
+      ),
+      '',
+    );
   }
   if (r.threenet) {
     const n = r.threenet;

@@ -16,7 +16,7 @@ export {
   type DeviceLike,
   type DeviceType,
 } from './device/device.ts';
-export { WebGPURuntime } from './device/webgpu.ts';
+export { WebGPURuntime, type KernelSpec } from './device/webgpu.ts';
 export { empty } from './alloc.ts';
 export {
   tensor,

@@ -7,6 +7,7 @@ import { LostResults } from './lost-results.ts';
 
 /** One compiled kernel specialization. */
 export interface Kernel {
+  spec: KernelSpec;
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
   /** Number of storage bindings before the params binding. */
@@ -171,6 +172,7 @@ export class WebGPURuntime {
     this.watch(this.device.popErrorScope(), (error) => `WebGPU ${errorKind(error)} compiling kernel ${key} for op ${op}: ${error.message}`);
     this.pipelinesCompiled++;
     kernel = {
+      spec,
       pipeline,
       layout,
       bufferCount: bindings.length - 1,
@@ -180,6 +182,11 @@ export class WebGPURuntime {
     };
     this.pipelines.set(key, kernel);
     return kernel;
+  }
+
+  /** The specializations compiled so far, in order (bench/compile-child.ts times each alone). */
+  kernelSpecs(): KernelSpec[] {
+    return [...this.pipelines.values()].map((k) => k.spec);
   }
 
   private idOf(buffer: GPUBuffer): number {
