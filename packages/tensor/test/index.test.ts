@@ -101,9 +101,11 @@ describe('normalizeBytes: uint8 to float32 with mean and std', () => {
   const reference = (bytes: Uint8Array, row: number, rows: ArrayLike<number>, mean: number, std: number) =>
     Array.from(rows).flatMap((r) => Array.from(bytes.subarray(r * row, (r + 1) * row), (b) => (b / 255 - mean) / std));
 
+  // Rows of bytes, of whole words, and of whole 16-byte groups (the kernel's three paths).
   for (const [count, row] of [
     [1, 1],
     [7, 33],
+    [5, 20],
     [33, 784],
     [257, 7],
   ]) {
@@ -133,6 +135,11 @@ describe('normalizeBytes: uint8 to float32 with mean and std', () => {
     const f = (b: Tensor, i: Tensor) => normalizeBytes(b.narrow(0, 3, 5), { scale: 1, mean: 1, std: 2, index: i.reshape(3, 2).t().narrow(0, 0, 1).reshape(3) });
     await expectTensorsClose(f(bg, ig), f(bc, ic), 0, 0);
     expect(await values(f(bg, ig))).toEqual([3, 0, 1].map((r) => Array.from(bytes.subarray((r + 3) * 5, (r + 4) * 5), (b) => (b - 1) / 2)).flat());
+    // Rows of whole 16-byte groups at a word offset.
+    const [wc, wg] = pairOf(randomBytes(9 * 32, 5), [9, 32], gpu);
+    const [jc, jg] = pairOf(Int32Array.from([7, 0, 5]), [3], gpu);
+    const g = (b: Tensor, i: Tensor) => normalizeBytes(b.narrow(0, 1, 8), { index: i });
+    await expectTensorsClose(g(wg, jg), g(wc, jc), 1e-6, 1e-6);
   });
 
   it('raises for a row index out of range on both devices and for non-uint8 input', async () => {

@@ -40,9 +40,9 @@ export function normalizeBytes(x: Tensor, options: NormalizeOptions = {}): Tenso
     const out = empty(shape, dtype, x.device);
     const params = new Params().u32(rows, row, x.offset, count).f32(scale, mean, std).u32(ix?.offset ?? 0);
     const n = count * row;
-    const words = row % 4 === 0 && x.offset % 4 === 0;
-    const spec = { family: 'bytes', template: { OUT: wgslType(dtype) }, constants: { GATHER: ix ? 1 : 0, WORDS: words ? 1 : 0 } };
-    if (n > 0) launch('normalizeBytes', spec, [x, ix ?? x, out], params, grid(words ? n / 4 : n));
+    const words = x.offset % 4 !== 0 ? 0 : row % 16 === 0 ? 4 : row % 4 === 0 ? 1 : 0;
+    const spec = { family: 'bytes', template: { OUT: wgslType(dtype) }, constants: { GATHER: ix ? 1 : 0, WORDS: words } };
+    if (n > 0) launch('normalizeBytes', spec, [x, ix ?? x, out], params, grid(n / Math.max(1, 4 * words)));
     return out;
   } finally {
     if (ix && ix !== index) ix.dispose();

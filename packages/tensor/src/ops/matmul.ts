@@ -61,8 +61,9 @@ export interface MatmulPlan {
 const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
 
 /**
- * Multiply-adds below which a product costs its dispatch, whatever the kernel: on CPU adapters such
- * products take the columns kernel with a small tile, which compiles in a fraction of the time.
+ * Multiply-adds below which a product costs little more than its dispatch: on CPU adapters such
+ * products take the columns kernel with a small tile, which compiles in a fraction of the time of
+ * the vec4 kernels (bench/RESULTS.md), unless their layout is that of a Linear forward.
  */
 const SMALL_PRODUCT = 256 * 64 * 64;
 
@@ -81,19 +82,18 @@ export function matmulPlan(a: Tensor, b: Tensor): MatmulPlan {
   const N = b.shape[1];
   const kernel = matmulKernel(a.device.gpu);
   if (kernel === 'tiled') return { family: 'matmul', template: {}, constants: {}, workgroups: [Math.ceil(N / 64), Math.ceil(M / 64)] };
-  if (kernel === 'columns' || M * N * K <= SMALL_PRODUCT) {
-    const [TM, TN, WG] = M * N * K <= SMALL_PRODUCT ? [8, 2, 8] : [M <= 8 ? 8 : 16, 4, 8];
-    const template = { TM: String(TM), TN: String(TN), WG: String(WG) };
-    return { family: 'matmul-columns', template, constants: {}, workgroups: [Math.ceil(N / (WG * TN)), Math.ceil(M / TM)] };
-  }
+  const small = M * N * K <= SMALL_PRODUCT;
+  if (kernel === 'columns') return columnsPlan(M, N, small);
   const [sa0, sa1] = a.strides;
   const [sb0, sb1] = b.strides;
   const aAlongK = sa1 === 1 && aligned(sa0, a.offset, K);
   const aAlongM = sa0 === 1 && aligned(sa1, a.offset, M);
+  // Every Linear forward takes this kernel, so small products in its layout reuse its pipeline.
   if (aAlongK && sb0 === 1 && aligned(sb1, b.offset)) {
     const [TM, TN] = [M <= 16 ? 16 : 32, 3];
     return { family: 'matmul-vec4-k', template: { TM: String(TM), TN: String(TN) }, constants: {}, workgroups: [Math.ceil(N / (8 * TN)), Math.ceil(M / TM)] };
   }
+  if (small) return columnsPlan(M, N, small);
   if ((aAlongK || aAlongM) && sb1 === 1 && aligned(sb0, b.offset, N)) {
     const [family, TM] = aAlongK ? ['matmul-vec4-n', 16] : ['matmul-vec4-mn', 24];
     return { family, template: { TM: String(TM), TN: '1' }, constants: {}, workgroups: [Math.ceil(N / 32), Math.ceil(M / TM)] };
@@ -108,6 +108,12 @@ export function matmulPlan(a: Tensor, b: Tensor): MatmulPlan {
     constants: { A_ALONG_M: alongM ? 1 : 0 },
     workgroups: [Math.ceil(N / (8 * TN)), Math.ceil(M / TM)],
   };
+}
+
+function columnsPlan(M: number, N: number, small: boolean): MatmulPlan {
+  const [TM, TN, WG] = small ? [8, 2, 8] : [M <= 8 ? 8 : 16, 4, 8];
+  const template = { TM: String(TM), TN: String(TN), WG: String(WG) };
+  return { family: 'matmul-columns', template, constants: {}, workgroups: [Math.ceil(N / (WG * TN)), Math.ceil(M / TM)] };
 }
 
 /**
