@@ -1,6 +1,6 @@
 // out[M, N] = a[M, K] · b[K, N] (+ bias[N]) (then ReLU) on CPU adapters with 8-wide subgroups
-// (lavapipe), for a contiguous along m (a transposed operand: gzᵀ in a weight gradient, or the
-// transposed gradient of linear's backward) and b along n; M and N multiples of 4, any K, rows
+// (lavapipe), for a contiguous along m (a transposed view: gz·W in an input gradient, gz stored
+// transposed by linear's backward) and b along n; M and N multiples of 4, any K, rows
 // 16-byte aligned: the vec4 sibling of matmul-subgroup.wgsl (read its header first). Each lane
 // owns TN groups of 4 adjacent columns of TM rows; per k it loads one vec4 of A per 32 rows (4
 // rows per lane, passed around with subgroupShuffle) and one vec4 of B per group. One k per

@@ -1,10 +1,10 @@
 // out[M, N] = a[M, K] · b[K, N] (+ bias[N]) (then ReLU) on CPU adapters with 8-wide subgroups
-// (lavapipe), for a contiguous along k and b along n (a plain product, or gz·W in a weight
-// gradient's layout); K and N multiples of 4, rows 16-byte aligned: the vec4 sibling of
-// matmul-subgroup.wgsl (read its header first). Each lane owns TN groups of 4 adjacent columns of
-// TM rows and accumulates them as vec4; per 4 k it loads one vec4 of A per 8 rows (lane = row,
-// passed around with subgroupShuffle) and 4 vec4 of B per group. Edges are clamped on load and
-// masked on store.
+// (lavapipe), for a contiguous along k and b along n (a plain product, or gzᵀ·x in a weight
+// gradient, gz stored transposed by linear's backward); K and N multiples of 4, rows 16-byte
+// aligned: the vec4 sibling of matmul-subgroup.wgsl (read its header first). Each lane owns TN
+// groups of 4 adjacent columns of TM rows and accumulates them as vec4; per 4 k it loads one vec4
+// of A per 8 rows (lane = row, passed around with subgroupShuffle) and 4 vec4 of B per group.
+// Edges are clamped on load and masked on store.
 enable subgroups;
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
