@@ -6,9 +6,26 @@ import {
   setGradEnabled,
   tidy,
   clone,
+  type Device,
   type GradFn,
   type Tensor,
 } from '@mini/tensor';
+
+const unitSeeds = new WeakMap<Device, Map<string, Tensor>>();
+
+/**
+ * The implicit gradient of a one-element root: ones, kept per device, dtype and shape, so that a
+ * training step's backward() records no fill (one dispatch fewer). Shared safely: the engine
+ * never writes into a gradient it hands on, and a leaf given it takes a copy (see accumulate).
+ */
+function unitSeed(root: Tensor): Tensor {
+  let seeds = unitSeeds.get(root.device);
+  if (!seeds) unitSeeds.set(root.device, (seeds = new Map()));
+  const key = `${root.dtype}:${root.shape.join(',')}`;
+  let seed = seeds.get(key);
+  if (!seed) seeds.set(key, (seed = keep(onesLike(root))));
+  return seed;
+}
 
 /** GradFn nodes reachable from root, each after every node that feeds it a gradient. */
 function topologicalOrder(root: GradFn): GradFn[] {
@@ -57,7 +74,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, { retainGra
   const previous = setGradEnabled(false);
   try {
     tidy(() => {
-      const seed = gradient ?? onesLike(root);
+      const seed = gradient ?? unitSeed(root);
       const leafGrads = new Map<Tensor, Tensor>();
       const pending = new Map<GradFn, Tensor>();
       const plus = (sum: Tensor | undefined, g: Tensor) => (sum ? sum.add(g) : g);

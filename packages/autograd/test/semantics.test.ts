@@ -59,6 +59,24 @@ describe('requiresGrad, grad, gradFn, isLeaf', () => {
     x.backward();
     expect(await values(x.grad)).toEqual([1]);
   });
+
+  it('the implicit gradient 1 is shared between backward calls but never handed out to be changed', async () => {
+    // Roots of shape [1] (x itself, then y·3) and of shape [] (two sums): each pair shares a seed.
+    const x = leaf([4]);
+    x.backward();
+    add_(x.grad!, tensor([5], { device: 'cpu' }));
+    const y = leaf([2]);
+    y.mul(3).backward();
+    const z = leaf([2, 5]);
+    z.sum().backward();
+    add_(z.grad!, tensor([7, 7], { device: 'cpu' }));
+    const w = leaf([3, 1]);
+    w.mul(2).sum().backward();
+    expect(await values(x.grad)).toEqual([6]);
+    expect(await values(y.grad)).toEqual([3]);
+    expect(await values(z.grad)).toEqual([8, 8]);
+    expect(await values(w.grad)).toEqual([2, 2]);
+  });
 });
 
 describe('backward', () => {
