@@ -1,7 +1,8 @@
 // The elementwise part of linear's backward, in one pass over the output gradient g [M, N]
-// (strided): gz = g · [y > 0] when RELU (y: the forward output, contiguous), written out
+// (strided): gz = g · [y > 0] when RELU (y: the forward output, contiguous), else g, written out
 // transposed, gzT [N, M], for the two products that follow (the weight gradient gzᵀ·x then reads
-// its A along k, the faster way); and the bias gradient db[c] = Σ_r gz[r, c] when BIAS. One
+// its A along k, the faster way, and both take vec4 kernels whatever N is); and the bias gradient
+// db[c] = Σ_r gz[r, c] when BIAS. One
 // invocation per column, walking down the rows, so that neighbouring lanes read neighbouring
 // elements.
 struct Params { M: u32, N: u32, off_g: u32, gs0: u32, gs1: u32, off_y: u32 }
@@ -23,10 +24,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var s = 0.0;
   for (var r = 0u; r < p.M; r++) {
     var v = g[p.off_g + r * p.gs0 + c * p.gs1];
-    if (RELU) {
-      v = select(0.0, v, y[p.off_y + r * p.N + c] > 0.0);
-      gzT[c * p.M + r] = v;
-    }
+    if (RELU) { v = select(0.0, v, y[p.off_y + r * p.N + c] > 0.0); }
+    gzT[c * p.M + r] = v;
     s += v;
   }
   if (BIAS) { db[c] = s; }
