@@ -13,7 +13,8 @@ import { parseOptions, wants } from './options.ts';
 import { benchPeers } from './peers.ts';
 import { markdown, summary, type Results } from './report.ts';
 import { fmt } from './stats.ts';
-import { benchThreeNet } from './threenet-bench.ts';
+import { ThreeNetTrainer } from './threenet.ts';
+import { benchThreeNet, timeEpoch } from './threenet-bench.ts';
 
 const argv = process.argv.slice(2);
 const options = parseOptions(argv);
@@ -48,8 +49,10 @@ if (options.backends && wants(options, 'backends')) {
   }
 }
 if (options.peers && wants(options, 'peers')) {
-  log('\nPeers (fresh processes):');
-  results.peers = await benchPeers(options.runs, options.quick, log);
+  log('\nPeers (fresh processes), each run followed by an epoch of ours:');
+  const trainer = new ThreeNetTrainer(device);
+  await timeEpoch(trainer); // warm-up
+  results.peers = await benchPeers(options.runs, options.quick, async () => (await timeEpoch(trainer)).seconds, log);
 }
 
 log(`\n${summary(results)}`);

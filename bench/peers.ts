@@ -6,10 +6,17 @@ export interface PeerOutcome {
   name: string;
   /** Seconds per ThreeNet epoch. */
   epoch?: Stat;
+  /** Our epoch, timed right after each of the peer's runs. */
+  ours?: Stat;
+  /** Peer time over ours, run by run (the machine is shared: paired runs see the same load). */
+  ratio?: Stat;
   /** How the figure was made: steps timed, extrapolated or not, versions. */
   note?: string;
   skipped?: string;
 }
+
+/** One run of a peer in a fresh process: its epoch in seconds and how it was timed, or why not. */
+type PeerRun = { seconds: number; note: string } | { skipped: string };
 
 const INSTALL = 'install the peers with `bash scripts/bench_peers.sh`';
 
@@ -29,13 +36,13 @@ interface TorchOut {
   openblas_threads: string;
 }
 
-async function torchPeer(name: string, mode: 'preloaded' | 'recipe', runs: number, steps: number): Promise<PeerOutcome> {
-  const args = ['scripts/bench_torch.py', '--mode', mode, '--runs', String(runs), '--steps', String(steps)];
+async function torchPeer(mode: 'preloaded' | 'recipe', steps: number): Promise<PeerRun> {
+  const args = ['scripts/bench_torch.py', '--mode', mode, '--runs', '1', '--steps', String(steps)];
   const r = await runJson<TorchOut>(python(), args, { OPENBLAS_NUM_THREADS: '2' });
-  if (!r.ok) return { name, skipped: /No module named|not found|ENOENT/.test(r.error ?? '') ? `not installed (${r.error}); ${INSTALL}` : `failed: ${r.error}` };
+  if (!r.ok) return { skipped: /No module named|not found|ENOENT/.test(r.error ?? '') ? `not installed (${r.error}); ${INSTALL}` : `failed: ${r.error}` };
   const v = r.value!;
   const timed = v.extrapolated ? `${v.steps_timed} steps per run scaled to ${v.steps_per_epoch}` : 'whole epochs';
-  return { name, epoch: stat(v.seconds), note: `torch ${v.torch}, ${v.threads} thread, ${v.blas}, OPENBLAS_NUM_THREADS=${v.openblas_threads}; ${timed}` };
+  return { seconds: v.seconds[0], note: `torch ${v.torch}, ${v.threads} thread, ${v.blas}, OPENBLAS_NUM_THREADS=${v.openblas_threads}; ${timed}` };
 }
 
 interface TfjsOut {
@@ -46,26 +53,43 @@ interface TfjsOut {
   extrapolated: boolean;
 }
 
-async function tfjsPeer(backend: 'wasm' | 'cpu', runs: number, steps: number): Promise<PeerOutcome> {
-  const name = `TensorFlow.js ${backend}`;
-  const r = await runTsChild<TfjsOut>('./peer-tfjs.ts', [backend, String(runs), String(steps)], {}, 900_000);
-  if (!r.ok) return { name, skipped: /Cannot find (package|module)/.test(r.error ?? '') ? `not installed; ${INSTALL}` : `failed: ${r.error}` };
+async function tfjsPeer(backend: 'wasm' | 'cpu', steps: number): Promise<PeerRun> {
+  const r = await runTsChild<TfjsOut>('./peer-tfjs.ts', [backend, '1', String(steps)], {}, 900_000);
+  if (!r.ok) return { skipped: /Cannot find (package|module)/.test(r.error ?? '') ? `not installed; ${INSTALL}` : `failed: ${r.error}` };
   const v = r.value!;
-  return { name, epoch: stat(v.seconds), note: `@tensorflow/tfjs ${v.version}, backend ${v.backend}; ${v.stepsTimed} steps per run scaled to an epoch` };
+  return { seconds: v.seconds[0], note: `@tensorflow/tfjs ${v.version}, backend ${v.backend}; ${v.stepsTimed} steps per run scaled to an epoch` };
 }
 
-/** The same ThreeNet epoch in PyTorch CPU and TensorFlow.js, each peer in its own process. */
-export async function benchPeers(runs: number, quick: boolean, log: (line: string) => void): Promise<PeerOutcome[]> {
-  const peers: (() => Promise<PeerOutcome>)[] = [
-    () => torchPeer('PyTorch CPU, preloaded tensors', 'preloaded', runs, 0),
-    () => torchPeer("PyTorch CPU, the seed's recipe (Dataset + DataLoader)", 'recipe', runs, quick ? 15 : 30),
-    () => tfjsPeer('wasm', runs, quick ? 12 : 30),
-    () => tfjsPeer('cpu', runs, quick ? 3 : 8),
+/**
+ * The same ThreeNet epoch in PyTorch CPU and TensorFlow.js, each run of a peer in its own process
+ * (after its own warm-up) and followed by one epoch of ours (`ours`, in seconds), so that each
+ * ratio compares runs made under the same load.
+ */
+export async function benchPeers(runs: number, quick: boolean, ours: () => Promise<number>, log: (line: string) => void): Promise<PeerOutcome[]> {
+  const peers: [string, () => Promise<PeerRun>][] = [
+    ['PyTorch CPU, preloaded tensors', () => torchPeer('preloaded', 0)],
+    ["PyTorch CPU, the seed's recipe (Dataset + DataLoader)", () => torchPeer('recipe', quick ? 15 : 30)],
+    ['TensorFlow.js wasm', () => tfjsPeer('wasm', quick ? 12 : 30)],
+    ['TensorFlow.js cpu', () => tfjsPeer('cpu', quick ? 3 : 8)],
   ];
   const outcomes: PeerOutcome[] = [];
-  for (const peer of peers) {
-    const o = await peer();
-    log(`  ${o.name}: ${o.epoch ? `${o.epoch.median.toFixed(2)} s per epoch (${o.note})` : `skipped: ${o.skipped}`}`);
+  for (const [name, run] of peers) {
+    const theirs: number[] = [];
+    const mine: number[] = [];
+    let outcome: PeerOutcome | null = null;
+    for (let i = 0; i < runs && !outcome; i++) {
+      const r = await run();
+      if ('skipped' in r) outcome = { name, skipped: r.skipped };
+      else {
+        theirs.push(r.seconds);
+        mine.push(await ours());
+        if (theirs.length === runs) {
+          outcome = { name, epoch: stat(theirs), ours: stat(mine), ratio: stat(theirs.map((t, j) => t / mine[j])), note: r.note };
+        }
+      }
+    }
+    const o = outcome!;
+    log(`  ${name}: ${o.epoch ? `${o.epoch.median.toFixed(2)} s per epoch, ${o.ratio!.median.toFixed(2)}× ours (${o.note})` : `skipped: ${o.skipped}`}`);
     outcomes.push(o);
   }
   return outcomes;

@@ -18,6 +18,23 @@ export interface ThreeNetResult {
   finalLoss: number;
 }
 
+/** One epoch of `trainer` on a new shuffle, timed to its last loss read back. */
+export async function timeEpoch(trainer: ThreeNetTrainer): Promise<{ seconds: number; recordingMs: number; loss: number }> {
+  const t0 = performance.now();
+  let recordingMs = 0;
+  trainer.shuffle();
+  let last = null;
+  for (let s = 0; s < trainer.stepsPerEpoch; s++) {
+    last?.dispose();
+    const r0 = performance.now();
+    last = trainer.step(s);
+    recordingMs += performance.now() - r0;
+  }
+  const loss = await last!.item();
+  last!.dispose();
+  return { seconds: (performance.now() - t0) / 1000, recordingMs, loss };
+}
+
 /** The ThreeNet epoch of the GPU-resident path: one warm-up epoch, then `epochs` timed ones. */
 export async function benchThreeNet(device: Device, epochs: number, log: (line: string) => void): Promise<ThreeNetResult> {
   const gpu = device.gpu;
@@ -33,28 +50,17 @@ export async function benchThreeNet(device: Device, epochs: number, log: (line: 
   let loss = NaN;
   for (let e = 0; e <= epochs; e++) {
     const [d0, s0, c0] = [gpu.dispatchCount, gpu.submitCount, gpu.pool.created];
-    const t0 = performance.now();
-    let recording = 0;
-    trainer.shuffle();
-    let last = null;
-    for (let s = 0; s < steps; s++) {
-      last?.dispose();
-      const r0 = performance.now();
-      last = trainer.step(s);
-      recording += performance.now() - r0;
-    }
-    loss = await last!.item();
-    last!.dispose();
-    const elapsed = (performance.now() - t0) / 1000;
+    const epoch = await timeEpoch(trainer);
+    loss = epoch.loss;
     live.push(memory().liveBytes);
     created.push(gpu.pool.created - c0);
     if (e > 0) {
-      seconds.push(elapsed);
-      record.push((recording * 1000) / steps);
+      seconds.push(epoch.seconds);
+      record.push((epoch.recordingMs * 1000) / steps);
       dispatches += gpu.dispatchCount - d0;
       submits += gpu.submitCount - s0;
     }
-    log(`  epoch ${e + 1}${e === 0 ? ' (warm-up)' : ''}: ${elapsed.toFixed(2)} s, loss ${loss.toFixed(4)}, live ${(live[e] / 2 ** 20).toFixed(2)} MiB, ${created[e]} GPU buffers created`);
+    log(`  epoch ${e + 1}${e === 0 ? ' (warm-up)' : ''}: ${epoch.seconds.toFixed(2)} s, loss ${loss.toFixed(4)}, live ${(live[e] / 2 ** 20).toFixed(2)} MiB, ${created[e]} GPU buffers created`);
   }
   const epochSeconds = stat(seconds);
   return {
