@@ -33,14 +33,13 @@ function cases(): Case[] {
     { name: 'product', M: 256, K: 200, N: 60 },
     { name: 'product', M: 256, K: 60, N: 10 },
   ];
-  // The products of a ThreeNet step, in the layouts the step has them: after a ReLU the masked
-  // output gradient gz is stored transposed (by linear's backward), so gzᵀ is contiguous and gz a
-  // transposed view; layer 3 has no ReLU and gets gz from cross entropy, contiguous.
+  // The products of a ThreeNet step, in the layouts the step has them: linear's backward stores
+  // the output gradient gz transposed (with the ReLU mask applied, and the bias gradient taken in
+  // the same pass), so gzᵀ is contiguous and gz a transposed view.
   for (const [i, [inF, outF]] of LAYERS.entries()) {
-    const relu = i < 2;
     list.push({ name: `layer ${i + 1} forward x·Wᵀ`, M: 256, K: inF, N: outF, tb: true });
-    if (i > 0) list.push({ name: `layer ${i + 1} grad input gz·W`, M: 256, K: outF, N: inF, ta: relu });
-    list.push({ name: `layer ${i + 1} grad weight gzᵀ·x`, M: outF, K: 256, N: inF, ta: !relu });
+    if (i > 0) list.push({ name: `layer ${i + 1} grad input gz·W`, M: 256, K: outF, N: inF, ta: true });
+    list.push({ name: `layer ${i + 1} grad weight gzᵀ·x`, M: outF, K: 256, N: inF });
   }
   list.push({ name: 'product', M: 1024, K: 1024, N: 1024 });
   return list;
