@@ -74,23 +74,24 @@ export async function benchPeers(runs: number, quick: boolean, ours: () => Promi
   ];
   const outcomes: PeerOutcome[] = [];
   for (const [name, run] of peers) {
-    const theirs: number[] = [];
-    const mine: number[] = [];
-    let outcome: PeerOutcome | null = null;
-    for (let i = 0; i < runs && !outcome; i++) {
-      const r = await run();
-      if ('skipped' in r) outcome = { name, skipped: r.skipped };
-      else {
-        theirs.push(r.seconds);
-        mine.push(await ours());
-        if (theirs.length === runs) {
-          outcome = { name, epoch: stat(theirs), ours: stat(mine), ratio: stat(theirs.map((t, j) => t / mine[j])), note: r.note };
-        }
-      }
-    }
-    const o = outcome!;
+    const o = await paired(name, run, runs, ours);
     log(`  ${name}: ${o.epoch ? `${o.epoch.median.toFixed(2)} s per epoch, ${o.ratio!.median.toFixed(2)}× ours (${o.note})` : `skipped: ${o.skipped}`}`);
     outcomes.push(o);
   }
   return outcomes;
+}
+
+/** `runs` runs of a peer, each followed by one epoch of ours; stops at the first it skips. */
+async function paired(name: string, run: () => Promise<PeerRun>, runs: number, ours: () => Promise<number>): Promise<PeerOutcome> {
+  const theirs: number[] = [];
+  const mine: number[] = [];
+  let note = '';
+  for (let i = 0; i < runs; i++) {
+    const r = await run();
+    if ('skipped' in r) return { name, skipped: r.skipped };
+    theirs.push(r.seconds);
+    note = r.note;
+    mine.push(await ours());
+  }
+  return { name, epoch: stat(theirs), ours: stat(mine), ratio: stat(theirs.map((t, j) => t / mine[j])), note };
 }
