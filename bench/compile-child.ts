@@ -24,7 +24,7 @@ if (mode === 'list') {
     const start = performance.now();
     const kernel = gpu.kernel(spec);
     const buffers = Array.from({ length: kernel.bufferCount - (kernel.checked ? 1 : 0) }, buffer);
-    gpu.dispatch(spec.family, kernel, buffers, new ArrayBuffer(64), [1, 1, 1]);
+    gpu.dispatch(spec.family, kernel, buffers, kernel.params.zeros(), [1, 1, 1]);
     gpu.flush();
     await gpu.settle();
     times.push({ kernel: describe(spec), ms: performance.now() - start });

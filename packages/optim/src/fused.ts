@@ -1,4 +1,4 @@
-import { grid, keep, launch, Params, zeros, type Device, type Tensor, type TypedArray } from '@mini/tensor';
+import { grid, keep, launch, zeros, type Device, type Tensor, type TypedArray } from '@mini/tensor';
 
 /** Bits of the kernel's `flags` (kernels/optim.wgsl). */
 export const FLAGS = { maximize: 1, nesterov: 2, firstStep: 4, amsgrad: 8 } as const;
@@ -57,11 +57,12 @@ export function launchUpdate(entry: Entry, param: Tensor, grad: Tensor, state: r
   const spare = spares(param.device);
   const [a = spare[0], b = spare[1], c = spare[2]] = state;
   const width = [n, param.offset, grad.offset, ...state.map((t) => t.offset)].every((v) => v % 4 === 0) ? 4 : 1;
-  const params = new Params()
-    .u32(n / width, param.offset / width, grad.offset / width, s.flags)
-    .f32(s.lr, s.weightDecay, s.momentum, s.oneMinusDampening)
-    .f32(s.beta1, s.beta2, s.oneMinusBeta1, s.oneMinusBeta2)
-    .f32(s.eps, s.stepSize, s.biasCorrection2Sqrt, s.decayFactor);
+  const params = {
+    numel: n / width, off_param: param.offset / width, off_grad: grad.offset / width, flags: s.flags,
+    lr: s.lr, weight_decay: s.weightDecay, momentum: s.momentum, one_minus_dampening: s.oneMinusDampening,
+    beta1: s.beta1, beta2: s.beta2, one_minus_beta1: s.oneMinusBeta1, one_minus_beta2: s.oneMinusBeta2,
+    eps: s.eps, step_size: s.stepSize, bias_correction2_sqrt: s.biasCorrection2Sqrt, decay_factor: s.decayFactor,
+  };
   const template = { T: width === 4 ? 'vec4<f32>' : 'f32' };
   launch(`optim.${entry}`, { family: 'optim', entry, template }, [param, grad, a, b, c], params, grid(n / width));
 }

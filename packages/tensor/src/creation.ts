@@ -5,7 +5,7 @@ import { Storage } from './storage.ts';
 import { Tensor } from './tensor.ts';
 import { defaultGenerator, type Generator } from './random.ts';
 import { empty } from './alloc.ts';
-import { FLOAT64_ON_WEBGPU, grid, launch, Params, wgslType } from './ops/gpu.ts';
+import { FLOAT64_ON_WEBGPU, grid, launch, wgslType } from './ops/gpu.ts';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -106,7 +106,7 @@ export function fill_(t: Tensor, value: number): Tensor {
   }
   const T = wgslType(t.dtype);
   const stored = t.dtype === 'bool' ? Number(value !== 0) : value;
-  const params = new Params().u32(n, t.offset).f32(stored).i32(Math.trunc(stored));
+  const params = { numel: n, offset: t.offset, value_f32: stored, value_i32: Math.trunc(stored) };
   const VALUE = T === 'f32' ? 'p.value_f32' : 'p.value_i32';
   if (n > 0) launch('fill', { family: 'fill', template: { T, VALUE } }, [t], params, grid(n));
   return t;

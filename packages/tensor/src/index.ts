@@ -49,5 +49,6 @@ export { crossEntropy, type CrossEntropyOptions } from './ops/cross-entropy.ts';
 export { indexSelect } from './ops/index-select.ts';
 export { normalizeBytes, type NormalizeOptions } from './ops/bytes.ts';
 export { reshape, view, transpose, permute, narrow, expand, contiguous, clone, squeeze, unsqueeze, flatten, toCpu } from './ops/views.ts';
-export { Params, launch, grid, wgslType } from './ops/gpu.ts';
+export { launch, grid, wgslType } from './ops/gpu.ts';
+export type { ParamValues } from './device/params-layout.ts';
 export * as testing from './testing.ts';

@@ -8,7 +8,6 @@ import {
   grid,
   init,
   launch,
-  Params,
   randn,
   setDefaultDevice,
   WebGPURuntime,
@@ -30,7 +29,7 @@ async function settled(): Promise<void> {
 }
 
 const fillSpec = { family: 'fill', template: { T: 'f32', VALUE: 'p.value_f32' } };
-const fillParams = (n: number, value: number) => new Params().u32(n, 0).f32(value).i32(0);
+const fillParams = (n: number, value: number) => ({ numel: n, offset: 0, value_f32: value, value_i32: 0 });
 
 describe('devices', () => {
   it('init() makes webgpu the default device; device() resolves names; cpu stays available', async () => {
@@ -116,10 +115,32 @@ describe('WebGPU errors become JS errors that name the op', () => {
     expect(runtime.dispatchCount).toBe(dispatches);
   });
 
+  it('params are given by field name: a missing, unknown or mistyped field raises at once, naming the kernel and the field', () => {
+    const t = fromArray([0, 0], [2], { device: gpu });
+    const dispatches = runtime.dispatchCount;
+    const { value_i32: _, ...missing } = fillParams(2, 1);
+    expect(() => launch('myFill', fillSpec, [t], missing, [1])).toThrow("kernel fill (op myFill): params field 'value_i32' was not given");
+    expect(() => launch('myFill', fillSpec, [t], { ...fillParams(2, 1), valu_f32: 3 }, [1])).toThrow("kernel fill (op myFill): unknown params field 'valu_f32'");
+    expect(() => launch('myFill', fillSpec, [t], { ...fillParams(2, 1), numel: [2] }, [1])).toThrow("params field 'numel' is a u32, given an array");
+    expect(runtime.dispatchCount).toBe(dispatches);
+  });
+
+  it('params fields land at their struct offsets, arrays zero-padded, whatever the slot held before', async () => {
+    // Two fills with different values fill their own halves: numel and offset are read by name.
+    const t = fromArray([9, 9, 9, 9], [4], { device: gpu });
+    launch('fillFirst', fillSpec, [t], { numel: 2, offset: 0, value_f32: 1, value_i32: 0 }, [1]);
+    launch('fillSecond', fillSpec, [t], { numel: 2, offset: 2, value_f32: -2.5, value_i32: 0 }, [1]);
+    expect(await values(t)).toEqual([1, 1, -2.5, -2.5]);
+    // The elementwise kernel's strides are arrays of 8: a short array leaves the rest zero.
+    const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { device: gpu });
+    expect(await values(x.t().contiguous())).toEqual([1, 4, 2, 5, 3, 6]);
+  });
+
   it('binding one buffer for writing and for reading raises at once, naming the op', () => {
     const a = fromArray([1, 2], [2], { device: gpu });
     const spec = { family: 'elementwise', template: { A: 'f32', B: 'f32', C: 'f32', OUT: 'f32', T: 'f32', FIRST: 'a', INPLACE: 'false' } };
-    expect(() => launch('aliasedAdd', spec, [a, a, a, a], new Params().u32(2), grid(2))).toThrow(
+    // The bindings are checked before the params are read.
+    expect(() => launch('aliasedAdd', spec, [a, a, a, a], {}, grid(2))).toThrow(
       'aliasedAdd: one buffer is bound both for writing and as another binding of the same dispatch',
     );
   });

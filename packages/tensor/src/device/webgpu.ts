@@ -4,6 +4,7 @@ import { BufferPool } from './buffer-pool.ts';
 import { deviceCheckMessage, DEVICE_CHECK_BYTES } from './device-checks.ts';
 import { idleWait } from './idle-wait.ts';
 import { LostResults } from './lost-results.ts';
+import { ParamsLayout, type ParamValues } from './params-layout.ts';
 
 /** One compiled kernel specialization. */
 export interface Kernel {
@@ -16,6 +17,8 @@ export interface Kernel {
   written: number[];
   /** Whether the kernel takes the device-check buffer as its last storage binding. */
   checked: boolean;
+  /** Its `struct Params`, by field name. */
+  params: ParamsLayout;
   id: number;
 }
 
@@ -57,6 +60,7 @@ export class WebGPURuntime {
   private pass: GPUComputePassEncoder | null = null;
   private params: GPUBuffer;
   private paramData = new ArrayBuffer(PARAM_SLOT * FLUSH_EVERY);
+  private paramView = new DataView(this.paramData);
   private paramCount = 0;
   private batchOps: string[] = [];
   private pendingErrors: Promise<unknown>[] = [];
@@ -151,6 +155,8 @@ export class WebGPURuntime {
     const bindings = [...code.matchAll(BINDING_RE)].map((m) => ({ index: Number(m[1]), access: m[2], name: m[3] }));
     bindings.sort((a, b) => a.index - b.index);
     if (bindings.at(-1)?.name !== 'p') throw new Error(`kernel ${spec.family}: the last binding must be the params 'p'`);
+    const params = new ParamsLayout(spec.entry ? `${spec.family}.${spec.entry}` : spec.family, code);
+    if (params.byteLength > PARAM_SLOT) throw new Error(`kernel ${params.kernel}: its params take ${params.byteLength} bytes, over ${PARAM_SLOT}`);
     const layout = this.device.createBindGroupLayout({
       label: spec.family,
       entries: bindings.map((b) => ({
@@ -178,6 +184,7 @@ export class WebGPURuntime {
       bufferCount: bindings.length - 1,
       written: bindings.flatMap((b, i) => (b.access === 'read_write' ? [i] : [])),
       checked: bindings.some((b) => b.name === 'checks'),
+      params,
       id: this.nextId++,
     };
     this.pipelines.set(key, kernel);
@@ -227,14 +234,13 @@ export class WebGPURuntime {
     return this.pass;
   }
 
-  /** Records one dispatch into the open encoder. `params` is at most 256 bytes. */
-  dispatch(label: string, kernel: Kernel, buffers: GPUBuffer[], params: ArrayBuffer, workgroups: readonly number[]): void {
+  /** Records one dispatch into the open encoder, with the kernel's params given by field name. */
+  dispatch(label: string, kernel: Kernel, buffers: GPUBuffer[], params: ParamValues, workgroups: readonly number[]): void {
     this.throwIfFailed();
     if (kernel.checked) buffers = [...buffers, this.checkBuffer];
     if (buffers.length !== kernel.bufferCount) {
       throw new Error(`internal: kernel for ${label} takes ${kernel.bufferCount} buffers, given ${buffers.length}`);
     }
-    if (params.byteLength > PARAM_SLOT) throw new Error(`internal: params of ${label} exceed ${PARAM_SLOT} bytes`);
     const written = kernel.written.map((i) => buffers[i]);
     for (const w of written) {
       if (buffers.indexOf(w) !== buffers.lastIndexOf(w)) {
@@ -242,9 +248,10 @@ export class WebGPURuntime {
       }
     }
     if (this.paramCount === FLUSH_EVERY) this.flush();
+    const offset = this.paramCount * PARAM_SLOT;
+    kernel.params.write(params, this.paramView, offset, label);
+    this.paramCount++;
     const pass = this.openPass();
-    const offset = this.paramCount++ * PARAM_SLOT;
-    new Uint8Array(this.paramData, offset, params.byteLength).set(new Uint8Array(params));
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, this.bindGroup(kernel, buffers), [offset]);
     pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);

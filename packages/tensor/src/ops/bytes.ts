@@ -3,7 +3,7 @@ import type { DType } from '../dtype.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, firstOutOfRange } from './checks.ts';
 import { indexOutOfRange } from '../device/device-checks.ts';
-import { grid, launch, Params, wgslType } from './gpu.ts';
+import { grid, launch, wgslType } from './gpu.ts';
 import { contiguous } from './views.ts';
 
 export interface NormalizeOptions {
@@ -38,7 +38,7 @@ export function normalizeBytes(x: Tensor, options: NormalizeOptions = {}): Tenso
   try {
     if (x.device.type === 'cpu') return cpuNormalize(x, ix, shape, rows, row, { scale, mean, std, dtype });
     const out = empty(shape, dtype, x.device);
-    const params = new Params().u32(rows, row, x.offset, count).f32(scale, mean, std).u32(ix?.offset ?? 0);
+    const params = { rows, row, offset: x.offset, count, scale, mean, stdev: std, off_index: ix?.offset ?? 0 };
     const n = count * row;
     const words = x.offset % 4 !== 0 ? 0 : row % 16 === 0 ? 4 : row % 4 === 0 ? 1 : 0;
     const spec = { family: 'bytes', template: { OUT: wgslType(dtype) }, constants: { GATHER: ix ? 1 : 0, WORDS: words } };

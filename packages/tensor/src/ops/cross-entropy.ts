@@ -1,7 +1,7 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import type { Tensor } from '../tensor.ts';
-import { grid, launch, Params } from './gpu.ts';
+import { grid, launch } from './gpu.ts';
 import { checkClassification, REDUCTIONS, type NllOptions, type Reduction } from './nll.ts';
 import { contiguous } from './views.ts';
 
@@ -66,11 +66,12 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   const out = empty(reduction === 'none' ? [N] : [], logits.dtype, logits.device);
   const stats = empty([N + 1], logits.dtype, logits.device);
   // g (the output's gradient) may be a broadcast view: it is read through its offset and stride.
-  const params = (g?: Tensor) =>
-    new Params()
-      .u32(N, C, logits.offset, logits.strides[0], logits.strides[1], t.offset)
-      .i32(ignore)
-      .u32(g?.offset ?? 0, reduction === 'none' ? (g?.strides[0] ?? 0) : 0);
+  const params = (g?: Tensor) => ({
+    N, C,
+    off_x: logits.offset, s0: logits.strides[0], s1: logits.strides[1], off_t: t.offset,
+    ignore_index: ignore,
+    off_g: g?.offset ?? 0, sg: reduction === 'none' ? (g?.strides[0] ?? 0) : 0,
+  });
   const spec = (entry: string) => ({ family: 'cross-entropy', entry, constants: { REDUCTION: REDUCTIONS[reduction] } });
   if (logits.device.type === 'cpu') cpuForward(logits, t, reduction, ignore, out, stats);
   else launch('crossEntropy', spec('forward'), [logits, t, logits, out, stats], params(), reduction === 'none' ? grid(N) : [1]);

@@ -5,11 +5,14 @@ import { broadcastShapes, broadcastStrides, numel, sameShape } from '../shape.ts
 import type { Tensor } from '../tensor.ts';
 import { scalarTensor } from '../creation.ts';
 import { checkSameDevice } from './checks.ts';
-import { grid, launch, Params, placeholder, wgslType } from './gpu.ts';
+import { grid, launch, placeholder, wgslType } from './gpu.ts';
 import { stridedIndices } from './strided.ts';
 import { sumToShape } from './reduce.ts';
 
 type Operand = Tensor | number;
+
+/** The dims the kernel's shape and stride arrays hold. */
+const MAX_DIMS = 8;
 type Fn = (x: number, y: number, z: number) => number;
 
 /**
@@ -83,18 +86,17 @@ function run(op: OpName, inputs: readonly Tensor[], opts: RunOptions): Tensor {
   const [a, b = spare, c = spare] = opts.inplace ? [spare, ...inputs.slice(1)] : inputs;
   const [sa, sb = sa, sc = sa] = strides;
   const n = numel(shape);
-  const params = new Params()
-    .u32(n, shape.length, a.offset, b.offset, c.offset, out.offset, opts.scalar !== undefined ? 1 : 0)
-    .f32(opts.scalar ?? 0)
-    .i32(opts.compute === 'int32' ? (opts.scalar ?? 0) : 0)
-    .f32(alpha)
-    .i32(opts.compute === 'int32' ? alpha : 0)
-    .u32(0)
-    .u32Array(shape, 8)
-    .u32Array(sa, 8)
-    .u32Array(sb, 8)
-    .u32Array(sc, 8)
-    .u32Array(out.strides, 8);
+  if (shape.length > MAX_DIMS) throw new Error(`tensors of more than ${MAX_DIMS} dims are not supported on webgpu (found ${shape.length})`);
+  const params = {
+    numel: n, ndim: shape.length,
+    off_a: a.offset, off_b: b.offset, off_c: c.offset, off_out: out.offset,
+    scalar_b: opts.scalar !== undefined ? 1 : 0,
+    scalar_f32: opts.scalar ?? 0,
+    scalar_i32: opts.compute === 'int32' ? (opts.scalar ?? 0) : 0,
+    alpha_f: alpha,
+    alpha_i: opts.compute === 'int32' ? alpha : 0,
+    shape, str_a: sa, str_b: sb, str_c: sc, str_out: out.strides,
+  };
   const template = {
     A: wgslType(a.dtype),
     B: wgslType(b.dtype),

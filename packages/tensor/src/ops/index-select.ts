@@ -3,7 +3,7 @@ import { empty } from '../alloc.ts';
 import { normalizeDim } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, firstOutOfRange } from './checks.ts';
-import { grid, launch, Params, wgslType } from './gpu.ts';
+import { grid, launch, wgslType } from './gpu.ts';
 import { contiguous } from './views.ts';
 import { indexOutOfRange } from '../device/device-checks.ts';
 
@@ -36,7 +36,7 @@ function run(entry: 'main' | 'add_backward', src: Tensor, index: Tensor, outShap
       }
     }
   } else {
-    const params = new Params().u32(outer, size, inner, count, src.offset, idx.offset);
+    const params = { outer, size, inner, count, off_x: src.offset, off_index: idx.offset };
     const n = out.numel();
     if (n > 0) launch(entry === 'main' ? 'indexSelect' : 'indexSelect.backward', { family: 'index', entry, template: { T: wgslType(src.dtype) } }, [src, idx, out], params, grid(n));
   }

@@ -4,7 +4,7 @@ import type { WebGPURuntime } from '../device/webgpu.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { reluBackward } from './elementwise.ts';
-import { launch, Params, placeholder } from './gpu.ts';
+import { launch, placeholder } from './gpu.ts';
 import { sum } from './reduce.ts';
 import { transpose } from './views.ts';
 
@@ -145,7 +145,12 @@ function gemm(a: Tensor, b: Tensor, bias: Tensor | null, relu: boolean): Tensor 
   // K = 0 needs no special case: the k loop runs zero times and each output is relu(bias or 0).
   if (M === 0 || N === 0) return out;
   const epilogue = (bias ? EPILOGUE_BIAS : 0) | (relu ? EPILOGUE_RELU : 0);
-  const params = new Params().u32(M, N, K, a.offset, b.offset, bias?.offset ?? 0, a.strides[0], a.strides[1], b.strides[0], b.strides[1], epilogue);
+  const params = {
+    M, N, K,
+    off_a: a.offset, off_b: b.offset, off_bias: bias?.offset ?? 0,
+    sa0: a.strides[0], sa1: a.strides[1], sb0: b.strides[0], sb1: b.strides[1],
+    epilogue,
+  };
   const { family, template, constants, workgroups } = matmulPlan(a, b);
   launch(relu ? 'linear+relu' : bias ? 'linear' : 'matmul', { family, template, constants }, [a, b, bias ?? a, out], params, workgroups);
   return out;
@@ -212,7 +217,7 @@ function linearGradients(g: Tensor, y: Tensor | null, biasGrad: boolean): { gz: 
   const gzT = empty([N, M], g.dtype, g.device);
   const db = biasGrad ? empty([N], g.dtype, g.device) : null;
   // Without a bias the db slot takes the placeholder (two written slots need two buffers).
-  const params = new Params().u32(M, N, g.offset, g.strides[0], g.strides[1], y?.offset ?? 0);
+  const params = { M, N, off_g: g.offset, gs0: g.strides[0], gs1: g.strides[1], off_y: y?.offset ?? 0 };
   const spec = { family: 'matmul-bias-grad', constants: { RELU: y ? 1 : 0, BIAS: biasGrad ? 1 : 0 } };
   if (N > 0) launch('linear.backward', spec, [g, y ?? g, gzT, db ?? placeholder(g.device)], params, [Math.ceil(N / 32)]);
   return { gz: transpose(gzT, 0, 1), db };

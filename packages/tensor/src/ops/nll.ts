@@ -2,7 +2,7 @@ import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, firstOutOfRange, FLOATS } from './checks.ts';
-import { grid, launch, Params } from './gpu.ts';
+import { grid, launch } from './gpu.ts';
 import { contiguous } from './views.ts';
 import { targetOutOfBounds } from '../device/device-checks.ts';
 
@@ -81,11 +81,12 @@ export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}):
   const out = empty(reduction === 'none' ? [N] : [], logp.dtype, logp.device);
   const total = empty([1], logp.dtype, logp.device);
   // g (the output's gradient) may be a broadcast view: it is read through its offset and stride.
-  const params = (g?: Tensor) =>
-    new Params()
-      .u32(N, C, logp.offset, logp.strides[0], logp.strides[1], targets.offset)
-      .i32(ignore)
-      .u32(g?.offset ?? 0, g?.strides[0] ?? 0);
+  const params = (g?: Tensor) => ({
+    N, C,
+    off_logp: logp.offset, s0: logp.strides[0], s1: logp.strides[1], off_t: targets.offset,
+    ignore_index: ignore,
+    off_g: g?.offset ?? 0, s_g: g?.strides[0] ?? 0,
+  });
   const spec = (entry: string) => ({ family: 'nll', entry, constants: { REDUCTION: REDUCTIONS[reduction] } });
   if (logp.device.type === 'cpu') cpuForward(logp, targets, reduction, ignore, out, total);
   else launch('nllLoss', spec('forward'), [logp, targets, logp, out, total], params(), reduction === 'none' ? grid(N) : [1]);

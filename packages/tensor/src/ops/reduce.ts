@@ -4,7 +4,7 @@ import { isFloating, type DType } from '../dtype.ts';
 import { normalizeDim, sameShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { div, eq, where } from './elementwise.ts';
-import { grid, launch, Params, wgslType } from './gpu.ts';
+import { grid, launch, wgslType } from './gpu.ts';
 import { contiguous, expand, reshape } from './views.ts';
 
 type ReduceOp = 'sum' | 'max' | 'argmax';
@@ -54,7 +54,7 @@ function reduce(op: ReduceOp, x: Tensor, dim: number | undefined, keepdim: boole
     const A = wgslType(src.dtype);
     const T = src.dtype === 'float32' ? 'f32' : 'i32';
     const template = { A, T, OUT: wgslType(outType), SCALE: T === 'f32' ? 'p.scale' : '1' };
-    const params = new Params().u32(outer, r, inner, src.offset).f32(scale);
+    const params = { outer, reduce: r, inner, offset: src.offset, scale };
     const n = outer * inner;
     if (n > 0) launch(op, { family: 'reduce', template, constants: { OP: CODES[op], FLOAT: T === 'f32' ? 1 : 0 } }, [src, out], params, grid(n, 1));
   }

@@ -4,7 +4,7 @@ import { normalizeDim } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import type { TypedArray } from '../dtype.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
-import { grid, launch, Params } from './gpu.ts';
+import { grid, launch } from './gpu.ts';
 import { contiguous } from './views.ts';
 
 const CODES = { logSoftmax: 0, softmax: 1, logSoftmaxBackward: 2, softmaxBackward: 3 } as const;
@@ -22,7 +22,7 @@ function run(op: Op, y: Tensor, g: Tensor | null, dim: number): Tensor {
   if (y.device.type === 'cpu') {
     cpuRun(op, x.storage.array, x.offset, gc.storage.array, gc.offset, out.storage.array, outer, reduce, inner);
   } else if (outer * inner > 0) {
-    const params = new Params().u32(outer, reduce, inner, x.offset, gc.offset);
+    const params = { outer, reduce, inner, off_x: x.offset, off_g: gc.offset };
     launch(op, { family: 'softmax', constants: { OP: CODES[op] } }, [x, gc, out], params, grid(outer * inner, 64));
   }
   if (x !== y) x.dispose();
