@@ -1,12 +1,15 @@
-// Elementwise ops over up to 8 broadcast, strided dims: out[.] = op(a[.], b[.], c[.]);
-// the output may be a strided view too (in-place updates, copies into slices).
-// Templated per dtype: {{A}} {{B}} {{C}} are the input element types, {{OUT}} the output's,
-// {{T}} the type the op computes in (f32 or i32). OP is an override constant, so each
-// pipeline keeps only its own case.
+// Elementwise ops over up to 8 broadcast, strided dims: out[.] = {{EXPR}} of x = a[.], y = b[.],
+// z = c[.]; the output may be a strided view too (in-place updates, copies into slices).
+// {{EXPR}} is one row of the elementwise table (packages/tensor/src/ops/elementwise.ts): a WGSL
+// expression in x, y, z of type {{T}} (f32 or i32, what the op computes in) and attr(i), the
+// op's number arguments; the longer ones call the functions below. {{A}} {{B}} {{C}} are the
+// input element types, {{OUT}} the output's.
 struct Params {
   numel: u32, ndim: u32, off_a: u32, off_b: u32,
   off_c: u32, off_out: u32, scalar_b: u32, scalar_f32: f32,
-  scalar_i32: i32, alpha_f: f32, alpha_i: i32, _pad: u32,
+  scalar_i32: i32,
+  attr_f32: array<f32, 4>,
+  attr_i32: array<i32, 4>,
   shape: array<u32, 8>,
   str_a: array<u32, 8>,
   str_b: array<u32, 8>,
@@ -20,52 +23,14 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> out: array<{{OUT}}>;
 @group(0) @binding(4) var<storage, read> p: Params;
 
-override OP: u32 = 0u;
 const WG: u32 = 256u;
 
-// Op codes: shared with the OPS table in packages/tensor/src/ops/elementwise.ts
-fn apply_f32(x: f32, y: f32, z: f32) -> f32 {
-  switch OP {
-    case 0u: { return x; }                                 // copy / cast
-    case 1u: { return x + p.alpha_f * y; }                 // add (alpha)
-    case 2u: { return x - p.alpha_f * y; }                 // sub (alpha)
-    case 3u: { return x * y; }                             // mul
-    case 4u: { return x / y; }                             // div
-    case 5u: { return -x; }                                // neg
-    case 6u: { return exp(x); }                            // exp
-    case 7u: { return log(x); }                            // log
-    case 8u: { return sqrt(x); }                           // sqrt
-    case 9u: { return pow_f32(x, y); }                     // pow
-    case 10u: { return select(max(x, 0.0), x, is_nan(x)); } // relu (NaN stays NaN)
-    case 11u: { return select(max(x, y), x + y, is_nan(x) || is_nan(y)); } // maximum (NaN wins)
-    case 12u: { return select(0.0, 1.0, x == y); }         // eq
-    case 13u: { return select(0.0, 1.0, x > y); }          // gt
-    case 14u: { return select(0.0, 1.0, x < y); }          // lt
-    case 15u: { return select(z, y, x != 0.0); }           // where(cond = x, y, z)
-    case 16u: { return select(0.0, y, x > 0.0); }          // relu backward: y where x > 0
-    case 17u: { return select(0.0, 1.0, x >= y); }         // ge
-    case 18u: { return select(0.0, 1.0, x != y); }         // ne
-    default: { return 0.0; }
-  }
+fn attr(i: u32) -> {{T}} {
+  return p.attr_{{T}}[i];
 }
 
-fn apply_i32(x: i32, y: i32, z: i32) -> i32 {
-  switch OP {
-    case 0u: { return x; }
-    case 1u: { return x + p.alpha_i * y; }
-    case 2u: { return x - p.alpha_i * y; }
-    case 3u: { return x * y; }
-    case 5u: { return -x; }
-    case 10u: { return max(x, 0); }
-    case 11u: { return max(x, y); }
-    case 12u: { return select(0, 1, x == y); }
-    case 13u: { return select(0, 1, x > y); }
-    case 14u: { return select(0, 1, x < y); }
-    case 15u: { return select(z, y, x != 0); }
-    case 17u: { return select(0, 1, x >= y); }
-    case 18u: { return select(0, 1, x != y); }
-    default: { return 0; }
-  }
+fn apply(x: {{T}}, y: {{T}}, z: {{T}}) -> {{T}} {
+  return {{T}}({{EXPR}});
 }
 
 // WGSL's max() and comparisons may drop NaN; the bit pattern cannot.
@@ -93,6 +58,60 @@ fn pow_f32(x: f32, y: f32) -> f32 {
   return pow(x, y);
 }
 
+fn is_inf(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u;
+}
+
+// min and max that return x where it is NaN (WGSL's may return either operand).
+fn clamp_nan(x: f32, lo: f32, hi: f32) -> f32 {
+  return select(min(max(x, lo), hi), x, is_nan(x));
+}
+
+// erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7, under an f32 ulp of 1).
+fn erf_f32(x: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.3275911 * abs(x));
+  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return sign(x) * (1.0 - poly * exp(-x * x));
+}
+
+// log(1 + u) without losing u's digits when u is small (Goldberg's trick).
+fn log1p_f32(u: f32) -> f32 {
+  let w = 1.0 + u;
+  return select(log(w) * (u / (w - 1.0)), u, w == 1.0);
+}
+
+fn sigmoid_f32(x: f32) -> f32 {
+  return 1.0 / (1.0 + exp(-x));
+}
+
+const SQRT_HALF: f32 = 0.7071067811865476;
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+
+// x·Φ(x), Φ the standard normal CDF: gelu(approximate='none').
+fn gelu_f32(x: f32) -> f32 {
+  return 0.5 * x * (1.0 + erf_f32(x * SQRT_HALF));
+}
+
+fn gelu_grad_f32(x: f32) -> f32 {
+  return 0.5 * (1.0 + erf_f32(x * SQRT_HALF)) + x * INV_SQRT_2PI * exp(-0.5 * x * x);
+}
+
+// gelu(approximate='tanh'): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+fn gelu_tanh_f32(x: f32) -> f32 {
+  return 0.5 * x * (1.0 + tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+}
+
+fn gelu_tanh_grad_f32(x: f32) -> f32 {
+  let t = tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
+  return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * x * x);
+}
+
+// softplus(x, beta, threshold): log(1 + exp(beta·x)) / beta, or x where beta·x > threshold.
+fn softplus_f32(x: f32, beta: f32, threshold: f32) -> f32 {
+  return select(log1p_f32(exp(beta * x)) / beta, x, beta * x > threshold);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WG;
@@ -114,5 +133,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var y: {{T}};
   if (p.scalar_b != 0u) { y = p.scalar_{{T}}; } else { y = {{T}}(b[ib]); }
   // In-place ops read their first operand from `out` itself ({{FIRST}} is a or out).
-  out[io] = {{OUT}}(apply_{{T}}({{T}}({{FIRST}}[select(ia, io, {{INPLACE}})]), y, {{T}}(c[ic])));
+  out[io] = {{OUT}}(apply({{T}}({{FIRST}}[select(ia, io, {{INPLACE}})]), y, {{T}}(c[ic])));
 }

@@ -40,7 +40,56 @@ export {
 export { tidy, keep, memory } from './memory.ts';
 export type { MemoryInfo } from './storage.ts';
 export { GradFn, isGradEnabled, setGradEnabled, installBackwardEngine, record, type BackwardFn, type BackwardEngine } from './autograd-hooks.ts';
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, reluBackward, maximum, eq, gt, lt, ge, where, copyInto, add_, mul_ } from './ops/elementwise.ts';
+export {
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  neg,
+  abs,
+  sign,
+  exp,
+  log,
+  sqrt,
+  rsqrt,
+  sin,
+  cos,
+  floor,
+  ceil,
+  round,
+  relu,
+  reluBackward,
+  sigmoid,
+  tanh,
+  gelu,
+  leakyRelu,
+  elu,
+  silu,
+  softplus,
+  eq,
+  ne,
+  gt,
+  lt,
+  ge,
+  le,
+  isnan,
+  isinf,
+  isclose,
+  allclose,
+  equal,
+  where,
+  clamp,
+  copyInto,
+  add_,
+  mul_,
+  type Operand,
+  type GeluOptions,
+  type CloseOptions,
+} from './ops/elementwise.ts';
+export { checkOptions } from './options.ts';
 export { sum, mean, max, argmax, sumToShape } from './ops/reduce.ts';
 export { matmul, linear, matmulKernel, matmulPlan, setMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulPlan } from './ops/matmul.ts';
 export { logSoftmax, softmax } from './ops/softmax.ts';

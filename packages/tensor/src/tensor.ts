@@ -5,6 +5,7 @@ import { setTensorCheck, trackInScope } from './memory.ts';
 import { contiguousStrides, normalizeDim, numel, type Shape } from './shape.ts';
 import { countTensor, type Storage } from './storage.ts';
 import * as ew from './ops/elementwise.ts';
+import type { CloseOptions, Operand } from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
 import * as views from './ops/views.ts';
 import { matmul } from './ops/matmul.ts';
@@ -13,7 +14,6 @@ import { indexSelect } from './ops/index-select.ts';
 import { formatTensor } from './format.ts';
 import { readArray } from './readback.ts';
 
-type Operand = Tensor | number;
 
 /** Frees the storage of tensors that were garbage-collected without dispose(). */
 const finalizer = new FinalizationRegistry<Storage>((storage) => {
@@ -151,7 +151,7 @@ export class Tensor {
     return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device='${this.device}'${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
 
-  // ---- elementwise ----
+  // ---- elementwise (ops/elementwise.ts; a number or boolean stands for a 0-d tensor) ----
   add(other: Operand, alpha?: number): Tensor {
     return ew.add(this, other, alpha);
   }
@@ -170,8 +170,18 @@ export class Tensor {
   maximum(other: Tensor): Tensor {
     return ew.maximum(this, other);
   }
+  minimum(other: Tensor): Tensor {
+    return ew.minimum(this, other);
+  }
+  /** Clamped to [min, max]; either bound a tensor, a number or null. */
+  clamp(min: Operand | null = null, max: Operand | null = null): Tensor {
+    return ew.clamp(this, min, max);
+  }
   eq(other: Operand): Tensor {
     return ew.eq(this, other);
+  }
+  ne(other: Operand): Tensor {
+    return ew.ne(this, other);
   }
   gt(other: Operand): Tensor {
     return ew.gt(this, other);
@@ -182,8 +192,34 @@ export class Tensor {
   ge(other: Operand): Tensor {
     return ew.ge(this, other);
   }
+  le(other: Operand): Tensor {
+    return ew.le(this, other);
+  }
+  isnan(): Tensor {
+    return ew.isnan(this);
+  }
+  isinf(): Tensor {
+    return ew.isinf(this);
+  }
+  isclose(other: Operand, options?: CloseOptions): Tensor {
+    return ew.isclose(this, other, options);
+  }
+  /** Whether every element is close to other's (reads back). */
+  allclose(other: Operand, options?: CloseOptions): Promise<boolean> {
+    return ew.allclose(this, other, options);
+  }
+  /** Whether other has this shape and these elements (reads back). */
+  equal(other: Tensor): Promise<boolean> {
+    return ew.equal(this, other);
+  }
   neg(): Tensor {
     return ew.neg(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  sign(): Tensor {
+    return ew.sign(this);
   }
   exp(): Tensor {
     return ew.exp(this);
@@ -194,8 +230,33 @@ export class Tensor {
   sqrt(): Tensor {
     return ew.sqrt(this);
   }
+  rsqrt(): Tensor {
+    return ew.rsqrt(this);
+  }
+  sin(): Tensor {
+    return ew.sin(this);
+  }
+  cos(): Tensor {
+    return ew.cos(this);
+  }
+  floor(): Tensor {
+    return ew.floor(this);
+  }
+  ceil(): Tensor {
+    return ew.ceil(this);
+  }
+  /** Rounded half to even, like torch.round. */
+  round(): Tensor {
+    return ew.round(this);
+  }
   relu(): Tensor {
     return ew.relu(this);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
   }
 
   // ---- reductions ----

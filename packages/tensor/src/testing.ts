@@ -1,3 +1,5 @@
+export { ELEMENTWISE_OPS, apply as applyElementwise, type ElementwiseOp } from './ops/elementwise-op.ts';
+
 /**
  * max_i |actual_i − expected_i| / max_i |expected_i|: the relative error of a whole tensor against
  * reference values (the ∞-norm of the difference over the ∞-norm of the reference), as the tests

@@ -138,7 +138,7 @@ describe('WebGPU errors become JS errors that name the op', () => {
 
   it('binding one buffer for writing and for reading raises at once, naming the op', () => {
     const a = fromArray([1, 2], [2], { device: gpu });
-    const spec = { family: 'elementwise', template: { A: 'f32', B: 'f32', C: 'f32', OUT: 'f32', T: 'f32', FIRST: 'a', INPLACE: 'false' } };
+    const spec = { family: 'elementwise', template: { EXPR: 'x + y', A: 'f32', B: 'f32', C: 'f32', OUT: 'f32', T: 'f32', FIRST: 'a', INPLACE: 'false' } };
     // The bindings are checked before the params are read.
     expect(() => launch('aliasedAdd', spec, [a, a, a, a], {}, grid(2))).toThrow(
       'aliasedAdd: one buffer is bound both for writing and as another binding of the same dispatch',

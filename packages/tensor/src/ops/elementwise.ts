@@ -1,319 +1,477 @@
-import { record } from '../autograd-hooks.ts';
-import { empty } from '../alloc.ts';
-import { floatType, isFloating, promoteTypes, type DType } from '../dtype.ts';
-import { broadcastShapes, broadcastStrides, numel, sameShape } from '../shape.ts';
+// The elementwise table: one row per op, each holding its WGSL expression (spliced into
+// kernels/elementwise.wgsl; anything longer than a line is a function there), its CPU reference
+// and its backward rules. Each row is the op's public function; the runner, the dtype rules and
+// the gradient plumbing are in elementwise-op.ts, the tests iterate over ELEMENTWISE_OPS.
+import type { DType } from '../dtype.ts';
 import type { Tensor } from '../tensor.ts';
-import { scalarTensor } from '../creation.ts';
-import { checkSameDevice } from './checks.ts';
-import { grid, launch, placeholder, wgslType } from './gpu.ts';
-import { stridedIndices } from './strided.ts';
-import { sumToShape } from './reduce.ts';
+import { fromArray, zerosLike } from '../creation.ts';
+import { isFloating } from '../dtype.ts';
+import * as m from './cpu-math.ts';
+import { checkWritable, run, type Compute } from './elementwise-kernel.ts';
+import { checkOptions } from '../options.ts';
+import {
+  apply,
+  binary,
+  define,
+  ELEMENTWISE_OPS,
+  comparison,
+  floatComparison,
+  floating,
+  floatOnly,
+  promoted,
+  same,
+  selected,
+  unary,
+  type ElementwiseOp,
+  type Operand,
+} from './elementwise-op.ts';
 
-type Operand = Tensor | number;
+export type { Operand } from './elementwise-op.ts';
 
-/** The dims the kernel's shape and stride arrays hold. */
-const MAX_DIMS = 8;
-type Fn = (x: number, y: number, z: number) => number;
-
-/**
- * Each elementwise op: its code in kernels/elementwise.wgsl and its CPU reference. `int` is the
- * reference on integer operands where it differs from `f` (JS numbers are doubles).
- */
-const OPS = {
-  copy: { code: 0, f: (x) => x },
-  add: { code: 1, f: (x, y) => x + y },
-  sub: { code: 2, f: (x, y) => x - y },
-  mul: { code: 3, f: (x, y) => x * y, int: (x, y) => Math.imul(x, y) },
-  div: { code: 4, f: (x, y) => x / y },
-  neg: { code: 5, f: (x) => -x },
-  exp: { code: 6, f: (x) => Math.exp(x) },
-  log: { code: 7, f: (x) => Math.log(x) },
-  sqrt: { code: 8, f: (x) => Math.sqrt(x) },
-  pow: { code: 9, f: (x, y) => Math.pow(x, y) },
-  relu: { code: 10, f: (x) => (x > 0 || Number.isNaN(x) ? x : 0) },
-  maximum: { code: 11, f: (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y)) },
-  eq: { code: 12, f: (x, y) => (x === y ? 1 : 0) },
-  gt: { code: 13, f: (x, y) => (x > y ? 1 : 0) },
-  lt: { code: 14, f: (x, y) => (x < y ? 1 : 0) },
-  where: { code: 15, f: (x, y, z) => (x !== 0 ? y : z) },
-  reluBackward: { code: 16, f: (x, y) => (x > 0 ? y : 0) },
-  ge: { code: 17, f: (x, y) => (x >= y ? 1 : 0) },
-  ne: { code: 18, f: (x, y) => (x !== y ? 1 : 0) },
-} satisfies Record<string, { code: number; f: Fn; int?: Fn }>;
-
-type OpName = keyof typeof OPS;
-
-interface RunOptions {
-  out: DType;
-  compute: 'float32' | 'int32';
-  /** A number operand standing in for the second input. */
-  scalar?: number;
-  alpha?: number;
-  /** Write into this (possibly strided) tensor instead of a new one. */
-  into?: Tensor;
-  /** The first input is `into` itself: read it from the output binding (a buffer cannot be bound twice for writing). */
-  inplace?: boolean;
-}
-
-/** Runs one elementwise op over broadcast inputs, on the inputs' device. */
-function run(op: OpName, inputs: readonly Tensor[], opts: RunOptions): Tensor {
-  checkSameDevice(inputs);
-  const broadcast = inputs.reduce<number[]>((s, t) => broadcastShapes(s, t.shape), []);
-  const shape = opts.into ? checkWritable(opts.into, broadcast, inputs) : broadcast;
-  const device = inputs[0].device;
-  const out = opts.into ?? empty(shape, opts.out, device);
-  const strides = inputs.map((t) => broadcastStrides(t.shape, t.strides, shape));
-  const alpha = opts.alpha ?? 1;
-  if (device.type === 'cpu') {
-    const spec = OPS[op] as { f: Fn; int?: Fn };
-    const fn = opts.compute === 'int32' ? (spec.int ?? spec.f) : spec.f;
-    const arrays = inputs.map((t) => t.storage.array);
-    const indices = inputs.map((t, i) => stridedIndices(shape, strides[i], t.offset));
-    const dst = out.storage.array;
-    const io = stridedIndices(shape, out.strides, out.offset);
-    const [ia, ib, ic] = indices;
-    const [a, b, c] = arrays;
-    const scalar = opts.scalar;
-    const scaled = alpha === 1 ? fn : (x: number, y: number, z: number) => fn(x, alpha * y, z);
-    for (let i = 0; i < io.length; i++) {
-      const y = scalar !== undefined ? scalar : b ? b[ib[i]] : 0;
-      dst[io[i]] = scaled(a[ia[i]], y, c ? c[ic[i]] : 0);
-    }
-    return out;
-  }
-  // Unused slots are bound to some other input (never to `out`, which is bound for writing).
-  const spare = opts.inplace ? (inputs[1] ?? placeholder(device)) : inputs[0];
-  const [a, b = spare, c = spare] = opts.inplace ? [spare, ...inputs.slice(1)] : inputs;
-  const [sa, sb = sa, sc = sa] = strides;
-  const n = numel(shape);
-  if (shape.length > MAX_DIMS) throw new Error(`tensors of more than ${MAX_DIMS} dims are not supported on webgpu (found ${shape.length})`);
-  const params = {
-    numel: n, ndim: shape.length,
-    off_a: a.offset, off_b: b.offset, off_c: c.offset, off_out: out.offset,
-    scalar_b: opts.scalar !== undefined ? 1 : 0,
-    scalar_f32: opts.scalar ?? 0,
-    scalar_i32: opts.compute === 'int32' ? (opts.scalar ?? 0) : 0,
-    alpha_f: alpha,
-    alpha_i: opts.compute === 'int32' ? alpha : 0,
-    shape, str_a: sa, str_b: sb, str_c: sc, str_out: out.strides,
-  };
-  const template = {
-    A: wgslType(a.dtype),
-    B: wgslType(b.dtype),
-    C: wgslType(c.dtype),
-    OUT: wgslType(opts.out),
-    T: opts.compute === 'float32' ? 'f32' : 'i32',
-    FIRST: opts.inplace ? 'out' : 'a',
-    INPLACE: opts.inplace ? 'true' : 'false',
-  };
-  if (n > 0) launch(op, { family: 'elementwise', template, constants: { OP: OPS[op].code } }, [a, b, c, out], params, grid(n));
-  return out;
-}
-
-/** The shape an op writing into `into` runs over: into's own, which the inputs must broadcast to. */
-function checkWritable(into: Tensor, inputShape: readonly number[], inputs: readonly Tensor[]): readonly number[] {
-  checkSameDevice([into, ...inputs]);
-  if (into.shape.some((d, i) => d > 1 && into.strides[i] === 0)) {
-    throw new Error(
-      'unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.',
-    );
-  }
-  const shape = broadcastShapes(into.shape, inputShape);
-  if (!sameShape(shape, into.shape)) {
-    throw new RangeError(`output with shape [${into.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`);
-  }
-  return into.shape;
-}
-
-/** The dtype of an arithmetic result (bool counts as int32 in arithmetic). */
-function arithType(a: Tensor, b: Operand): DType {
-  const ta = a.dtype === 'bool' ? 'int32' : a.dtype;
-  if (typeof b === 'number') return !isFloating(ta) && Number.isInteger(b) ? ta : floatType(ta);
-  return promoteTypes(ta, b.dtype === 'bool' ? 'int32' : b.dtype);
-}
-
-function computeOf(dtype: DType): 'float32' | 'int32' {
-  return isFloating(dtype) ? 'float32' : 'int32';
-}
-
-/** The float type of an op's result on these operands (true division, exp, ...). */
-function floatOf(a: Tensor, b?: Operand): DType {
-  return floatType(a.dtype, typeof b === 'object' ? b.dtype : a.dtype);
-}
-
-/** A binary op with a tensor or a number as the second operand. */
-function binary(op: OpName, a: Tensor, b: Operand, out: DType, compute: 'float32' | 'int32', alpha?: number): Tensor {
-  if (typeof b === 'number') return run(op, [a], { out, compute, scalar: b, alpha });
-  return run(op, [a, b], { out, compute, alpha });
-}
-
-function asTensor(x: Operand, like: Tensor): Tensor {
-  return typeof x === 'number' ? scalarTensor(x, like) : x;
-}
+const isNaN = Number.isNaN;
+const zero = (g: Tensor) => zerosLike(g);
 
 // ---- arithmetic ----
 
-export function add(a: Operand, b: Operand, alpha = 1): Tensor {
-  if (typeof a === 'number') return add(asTensor(a, b as Tensor), b, alpha);
-  const dtype = arithType(a, b);
-  const out = binary('add', a, b, dtype, computeOf(dtype), alpha);
-  return record('Add', operands(a, b), out, [], (g) => [sumToShape(g, a.shape), gradOf(b, () => scale(g, alpha))]);
+/** a + alpha·b, broadcast, like torch.add. */
+export const add = binary('add', {
+  types: promoted,
+  attrs: { alpha: 1 },
+  wgsl: 'x + attr(0) * y',
+  cpu: (x, y, _, [alpha]) => x + alpha * y,
+  grad: [(g) => g, (g, { attrs: [alpha] }) => scale(g, alpha)],
+});
+
+/** a − alpha·b, broadcast, like torch.sub. */
+export const sub = binary('sub', {
+  types: promoted,
+  attrs: { alpha: 1 },
+  wgsl: 'x - attr(0) * y',
+  cpu: (x, y, _, [alpha]) => x - alpha * y,
+  grad: [(g) => g, (g, { attrs: [alpha] }) => scale(g, -alpha)],
+});
+
+/** a·b, broadcast, like torch.mul (int32 wraps around on overflow). */
+export const mul = binary('mul', {
+  types: promoted,
+  wgsl: 'x * y',
+  cpu: (x, y) => x * y,
+  cpuInt: (x, y) => Math.imul(x, y),
+  save: ['x', 'y'],
+  grad: [(g, { y }) => mul(g, y), (g, { x }) => mul(g, x)],
+});
+
+/** True division a / b (integers divide into float32), like torch.div. */
+export const div = binary('div', {
+  types: floating,
+  wgsl: 'x / y',
+  cpu: (x, y) => x / y,
+  save: ['y', 'out'],
+  grad: [(g, { y }) => div(g, y), (g, { y, out }) => neg(div(mul(g, out), y))],
+});
+
+/** a to the power b, like torch.pow (exact for integer exponents, NaN for negative bases with fractional ones). */
+export const pow = binary('pow', {
+  types: floating,
+  wgsl: 'pow_f32(x, y)',
+  cpu: (x, y) => Math.pow(x, y),
+  save: ['x', 'y', 'out'],
+  grad: [
+    (g, { x, y }) => (y === 0 ? zero(g) : mul(g, mul(pow(x, typeof y === 'number' ? y - 1 : sub(y, 1)), y))),
+    // d/db a^b = a^b log a, taken as 0 where a == 0, as PyTorch does.
+    (g, { x, out }) => mul(g, where(eq(x, 0), 0, mul(out, log(x)))),
+  ],
+});
+
+/** The elementwise maximum (NaN wins), like torch.maximum; ties share the gradient evenly. */
+export const maximum = binary('maximum', {
+  types: promoted,
+  wgsl: 'select(max(x, y), x + y, is_nan(x) || is_nan(y))',
+  wgslInt: 'max(x, y)',
+  cpu: (x, y) => (isNaN(x) || isNaN(y) ? NaN : Math.max(x, y)),
+  save: ['x', 'y'],
+  grad: [(g, { x, y }) => tieSplit(g, gt(x, y), x, y), (g, { x, y }) => tieSplit(g, lt(x, y), x, y)],
+});
+
+/** The elementwise minimum (NaN wins), like torch.minimum; ties share the gradient evenly. */
+export const minimum = binary('minimum', {
+  types: promoted,
+  wgsl: 'select(min(x, y), x + y, is_nan(x) || is_nan(y))',
+  wgslInt: 'min(x, y)',
+  cpu: (x, y) => (isNaN(x) || isNaN(y) ? NaN : Math.min(x, y)),
+  save: ['x', 'y'],
+  grad: [(g, { x, y }) => tieSplit(g, lt(x, y), x, y), (g, { x, y }) => tieSplit(g, gt(x, y), x, y)],
+});
+
+/** g where this operand wins, g/2 where the two tie, else 0. */
+function tieSplit(g: Tensor, wins: Tensor, x: Tensor, y: Tensor | number): Tensor {
+  return where(wins, g, where(eq(x, y), scale(g, 0.5), 0));
 }
 
-export function sub(a: Operand, b: Operand, alpha = 1): Tensor {
-  if (typeof a === 'number') return sub(asTensor(a, b as Tensor), b, alpha);
-  const dtype = arithType(a, b);
-  const out = binary('sub', a, b, dtype, computeOf(dtype), alpha);
-  return record('Sub', operands(a, b), out, [], (g) => [sumToShape(g, a.shape), gradOf(b, () => scale(g, -alpha))]);
+// ---- unary math ----
+
+/** −x, like torch.neg (refused on bool, as in PyTorch). */
+export const neg = unary('neg', {
+  types: (op, operands) => {
+    if ((operands[0] as Tensor).dtype === 'bool') {
+      throw new TypeError(
+        'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+      );
+    }
+    return same(op, operands);
+  },
+  wgsl: '-x',
+  cpu: (x) => -x,
+  grad: [(g) => neg(g)],
+});
+
+/** |x|, like torch.abs. */
+export const abs = unary('abs', {
+  types: same,
+  wgsl: 'abs(x)',
+  cpu: (x) => Math.abs(x),
+  save: ['x'],
+  grad: [(g, { x }) => mul(g, sign(x))],
+});
+
+/** −1, 0 or 1 by the sign of x, like torch.sign; its gradient is 0. */
+export const sign = unary('sign', {
+  types: same,
+  wgsl: 'select(sign(x), 0, x != x)',
+  cpu: (x) => (isNaN(x) ? 0 : Math.sign(x)),
+  grad: [zero],
+});
+
+/** e^x, like torch.exp. */
+export const exp = unary('exp', {
+  types: floating,
+  wgsl: 'exp(x)',
+  cpu: (x) => Math.exp(x),
+  save: ['out'],
+  grad: [(g, { out }) => mul(g, out)],
+});
+
+/** The natural logarithm, like torch.log. */
+export const log = unary('log', {
+  types: floating,
+  wgsl: 'log(x)',
+  cpu: (x) => Math.log(x),
+  save: ['x'],
+  grad: [(g, { x }) => div(g, x)],
+});
+
+/** √x, like torch.sqrt. */
+export const sqrt = unary('sqrt', {
+  types: floating,
+  wgsl: 'sqrt(x)',
+  cpu: (x) => Math.sqrt(x),
+  save: ['out'],
+  grad: [(g, { out }) => div(g, scale(out, 2))],
+});
+
+/** 1/√x, like torch.rsqrt. */
+export const rsqrt = unary('rsqrt', {
+  types: floating,
+  wgsl: '1.0 / sqrt(x)',
+  cpu: (x) => 1 / Math.sqrt(x),
+  save: ['out'],
+  grad: [(g, { out }) => mul(g, mul(pow(out, 3), -0.5))],
+});
+
+/** sin x (radians), like torch.sin. */
+export const sin = unary('sin', {
+  types: floating,
+  wgsl: 'sin(x)',
+  cpu: (x) => Math.sin(x),
+  save: ['x'],
+  grad: [(g, { x }) => mul(g, cos(x))],
+});
+
+/** cos x (radians), like torch.cos. */
+export const cos = unary('cos', {
+  types: floating,
+  wgsl: 'cos(x)',
+  cpu: (x) => Math.cos(x),
+  save: ['x'],
+  grad: [(g, { x }) => neg(mul(g, sin(x)))],
+});
+
+/** The largest integer ≤ x, like torch.floor (integers unchanged); its gradient is 0. */
+export const floor = unary('floor', { types: same, wgsl: 'floor(x)', wgslInt: 'x', cpu: Math.floor, grad: [zero] });
+
+/** The smallest integer ≥ x, like torch.ceil (integers unchanged); its gradient is 0. */
+export const ceil = unary('ceil', { types: same, wgsl: 'ceil(x)', wgslInt: 'x', cpu: Math.ceil, grad: [zero] });
+
+/** x rounded to the nearest integer, halves to even, like torch.round; its gradient is 0. */
+export const round = unary('round', { types: same, wgsl: 'round(x)', wgslInt: 'x', cpu: m.roundHalfEven, grad: [zero] });
+
+// ---- activations ----
+// Each derivative is a row of its own (`…Backward`, x = the forward's input or output, y = the
+// gradient): one dispatch per backward.
+
+/** max(x, 0), like torch.relu (NaN stays NaN). */
+export const relu = unary('relu', {
+  types: same,
+  wgsl: 'select(max(x, 0.0), x, is_nan(x))',
+  wgslInt: 'max(x, 0)',
+  cpu: (x) => (x > 0 || isNaN(x) ? x : 0),
+  save: ['out'],
+  grad: [(g, { out }) => reluBackward(out, g)],
+});
+
+/** g where y > 0, else 0: relu's backward in one kernel (y is relu's output). */
+export const reluBackward = binary('reluBackward', { types: floating, wgsl: 'select(0.0, y, x > 0.0)', cpu: (x, g) => (x > 0 ? g : 0) });
+
+/** 1 / (1 + e^−x), like torch.sigmoid. */
+export const sigmoid = unary('sigmoid', {
+  types: floating,
+  wgsl: 'sigmoid_f32(x)',
+  cpu: m.sigmoid,
+  save: ['out'],
+  grad: [(g, { out }) => sigmoidBackward(out, g)],
+});
+const sigmoidBackward = binary('sigmoidBackward', { types: floating, wgsl: 'y * x * (1.0 - x)', cpu: (s, g) => g * s * (1 - s) });
+
+/** The hyperbolic tangent, like torch.tanh. */
+export const tanh = unary('tanh', {
+  types: floating,
+  wgsl: 'tanh(x)',
+  cpu: Math.tanh,
+  save: ['out'],
+  grad: [(g, { out }) => tanhBackward(out, g)],
+});
+const tanhBackward = binary('tanhBackward', { types: floating, wgsl: 'y * (1.0 - x * x)', cpu: (t, g) => g * (1 - t * t) });
+
+/** x·Φ(x) (Φ the standard normal CDF): F.gelu with approximate 'none'. */
+const geluErf = unary('gelu', { types: floatOnly, wgsl: 'gelu_f32(x)', cpu: m.gelu, save: ['x'], grad: [(g, { x }) => geluBackward(x, g)] });
+const geluBackward = binary('geluBackward', { types: floating, wgsl: 'y * gelu_grad_f32(x)', cpu: (x, g) => g * m.geluGrad(x) });
+
+/** F.gelu with approximate 'tanh'. */
+const geluTanh = unary('geluTanh', {
+  types: floatOnly,
+  wgsl: 'gelu_tanh_f32(x)',
+  cpu: m.geluTanh,
+  save: ['x'],
+  grad: [(g, { x }) => geluTanhBackward(x, g)],
+});
+const geluTanhBackward = binary('geluTanhBackward', { types: floating, wgsl: 'y * gelu_tanh_grad_f32(x)', cpu: (x, g) => g * m.geluTanhGrad(x) });
+
+/** Options of gelu, as F.gelu's keyword arguments. */
+export interface GeluOptions {
+  /** 'none' (exact, with erf) or 'tanh' (the tanh approximation); 'none' by default. */
+  approximate?: 'none' | 'tanh';
 }
 
-export function mul(a: Operand, b: Operand): Tensor {
-  if (typeof a === 'number') return mul(b as Tensor, a);
-  const dtype = arithType(a, b);
-  const out = binary('mul', a, b, dtype, computeOf(dtype));
-  if (typeof b === 'number') return record('Mul', [a], out, [], (g) => [scale(g, b)]);
-  return record('Mul', [a, b], out, [a, b], (g, [sa, sb]) => [
-    a.requiresGrad ? sumToShape(mul(g, sb), a.shape) : null,
-    b.requiresGrad ? sumToShape(mul(g, sa), b.shape) : null,
-  ]);
+/** The Gaussian error linear unit, like F.gelu: x·Φ(x), or its tanh approximation. */
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  const { approximate = 'none' } = checkOptions('gelu', options, ['approximate']);
+  if (approximate === 'none') return geluErf(x);
+  if (approximate === 'tanh') return geluTanh(x);
+  throw new RangeError(`approximate argument must be either none or tanh, found ${JSON.stringify(approximate)}`);
 }
 
-export function div(a: Operand, b: Operand): Tensor {
-  if (typeof a === 'number') return div(asTensor(a, b as Tensor), b);
-  const out = binary('div', a, b, floatOf(a, b), 'float32');
-  if (typeof b === 'number') return record('Div', [a], out, [], (g) => [scale(g, 1 / b)]);
-  return record('Div', [a, b], out, [b, out], (g, [sb, sout]) => [
-    a.requiresGrad ? sumToShape(div(g, sb), a.shape) : null,
-    b.requiresGrad ? sumToShape(neg(div(mul(g, sout), sb)), b.shape) : null,
-  ]);
+/** x where x > 0, else negativeSlope·x, like F.leaky_relu. */
+export const leakyRelu = unary('leakyRelu', {
+  types: floatOnly,
+  attrs: { negativeSlope: 0.01 },
+  wgsl: 'select(x * attr(0), x, x > 0.0)',
+  cpu: (x, _y, _z, [slope]) => (x > 0 ? x : x * slope),
+  save: ['x'],
+  grad: [(g, { x, attrs }) => leakyReluBackward(x, g, ...attrs)],
+});
+const leakyReluBackward = binary('leakyReluBackward', {
+  types: floating,
+  attrs: { negativeSlope: 0.01 },
+  wgsl: 'select(y * attr(0), y, x > 0.0)',
+  cpu: (x, g, _z, [slope]) => (x > 0 ? g : g * slope),
+});
+
+/** x where x > 0, else alpha·(e^x − 1), like F.elu. */
+export const elu = unary('elu', {
+  types: floatOnly,
+  attrs: { alpha: 1 },
+  wgsl: 'select(attr(0) * (exp(x) - 1.0), x, x > 0.0)',
+  cpu: (x, _y, _z, [alpha]) => (x > 0 ? x : alpha * Math.expm1(x)),
+  save: ['x'],
+  grad: [(g, { x, attrs }) => eluBackward(x, g, ...attrs)],
+});
+const eluBackward = binary('eluBackward', {
+  types: floating,
+  attrs: { alpha: 1 },
+  wgsl: 'select(y * attr(0) * exp(x), y, x > 0.0)',
+  cpu: (x, g, _z, [alpha]) => (x > 0 ? g : g * alpha * Math.exp(x)),
+});
+
+/** x·sigmoid(x), like F.silu. */
+export const silu = unary('silu', { types: floatOnly, wgsl: 'x * sigmoid_f32(x)', cpu: (x) => x * m.sigmoid(x), save: ['x'], grad: [(g, { x }) => siluBackward(x, g)] });
+const siluBackward = binary('siluBackward', {
+  types: floating,
+  wgsl: 'y * sigmoid_f32(x) * (1.0 + x * (1.0 - sigmoid_f32(x)))',
+  cpu: (x, g) => g * m.sigmoid(x) * (1 + x * (1 - m.sigmoid(x))),
+});
+
+/** log(1 + e^(beta·x)) / beta, or x where beta·x > threshold, like F.softplus. */
+export const softplus = unary('softplus', {
+  types: floatOnly,
+  attrs: { beta: 1, threshold: 20 },
+  wgsl: 'softplus_f32(x, attr(0), attr(1))',
+  cpu: (x, _y, _z, [beta, threshold]) => (beta * x > threshold ? x : Math.log1p(Math.exp(beta * x)) / beta),
+  save: ['x'],
+  grad: [(g, { x, attrs }) => softplusBackward(x, g, ...attrs)],
+});
+const softplusBackward = binary('softplusBackward', {
+  types: floating,
+  attrs: { beta: 1, threshold: 20 },
+  wgsl: 'select(y * sigmoid_f32(attr(0) * x), y, attr(0) * x > attr(1))',
+  cpu: (x, g, _z, [beta, threshold]) => (beta * x > threshold ? g : g * m.sigmoid(beta * x)),
+});
+
+// ---- comparisons (not differentiable) ----
+
+/** a == b elementwise, like torch.eq; bool. */
+export const eq = binary('eq', { types: comparison, wgsl: 'select(0, 1, x == y)', cpu: (x, y) => Number(x === y) });
+
+/** a != b elementwise, like torch.ne; bool. */
+export const ne = binary('ne', { types: comparison, wgsl: 'select(0, 1, x != y)', cpu: (x, y) => Number(x !== y) });
+
+/** a > b elementwise, like torch.gt; bool. */
+export const gt = binary('gt', { types: comparison, wgsl: 'select(0, 1, x > y)', cpu: (x, y) => Number(x > y) });
+
+/** a < b elementwise, like torch.lt; bool. */
+export const lt = binary('lt', { types: comparison, wgsl: 'select(0, 1, x < y)', cpu: (x, y) => Number(x < y) });
+
+/** a >= b elementwise, like torch.ge; bool. */
+export const ge = binary('ge', { types: comparison, wgsl: 'select(0, 1, x >= y)', cpu: (x, y) => Number(x >= y) });
+
+/** a <= b elementwise, like torch.le; bool. */
+export const le = binary('le', { types: comparison, wgsl: 'select(0, 1, x <= y)', cpu: (x, y) => Number(x <= y) });
+
+/** Whether each element is NaN, like torch.isnan; bool. */
+export const isnan = unary('isnan', { types: comparison, wgsl: 'select(0, 1, is_nan(x))', wgslInt: '0', cpu: (x) => Number(isNaN(x)) });
+
+/** Whether each element is ±infinity, like torch.isinf; bool. */
+export const isinf = unary('isinf', {
+  types: comparison,
+  wgsl: 'select(0, 1, is_inf(x))',
+  wgslInt: '0',
+  cpu: (x) => Number(x === Infinity || x === -Infinity),
+});
+
+const closeRow = binary('isclose', {
+  types: floatComparison,
+  attrs: { rtol: 1e-5, atol: 1e-8, equalNan: 0 },
+  wgsl: 'select(0, 1, x == y || abs(x - y) <= attr(1) + attr(0) * abs(y) || (attr(2) != 0.0 && is_nan(x) && is_nan(y)))',
+  cpu: (x, y, _z, [rtol, atol, equalNan]) => Number(x === y || Math.abs(x - y) <= atol + rtol * Math.abs(y) || (equalNan !== 0 && isNaN(x) && isNaN(y))),
+});
+
+/** Options of isclose and allclose, as torch's keyword arguments. */
+export interface CloseOptions {
+  rtol?: number;
+  atol?: number;
+  equalNan?: boolean;
 }
 
-export function pow(a: Operand, exponent: Operand): Tensor {
-  if (typeof a === 'number') return pow(asTensor(a, exponent as Tensor), exponent);
-  const out = binary('pow', a, exponent, floatOf(a, exponent), 'float32');
-  if (typeof exponent === 'number') {
-    return record('Pow', [a], out, [a], (g, [x]) => [exponent === 0 ? scale(g, 0) : mul(g, scale(pow(x, exponent - 1), exponent))]);
+/** |a − b| ≤ atol + rtol·|b| elementwise, like torch.isclose (rtol 1e-5, atol 1e-8); bool. */
+export function isclose(a: Tensor, b: Operand, options: CloseOptions = {}): Tensor {
+  const { rtol = 1e-5, atol = 1e-8, equalNan = false } = checkOptions('isclose', options, ['rtol', 'atol', 'equalNan']);
+  return closeRow(a, b, rtol, atol, Number(equalNan));
+}
+
+/** Whether every element of a is close to b's (broadcast), like torch.allclose. Reads back. */
+export async function allclose(a: Tensor, b: Operand, options: CloseOptions = {}): Promise<boolean> {
+  checkOptions('allclose', options, ['rtol', 'atol', 'equalNan']);
+  return everyNonzero(isclose(a, b, options));
+}
+
+/** Whether a and b have the same shape and elements, like torch.equal. Reads back. */
+export async function equal(a: Tensor, b: Tensor): Promise<boolean> {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  return everyNonzero(eq(a, b));
+}
+
+async function everyNonzero(mask: Tensor): Promise<boolean> {
+  try {
+    return (await mask.toArray()).every((v) => v !== 0);
+  } finally {
+    mask.dispose();
   }
-  return record('Pow', [a, exponent], out, [a, exponent, out], (g, [x, e, y]) => [
-    a.requiresGrad ? sumToShape(mul(g, mul(e, pow(x, sub(e, 1)))), a.shape) : null,
-    // d/de x^e = x^e log x, taken as 0 where x == 0 and e >= 0, as PyTorch does.
-    exponent.requiresGrad ? sumToShape(mul(g, where(eq(x, 0), 0, mul(y, log(x)))), exponent.shape) : null,
-  ]);
 }
 
-export function maximum(a: Tensor, b: Tensor): Tensor {
-  const dtype = arithType(a, b);
-  const out = binary('maximum', a, b, dtype, computeOf(dtype));
-  // Where a == b the gradient is split evenly, as in PyTorch.
-  return record('Maximum', [a, b], out, [a, b], (g, [sa, sb]) => {
-    const half = scale(g, 0.5);
-    const tie = eq(sa, sb);
-    return [
-      a.requiresGrad ? sumToShape(where(gt(sa, sb), g, where(tie, half, 0)), a.shape) : null,
-      b.requiresGrad ? sumToShape(where(lt(sa, sb), g, where(tie, half, 0)), b.shape) : null,
-    ];
-  });
-}
+// ---- selection ----
 
-// ---- unary ----
+const whereRow = define('where', 3, {
+  types: selected,
+  wgsl: 'select(z, y, x != 0)',
+  cpu: (c, x, y) => (c !== 0 ? x : y),
+  save: ['x'],
+  grad: [undefined, (g, { x }) => where(x, g, 0), (g, { x }) => where(x, 0, g)],
+});
 
-function unaryFloat(op: OpName, x: Tensor): Tensor {
-  return run(op, [x], { out: floatOf(x), compute: 'float32' });
-}
-
-export function neg(x: Tensor): Tensor {
-  if (x.dtype === 'bool') {
-    throw new TypeError(
-      'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
-    );
-  }
-  return record('Neg', [x], run('neg', [x], { out: x.dtype, compute: computeOf(x.dtype) }), [], (g) => [neg(g)]);
-}
-
-export function exp(x: Tensor): Tensor {
-  const out = unaryFloat('exp', x);
-  return record('Exp', [x], out, [out], (g, [y]) => [mul(g, y)]);
-}
-
-export function log(x: Tensor): Tensor {
-  return record('Log', [x], unaryFloat('log', x), [x], (g, [sx]) => [div(g, sx)]);
-}
-
-export function sqrt(x: Tensor): Tensor {
-  const out = unaryFloat('sqrt', x);
-  return record('Sqrt', [x], out, [out], (g, [y]) => [div(g, scale(y, 2))]);
-}
-
-export function relu(x: Tensor): Tensor {
-  const out = run('relu', [x], { out: x.dtype, compute: computeOf(x.dtype) });
-  return record('Relu', [x], out, [out], (g, [y]) => [reluBackward(y, g)]);
-}
-
-/** g where y > 0, else 0: relu's backward in one kernel. */
-export function reluBackward(y: Tensor, g: Tensor): Tensor {
-  return run('reluBackward', [y, g], { out: floatOf(g), compute: 'float32' });
-}
-
-// ---- comparisons and selection (not differentiable) ----
-
-function compare(op: OpName, a: Tensor, b: Operand): Tensor {
-  return binary(op, a, b, 'bool', computeOf(arithType(a, b)));
-}
-
-export function eq(a: Tensor, b: Operand): Tensor {
-  return compare('eq', a, b);
-}
-
-export function gt(a: Tensor, b: Operand): Tensor {
-  return compare('gt', a, b);
-}
-
-export function lt(a: Tensor, b: Operand): Tensor {
-  return compare('lt', a, b);
-}
-
-export function ge(a: Tensor, b: Operand): Tensor {
-  return compare('ge', a, b);
-}
-
-/** x where cond is true, y elsewhere, broadcast together (torch.where). */
+/** x where cond is true, y elsewhere, broadcast together, like torch.where. */
 export function where(cond: Tensor, x: Operand, y: Operand): Tensor {
-  const like = typeof x === 'number' ? (typeof y === 'number' ? cond : y) : x;
-  const tx = asTensor(x, like);
-  const ty = asTensor(y, like);
-  const dtype = promoteTypes(tx.dtype, ty.dtype);
-  const out = run('where', [cond, tx, ty], { out: dtype, compute: computeOf(dtype) });
-  return record('Where', [tx, ty], out, [cond], (g, [c]) => [
-    tx.requiresGrad ? sumToShape(where(c, g, 0), tx.shape) : null,
-    ty.requiresGrad ? sumToShape(where(c, 0, g), ty.shape) : null,
-  ]);
+  return apply(whereRow, [cond, x, y]);
 }
+
+const clampRow = define('clamp', 3, {
+  types: promoted,
+  wgsl: 'clamp_nan(x, y, z)',
+  wgslInt: 'min(max(x, y), z)',
+  cpu: (x, lo, hi) => (isNaN(x) ? x : Math.min(Math.max(x, lo), hi)),
+  save: ['x', 'y', 'z'],
+  grad: [
+    (g, { x, y, z }) => where(ge(x, y), where(le(x, z), g, 0), 0),
+    (g, { x, y }) => where(lt(x, y), g, 0),
+    (g, { x, z }) => where(gt(x, z), g, 0),
+  ],
+});
+
+/**
+ * x clamped to [min, max], like torch.clamp: either bound a tensor (broadcast) or a number, and
+ * either may be null; NaN stays NaN. Where min > max the result is max, as in PyTorch.
+ */
+export function clamp(x: Tensor, min: Operand | null = null, max: Operand | null = null): Tensor {
+  if (min === null && max === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
+  return apply(clampRow, [x, min ?? unbounded(x, -1), max ?? unbounded(x, 1)]);
+}
+
+/** A missing bound: ±infinity, or int32's extreme for integer x (so that the result keeps x's dtype). */
+function unbounded(x: Tensor, side: -1 | 1): Tensor {
+  if (isFloating(x.dtype)) return fromArray([side * Infinity], [], { dtype: x.dtype, device: x.device });
+  return fromArray([side < 0 ? -(2 ** 31) : 2 ** 31 - 1], [], { dtype: 'int32', device: x.device });
+}
+
+// ---- copies and in-place updates (not recorded) ----
+
+const copyRow = define('copy', 1, { types: same, wgsl: 'x', cpu: (x) => x });
+const addRow = ELEMENTWISE_OPS.get('add')!;
+const mulRow = ELEMENTWISE_OPS.get('mul')!;
 
 /** A copy (or a dtype conversion) of x into a new contiguous tensor. Not recorded. */
 export function copyAs(x: Tensor, dtype: DType = x.dtype): Tensor {
-  if (dtype === 'bool') return compare('ne', x, 0);
-  return run('copy', [x], { out: dtype, compute: castCompute(x.dtype, dtype) });
+  if (dtype === 'bool') return ne(x, 0);
+  return run(copyRow, [x], { out: dtype, compute: castCompute(x.dtype, dtype) });
 }
 
 /** dst += alpha·other in place (dst keeps its dtype), like Tensor.add_. Not recorded. */
 export function add_(dst: Tensor, other: Operand, alpha = 1): Tensor {
-  return inplace('add', dst, other, alpha);
+  return inplace(addRow, dst, other, [alpha]);
 }
 
 /** dst *= other in place, like Tensor.mul_. Not recorded. */
 export function mul_(dst: Tensor, other: Operand): Tensor {
-  return inplace('mul', dst, other);
+  return inplace(mulRow, dst, other, []);
 }
 
-function inplace(op: OpName, dst: Tensor, other: Operand, alpha?: number): Tensor {
-  const opts = { out: dst.dtype, compute: computeOf(dst.dtype), alpha, into: dst, inplace: true };
-  if (typeof other === 'number') return run(op, [dst], { ...opts, scalar: other });
+function inplace(op: ElementwiseOp, dst: Tensor, other: Operand, attrs: number[]): Tensor {
+  const compute: Compute = isFloating(dst.dtype) ? 'float32' : 'int32';
+  const opts = { out: dst.dtype, compute, attrs, into: dst, inplace: true };
+  if (typeof other !== 'object') return run(op, [dst], { ...opts, scalar: Number(other) });
   return withSnapshot(other, dst, (src) => run(op, [dst, src], opts));
 }
 
 /** Copies src (broadcast) into the view dst, converting dtype: dst.copy_(src). Not recorded. */
 export function copyInto(dst: Tensor, src: Tensor): Tensor {
-  return withSnapshot(src, dst, (s) => run('copy', [s], { out: dst.dtype, compute: castCompute(s.dtype, dst.dtype), into: dst }));
+  return withSnapshot(src, dst, (s) => run(copyRow, [s], { out: dst.dtype, compute: castCompute(s.dtype, dst.dtype), into: dst }));
 }
 
 /**
@@ -332,19 +490,10 @@ function withSnapshot(src: Tensor, dst: Tensor, fn: (src: Tensor) => Tensor): Te
 }
 
 /** Float when either side is float, so that float -> int truncates as in PyTorch. */
-function castCompute(from: DType, to: DType): 'float32' | 'int32' {
+function castCompute(from: DType, to: DType): Compute {
   return isFloating(from) || isFloating(to) ? 'float32' : 'int32';
 }
 
 function scale(g: Tensor, factor: number): Tensor {
   return factor === 1 ? g : mul(g, factor);
-}
-
-function operands(a: Tensor, b: Operand): Tensor[] {
-  return typeof b === 'number' ? [a] : [a, b];
-}
-
-function gradOf(b: Operand, grad: () => Tensor): Tensor | null {
-  if (typeof b === 'number' || !b.requiresGrad) return null;
-  return sumToShape(grad(), b.shape);
 }
