@@ -18,3 +18,24 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   if (Number.isNaN(diff)) return NaN;
   return scale === 0 ? diff : diff / scale;
 }
+
+/**
+ * Why `actual` is not within atol + rtol·|expected| of `expected` elementwise (the worst element,
+ * named), or null when it is. NaN matches NaN, and equal infinities match.
+ */
+export function closeMismatch(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): string | null {
+  if (actual.length !== expected.length) return `${actual.length} values against ${expected.length} expected`;
+  let worst = -1;
+  let worstExcess = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if ((Number.isNaN(e) && Number.isNaN(a)) || a === e) continue;
+    const excess = Math.abs(a - e) - (atol + rtol * Math.abs(e));
+    if (!(excess <= 0) && (worst < 0 || excess > worstExcess || Number.isNaN(excess))) {
+      worst = i;
+      worstExcess = excess;
+    }
+  }
+  return worst < 0 ? null : `element ${worst}: ${actual[worst]} vs expected ${expected[worst]} (rtol ${rtol}, atol ${atol})`;
+}

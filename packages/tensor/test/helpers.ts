@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { Generator, fromArray, init, type Device, type DType, type Tensor, type TypedArray } from '@mini/tensor';
+import { Generator, fromArray, init, testing, type Device, type DType, type Tensor, type TypedArray } from '@mini/tensor';
 
 /** The WebGPU device for tests: a test that finds no adapter fails (it never skips). */
 export async function webgpu(): Promise<Device> {
@@ -42,23 +42,8 @@ export function pair(shape: number[], seed: number, gpu: Device, scale = 1): [Te
 
 /** |actual − expected| ≤ atol + rtol·|expected| elementwise, with the worst element named on failure. */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = -1;
-  let worstExcess = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i];
-    const e = expected[i];
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    if (a === e) continue; // equal infinities
-    const excess = Math.abs(a - e) - (atol + rtol * Math.abs(e));
-    if (!(excess <= 0) && (worst < 0 || excess > worstExcess || Number.isNaN(excess))) {
-      worst = i;
-      worstExcess = excess;
-    }
-  }
-  if (worst >= 0) {
-    expect.fail(`element ${worst}: ${actual[worst]} vs expected ${expected[worst]} (rtol ${rtol}, atol ${atol})`);
-  }
+  const mismatch = testing.closeMismatch(actual, expected, rtol, atol);
+  if (mismatch) expect.fail(mismatch);
 }
 
 /** Reads both tensors and compares them (shape, dtype and values). */
