@@ -57,7 +57,7 @@ function stack(tensors: readonly Tensor[]): Tensor {
     }
     if (t.dtype !== first.dtype) throw new TypeError(`stack expects tensors of one dtype, but got ${first.dtype} at entry 0 and ${t.dtype} at entry ${i}`);
   });
-  const out = empty([tensors.length, ...first.shape], first.dtype, first.device);
+  const out = empty([tensors.length, ...first.shape], { dtype: first.dtype, device: first.device });
   if (first.device.type === 'cpu') {
     const size = first.numel();
     const dst = out.storage.array;

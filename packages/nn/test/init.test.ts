@@ -68,7 +68,7 @@ describe('Linear initialization, as PyTorch does it', () => {
 });
 
 describe('nn.init', () => {
-  const tensor = (shape: number[]) => empty(shape, 'float32', device('webgpu'));
+  const tensor = (shape: number[]) => empty(shape, { dtype: 'float32', device: device('webgpu') });
 
   it("calculateGain and fans follow PyTorch's table", () => {
     expect(init.calculateGain('linear')).toBe(1);

@@ -4,7 +4,8 @@ import { checkShape, numel } from './shape.ts';
 import { Storage } from './storage.ts';
 import { Tensor } from './tensor.ts';
 import { defaultGenerator, type Generator } from './random.ts';
-import { empty } from './alloc.ts';
+import { empty as alloc } from './alloc.ts';
+import { checkOptions } from './options.ts';
 import { FLOAT64_ON_WEBGPU, grid, launch, wgslType } from './ops/gpu.ts';
 
 export interface TensorOptions {
@@ -18,6 +19,26 @@ export interface RandomOptions extends TensorOptions {
 }
 
 export type NestedArray = number | boolean | readonly NestedArray[];
+
+const TENSOR_OPTIONS = ['dtype', 'device', 'requiresGrad'] as const;
+const RANDOM_OPTIONS = [...TENSOR_OPTIONS, 'generator'] as const;
+
+/**
+ * A shape as one array or as separate sizes, optionally followed by options, as PyTorch's
+ * creation functions take it: `zeros([2, 3])`, `zeros(2, 3)`, `zeros(2, 3, { dtype: 'int32' })`.
+ */
+export type SizeArgs<O> = readonly [shape: readonly number[], options?: O] | readonly number[] | readonly [...sizes: number[], options: O];
+
+function sizeArgs<O extends TensorOptions>(fn: string, args: SizeArgs<O>, known: readonly (keyof O & string)[]): [number[], O] {
+  const last = args.at(-1);
+  const hasOptions = typeof last === 'object' && last !== null && !Array.isArray(last);
+  const sizes = (hasOptions ? args.slice(0, -1) : args) as readonly (number | readonly number[])[];
+  const shape = sizes.length === 1 && Array.isArray(sizes[0]) ? [...(sizes[0] as readonly number[])] : (sizes as unknown[]);
+  if (sizes.length === 0 || !shape.every((d) => typeof d === 'number')) {
+    throw new TypeError(`${fn}(): expected a size as one array of numbers or as numbers (then options), found (${args.map((a) => JSON.stringify(a)).join(', ')})`);
+  }
+  return [shape as number[], checkOptions(fn, (hasOptions ? last : {}) as O, known)];
+}
 
 function finish(t: Tensor, opts: TensorOptions): Tensor {
   if (opts.requiresGrad) t.requiresGrad_(true);
@@ -112,30 +133,78 @@ export function fill_(t: Tensor, value: number): Tensor {
   return t;
 }
 
+/** A tensor of `shape` filled with value (float32 unless options.dtype says), like torch.full. */
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  checkOptions('full', opts, TENSOR_OPTIONS);
   const dtype = opts.dtype ?? 'float32';
   const device = resolveDevice(opts.device);
   checkShape(shape);
   checkFits([value], dtype);
   // Bytes are packed four to a word on the GPU, out of the fill kernel's reach: upload them.
   if (dtype === 'uint8' && device.type === 'webgpu') return finish(upload(allocArray(dtype, numel(shape)).fill(value), shape, dtype, device), opts);
-  return finish(fill_(empty(shape, dtype, device), value), opts);
+  return finish(fill_(alloc(shape, dtype, device), value), opts);
 }
 
-export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+/** Zeros, like torch.zeros: `zeros(2, 3)` or `zeros([2, 3], { dtype })`. */
+export function zeros(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = sizeArgs('zeros', args, TENSOR_OPTIONS);
   return full(shape, 0, opts);
 }
 
-export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+/** Ones, like torch.ones: `ones(2, 3)` or `ones([2, 3], { dtype })`. */
+export function ones(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = sizeArgs('ones', args, TENSOR_OPTIONS);
   return full(shape, 1, opts);
 }
 
+/** A tensor whose contents are not initialized, like torch.empty: `empty(2, 3)` or `empty([2, 3], { dtype, device })`. */
+export function empty(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = sizeArgs('empty', args, TENSOR_OPTIONS);
+  checkShape(shape);
+  const dtype = opts.dtype ? checkDType(opts.dtype) : 'float32';
+  const device = resolveDevice(opts.device);
+  if (dtype === 'float64' && device.type === 'webgpu') throw new TypeError(FLOAT64_ON_WEBGPU);
+  return finish(alloc(shape, dtype, device), opts);
+}
+
+/** Options of the `…Like` functions: those of the tensor, overridden by these. */
+function likeOptions<O extends TensorOptions>(t: Tensor, opts: O): O {
+  return { dtype: t.dtype, device: t.device, ...opts };
+}
+
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return zeros(t.shape, { dtype: t.dtype, device: t.device, ...opts });
+  return zeros(t.shape, likeOptions(t, opts));
 }
 
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return ones(t.shape, { dtype: t.dtype, device: t.device, ...opts });
+  return ones(t.shape, likeOptions(t, opts));
+}
+
+/** A tensor of t's shape (dtype and device unless overridden) filled with value, like torch.full_like. */
+export function fullLike(t: Tensor, value: number, opts: TensorOptions = {}): Tensor {
+  return full(t.shape, value, likeOptions(t, opts));
+}
+
+/** `steps` values from start to end inclusive, evenly spaced, like torch.linspace (float32 by default). */
+export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
+  checkOptions('linspace', opts, TENSOR_OPTIONS);
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace(): number of steps must be a non-negative integer, found ${steps}`);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // PyTorch's order of operations: the first half counted from start, the second from end.
+  const half = Math.floor(steps / 2);
+  const values = Array.from({ length: steps }, (_, i) => (i < half ? start + step * i : end - step * (steps - 1 - i)));
+  return fromArray(values, [steps], { ...opts, dtype: opts.dtype ?? 'float32' });
+}
+
+/** The n×m identity matrix (m = n by default), like torch.eye. */
+export function eye(n: number, m: number | TensorOptions = n, opts: TensorOptions = {}): Tensor {
+  if (typeof m === 'object') return eye(n, n, m);
+  checkOptions('eye', opts, TENSOR_OPTIONS);
+  for (const [name, v] of [['n', n], ['m', m]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`eye(): ${name} must be greater or equal to 0, got ${v}`);
+  }
+  const values = Array.from({ length: n * m }, (_, i) => Number(Math.floor(i / m) === i % m));
+  return fromArray(values, [n, m], { ...opts, dtype: opts.dtype ?? 'float32' });
 }
 
 /** Values from start to end (exclusive) by step, like torch.arange; int32 when all are integers. */
@@ -161,14 +230,26 @@ function floatDType(op: string, opts: TensorOptions): DType {
   return dtype;
 }
 
-/** Uniform on [0, 1), drawn from the seeded generator. */
-export function rand(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+/** Uniform on [0, 1), drawn from the seeded generator: `rand(2, 3)` or `rand([2, 3], { generator })`. */
+export function rand(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = sizeArgs('rand', args, RANDOM_OPTIONS);
   return randomFill(shape, opts, (g) => g.uniform(), floatDType('rand', opts));
 }
 
-/** Standard normal, drawn from the seeded generator. */
-export function randn(shape: readonly number[], opts: RandomOptions = {}): Tensor {
+/** Standard normal, drawn from the seeded generator: `randn(2, 3)` or `randn([2, 3], { generator })`. */
+export function randn(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = sizeArgs('randn', args, RANDOM_OPTIONS);
   return randomFill(shape, opts, (g) => g.normal(), floatDType('randn', opts));
+}
+
+/** Uniform on [0, 1) in t's shape (dtype and device unless overridden), like torch.rand_like. */
+export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor {
+  return rand(t.shape, likeOptions(t, opts));
+}
+
+/** Standard normal in t's shape (dtype and device unless overridden), like torch.randn_like. */
+export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor {
+  return randn(t.shape, likeOptions(t, opts));
 }
 
 /** Integers uniform on [low, high), int32. */

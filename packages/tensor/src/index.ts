@@ -17,7 +17,6 @@ export {
   type DeviceType,
 } from './device/device.ts';
 export { WebGPURuntime, type KernelSpec } from './device/webgpu.ts';
-export { empty } from './alloc.ts';
 export {
   tensor,
   fromArray,
@@ -25,16 +24,23 @@ export {
   zeros,
   ones,
   full,
+  empty,
   zerosLike,
   onesLike,
+  fullLike,
+  linspace,
+  eye,
   arange,
   rand,
   randn,
+  randLike,
+  randnLike,
   randint,
   randperm,
   fill_,
   type TensorOptions,
   type RandomOptions,
+  type SizeArgs,
   type NestedArray,
 } from './creation.ts';
 export { tidy, keep, memory } from './memory.ts';

@@ -259,6 +259,19 @@ export class Tensor {
     return ew.tanh(this);
   }
 
+  // ---- dtype conversions (float(), double() and int() are with the moves below) ----
+  /**
+   * As torch's long(), but int32: WebGPU has no 64-bit integers (WGSL has no i64), so mini's
+   * integer type is int32 on every device; values beyond ±2^31 do not fit.
+   */
+  long(): Tensor {
+    return views.to(this, 'int32');
+  }
+  /** Nonzero elements as true, like torch's bool(). */
+  bool(): Tensor {
+    return views.to(this, 'bool');
+  }
+
   // ---- reductions ----
   sum(dim?: number, keepdim = false): Tensor {
     return red.sum(this, dim, keepdim);

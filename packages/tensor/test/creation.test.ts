@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as mini from '@mini/tensor';
 import {
   arange,
   defaultGenerator,
@@ -18,7 +20,7 @@ import {
   zerosLike,
   type Device,
 } from '@mini/tensor';
-import { values, webgpu } from './helpers.ts';
+import { expectClose, values, webgpu } from './helpers.ts';
 
 let gpu: Device;
 beforeAll(async () => {
@@ -213,5 +215,85 @@ describe('random creation', () => {
     }
     const p = await values(randperm(50, { generator: new Generator(1) }));
     expect(p).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+});
+
+describe('creation as in PyTorch: sizes as arguments, linspace, eye, the …Like functions, empty', () => {
+  it('takes sizes as separate arguments or as one array, options last', async () => {
+    for (const device of ['cpu', gpu] as const) {
+      expect(mini.zeros(2, 3, { device }).shape).toEqual([2, 3]);
+      const o = mini.ones(2, 3, { dtype: 'int32', device });
+      expect([o.shape, o.dtype]).toEqual([[2, 3], 'int32']);
+      expect(await values(o)).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(mini.zeros([4], { device }).shape).toEqual([4]);
+      expect(mini.rand(3, 1, { device }).shape).toEqual([3, 1]);
+      expect(mini.randn(5, { device, generator: new Generator(1) }).shape).toEqual([5]);
+      const e = mini.empty(2, 7, { dtype: 'int32', device });
+      expect([e.shape, e.dtype, e.device]).toEqual([[2, 7], 'int32', device === 'cpu' ? mini.device('cpu') : gpu]);
+      expect(mini.empty([3], { device, requiresGrad: true }).requiresGrad).toBe(true);
+    }
+    expect(mini.zeros(2, 3).shape).toEqual([2, 3]);
+  });
+
+  it('seeds sizes-as-arguments draws like the array form', async () => {
+    expect(await values(mini.rand(2, 3, { generator: new Generator(5) }))).toEqual(await values(mini.rand([2, 3], { generator: new Generator(5) })));
+  });
+
+  it('rejects unknown options and malformed sizes, naming them', () => {
+    expect(() => mini.zeros(2, { dtyp: 'int32' } as never)).toThrow("zeros() got an unexpected keyword argument 'dtyp'");
+    expect(() => mini.rand([2], { seed: 3 } as never)).toThrow("rand() got an unexpected keyword argument 'seed'");
+    expect(() => mini.empty([2], { dtype: 'float64', device: gpu })).toThrow('float64 is not supported on webgpu');
+    expect(() => mini.ones(2, [3] as never)).toThrow('ones(): expected a size as one array of numbers or as numbers');
+    expect(() => mini.linspace(0, 1, 5, { dtpe: 'float32' } as never)).toThrow("linspace() got an unexpected keyword argument 'dtpe'");
+  });
+
+  it('linspace and eye give PyTorch’s values (scripts/fixtures/creation_fixtures.py)', async () => {
+    const fixture = JSON.parse(readFileSync(new URL('./fixtures/creation_torch.json', import.meta.url), 'utf8')) as {
+      linspace: { args: [number, number, number]; values: number[] }[];
+      eye: { args: number[]; values: number[][] }[];
+    };
+    for (const device of ['cpu', gpu] as const) {
+      for (const { args, values: expected } of fixture.linspace) {
+        const t = mini.linspace(...args, { device });
+        expect(t.dtype).toBe('float32');
+        expect(await values(t), `linspace(${args})`).toEqual(Array.from(Float32Array.from(expected)));
+        // In float64 PyTorch's vectorized loop may differ from the formula in the last bit.
+        expectClose(await values(mini.linspace(...args, { dtype: 'float64', device: 'cpu' })), expected, 1e-15, 1e-15);
+      }
+      for (const { args, values: expected } of fixture.eye) {
+        const t = args.length === 1 ? mini.eye(args[0], { device }) : mini.eye(args[0], args[1], { device });
+        expect(await t.tolist(), `eye(${args})`).toEqual(expected);
+      }
+    }
+  });
+
+  it('fullLike, randLike and randnLike take the shape, dtype and device of their tensor unless told otherwise', async () => {
+    for (const device of ['cpu', gpu] as const) {
+      const t = mini.zeros(3, 2, { device });
+      const f = mini.fullLike(t, 7);
+      expect([f.shape, f.dtype, f.device]).toEqual([[3, 2], 'float32', t.device]);
+      expect(await values(f)).toEqual([7, 7, 7, 7, 7, 7]);
+      expect(mini.fullLike(t, 2, { dtype: 'int32' }).dtype).toBe('int32');
+      const r = mini.randLike(t, { generator: new Generator(2) });
+      expect([r.shape, r.device]).toEqual([[3, 2], t.device]);
+      expect(await values(r)).toEqual(await values(mini.rand(3, 2, { generator: new Generator(2) })));
+      expect(await values(mini.randnLike(t, { generator: new Generator(3) }))).toEqual(await values(mini.randn(3, 2, { generator: new Generator(3) })));
+    }
+    expect(() => mini.randLike(mini.zeros(2, { dtype: 'int32' }))).toThrow('rand: expected a floating point dtype, found int32');
+  });
+});
+
+describe('dtype conversions', () => {
+  it('long() gives int32 (WebGPU has no 64-bit integers), bool() and to("bool") mark nonzero elements', async () => {
+    for (const device of ['cpu', gpu] as const) {
+      const x = fromArray([-2.7, 0, 0.5, 3.2], [4], { device });
+      const l = x.long();
+      expect(l.dtype).toBe('int32');
+      expect(await values(l)).toEqual([-2, 0, 0, 3]);
+      for (const b of [x.bool(), x.to('bool')]) {
+        expect(b.dtype).toBe('bool');
+        expect(await b.tolist()).toEqual([true, false, true, true]);
+      }
+    }
   });
 });

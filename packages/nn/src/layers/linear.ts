@@ -12,7 +12,7 @@ export interface FactoryOptions {
 }
 
 function newParameter(shape: number[], { device, dtype = 'float32' }: FactoryOptions): Parameter {
-  const data = empty(shape, dtype, resolveDevice(device));
+  const data = empty(shape, { dtype, device: resolveDevice(device) });
   const p = new Parameter(data);
   data.dispose();
   return p;
