@@ -1,8 +1,9 @@
 // The forward entry shared by nll.wgsl and cross-entropy.wgsl (both include it). The includer
-// defines `fn sample_loss(n: u32) -> vec2<f32>` (sample n's loss, and 1 when it counts) and
+// defines `fn sample_loss(n: u32) -> vec2<f32>` (sample n's loss, and its weight in the mean) and
 // `fn store_count(count: f32)`, and has `targets`, `out`, `checks` and params p with N, C,
 // off_t and ignore_index. REDUCTION 0 writes the per-sample losses (one thread each); 1 (sum)
-// and 2 (mean) reduce in one workgroup and store the count of targets that were not ignored.
+// and 2 (mean) reduce in one workgroup and store the total weight of targets that were not
+// ignored (their count without class weights).
 override REDUCTION: u32 = 2u;
 const WG: u32 = 256u;
 

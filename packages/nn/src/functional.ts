@@ -1,5 +1,5 @@
 import * as core from '@mini/tensor';
-import type { NllOptions, Tensor } from '@mini/tensor';
+import type { CrossEntropyOptions, NllOptions, Tensor } from '@mini/tensor';
 
 /** Like torch.nn.functional: the stateless forms of the layers and losses. */
 
@@ -50,7 +50,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllOptions = {})
   return core.nllLoss(input, target, options);
 }
 
-/** logSoftmax over the class dim followed by nllLoss, like F.cross_entropy with class-index targets: one fused kernel each way. */
-export function crossEntropy(input: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
+/** logSoftmax over the class dim followed by nllLoss, like F.cross_entropy with class-index targets (weight, labelSmoothing): one fused kernel each way. */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   return core.crossEntropy(input, target, options);
 }

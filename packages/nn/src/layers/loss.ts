@@ -1,24 +1,32 @@
-import type { NllOptions, Reduction, Tensor } from '@mini/tensor';
+import { checkOptions, type CrossEntropyOptions, type NllOptions, type Reduction, type Tensor } from '@mini/tensor';
 import * as F from '../functional.ts';
 import { Module } from '../module.ts';
 
 abstract class ClassLoss extends Module {
   readonly reduction: Reduction;
   readonly ignoreIndex: number;
+  /** The class weights (a buffer, as in PyTorch's weighted losses), or null. */
+  declare weight: Tensor | null;
 
-  constructor({ reduction = 'mean', ignoreIndex = -100 }: NllOptions = {}) {
+  constructor(name: string, options: CrossEntropyOptions, known: readonly (keyof CrossEntropyOptions)[]) {
     super();
+    const { weight = null, reduction = 'mean', ignoreIndex = -100 } = checkOptions(name, options, known);
+    this.registerBuffer('weight', weight);
     this.reduction = reduction;
     this.ignoreIndex = ignoreIndex;
   }
 
   protected get options(): NllOptions {
-    return { reduction: this.reduction, ignoreIndex: this.ignoreIndex };
+    return { weight: this.weight, reduction: this.reduction, ignoreIndex: this.ignoreIndex };
   }
 }
 
 /** The negative log-likelihood loss of log-probabilities, like nn.NLLLoss. */
 export class NLLLoss extends ClassLoss {
+  constructor(options: NllOptions = {}) {
+    super('NLLLoss', options, ['weight', 'reduction', 'ignoreIndex']);
+  }
+
   forward(input: Tensor, target: Tensor): Tensor {
     return F.nllLoss(input, target, this.options);
   }
@@ -26,7 +34,14 @@ export class NLLLoss extends ClassLoss {
 
 /** logSoftmax + NLLLoss on raw scores, like nn.CrossEntropyLoss. */
 export class CrossEntropyLoss extends ClassLoss {
+  readonly labelSmoothing: number;
+
+  constructor(options: CrossEntropyOptions = {}) {
+    super('CrossEntropyLoss', options, ['weight', 'reduction', 'ignoreIndex', 'labelSmoothing']);
+    this.labelSmoothing = options.labelSmoothing ?? 0;
+  }
+
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.crossEntropy(input, target, this.options);
+    return F.crossEntropy(input, target, { ...this.options, labelSmoothing: this.labelSmoothing });
   }
 }

@@ -2,6 +2,7 @@ import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, firstOutOfRange, FLOATS } from './checks.ts';
+import { checkOptions } from '../options.ts';
 import { grid, launch } from './gpu.ts';
 import { contiguous } from './views.ts';
 import { targetOutOfBounds } from '../device/device-checks.ts';
@@ -9,16 +10,23 @@ import { targetOutOfBounds } from '../device/device-checks.ts';
 export type Reduction = 'mean' | 'sum' | 'none';
 export const REDUCTIONS: Record<Reduction, number> = { none: 0, sum: 1, mean: 2 };
 
+/** nllLoss's keyword arguments, as F.nll_loss's. */
 export interface NllOptions {
+  /** A manual rescaling weight for each class, a tensor [C] of the input's dtype. */
+  weight?: Tensor | null;
   reduction?: Reduction;
   ignoreIndex?: number;
 }
 
+export const NLL_OPTIONS = ['weight', 'reduction', 'ignoreIndex'] as const;
+
 /**
- * The checks nllLoss and crossEntropy share, made before anything is dispatched: input [N, C] of
- * a float type, int32 targets [N] on the same device, and (on the cpu device) targets in range.
+ * The checks nllLoss and crossEntropy share, made before anything is dispatched: the options,
+ * input [N, C] of a float type, int32 targets [N] and weights [C] on the same device, and (on
+ * the cpu device) targets in range. The weight comes back contiguous (or null).
  */
-export function checkClassification(op: string, input: Tensor, target: Tensor, options: NllOptions) {
+export function checkClassification<O extends NllOptions>(op: string, input: Tensor, target: Tensor, options: O, known: readonly (keyof O & string)[]) {
+  checkOptions(op, options, known);
   const reduction = options.reduction ?? 'mean';
   const ignore = options.ignoreIndex ?? -100;
   if (!(reduction in REDUCTIONS)) throw new Error(`${reduction} is not a valid value for reduction`);
@@ -32,12 +40,30 @@ export function checkClassification(op: string, input: Tensor, target: Tensor, o
   if (target.shape[0] !== N) throw new RangeError(`Expected input batch_size (${N}) to match target batch_size (${target.shape[0]}).`);
   const bad = input.device.type === 'cpu' ? firstOutOfRange(target, C, ignore) : undefined;
   if (bad !== undefined) throw new RangeError(targetOutOfBounds(bad, C));
-  return { reduction, ignore, N, C };
+  return { reduction, ignore, N, C, weight: checkWeight(op, input, options.weight ?? null, C) };
 }
 
-/** Forward on the CPU (targets contiguous and checked): the loss and the count of targets that were not ignored. */
-function cpuForward(logp: Tensor, target: Tensor, reduction: Reduction, ignore: number, out: Tensor, total: Tensor): void {
+function checkWeight(op: string, input: Tensor, weight: Tensor | null, C: number): Tensor | null {
+  if (weight === null) return null;
+  checkSameDevice([input, weight]);
+  checkDType(op, weight, [input.dtype], 'weight');
+  if (weight.ndim !== 1 || weight.shape[0] !== C) {
+    throw new RangeError(`weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: [${weight.shape.join(', ')}]`);
+  }
+  return contiguous(weight);
+}
+
+/** Class c's weight in a cpu reference (1 without weights). */
+export function classWeight(weight: Tensor | null): (c: number) => number {
+  if (!weight) return () => 1;
+  const w = weight.storage.array;
+  return (c) => w[weight.offset + c];
+}
+
+/** Forward on the CPU (targets contiguous and checked): the loss and the total weight of targets that were not ignored. */
+function cpuForward(logp: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignore: number, out: Tensor, total: Tensor): void {
   const [N] = logp.shape;
+  const w = classWeight(weight);
   const lp = logp.storage.array;
   const tg = target.storage.array;
   const losses = out.storage.array;
@@ -47,8 +73,8 @@ function cpuForward(logp: Tensor, target: Tensor, reduction: Reduction, ignore: 
     const t = tg[target.offset + n];
     let loss = 0;
     if (t !== ignore) {
-      loss = -lp[logp.offset + n * logp.strides[0] + t * logp.strides[1]];
-      count++;
+      loss = -w(t) * lp[logp.offset + n * logp.strides[0] + t * logp.strides[1]];
+      count += w(t);
     }
     if (reduction === 'none') losses[n] = loss;
     sum += loss;
@@ -57,8 +83,9 @@ function cpuForward(logp: Tensor, target: Tensor, reduction: Reduction, ignore: 
   total.storage.array[0] = count;
 }
 
-function cpuBackward(g: Tensor, target: Tensor, total: Tensor, reduction: Reduction, ignore: number, out: Tensor): void {
+function cpuBackward(g: Tensor, target: Tensor, weight: Tensor | null, total: Tensor, reduction: Reduction, ignore: number, out: Tensor): void {
   const [N, C] = out.shape;
+  const w = classWeight(weight);
   const grad = out.storage.array;
   const gd = g.storage.array;
   const tg = target.storage.array;
@@ -66,7 +93,7 @@ function cpuBackward(g: Tensor, target: Tensor, total: Tensor, reduction: Reduct
   for (let n = 0; n < N; n++) {
     const t = tg[target.offset + n];
     if (t === ignore) continue;
-    const gn = reduction === 'none' ? gd[g.offset + n * g.strides[0]] : gd[g.offset];
+    const gn = (reduction === 'none' ? gd[g.offset + n * g.strides[0]] : gd[g.offset]) * w(t);
     grad[n * C + t] = reduction === 'mean' ? -gn / total.storage.array[0] : -gn;
   }
 }
@@ -76,7 +103,7 @@ function cpuBackward(g: Tensor, target: Tensor, total: Tensor, reduction: Reduct
  * like F.nll_loss. On webgpu a target out of range is raised at the next readback.
  */
 export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
-  const { reduction, ignore, N, C } = checkClassification('nllLoss', logp, target, options);
+  const { reduction, ignore, N, C, weight } = checkClassification('nllLoss', logp, target, options, NLL_OPTIONS);
   const targets = contiguous(target);
   const out = empty(reduction === 'none' ? [N] : [], logp.dtype, logp.device);
   const total = empty([1], logp.dtype, logp.device);
@@ -86,18 +113,21 @@ export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}):
     off_logp: logp.offset, s0: logp.strides[0], s1: logp.strides[1], off_t: targets.offset,
     ignore_index: ignore,
     off_g: g?.offset ?? 0, s_g: g?.strides[0] ?? 0,
+    off_w: weight?.offset ?? 0,
   });
-  const spec = (entry: string) => ({ family: 'nll', entry, constants: { REDUCTION: REDUCTIONS[reduction] } });
-  if (logp.device.type === 'cpu') cpuForward(logp, targets, reduction, ignore, out, total);
-  else launch('nllLoss', spec('forward'), [logp, targets, logp, out, total], params(), reduction === 'none' ? grid(N) : [1]);
-  const result = record('NllLoss', [logp], out, [targets, total], (g, [t, tw]) => {
+  const spec = (entry: string) => ({ family: 'nll', entry, constants: { REDUCTION: REDUCTIONS[reduction], WEIGHTED: weight ? 1 : 0 } });
+  if (logp.device.type === 'cpu') cpuForward(logp, targets, weight, reduction, ignore, out, total);
+  else launch('nllLoss', spec('forward'), [logp, targets, logp, out, total, weight ?? logp], params(), reduction === 'none' ? grid(N) : [1]);
+  const saved = weight ? [targets, total, weight] : [targets, total];
+  const result = record('NllLoss', [logp], out, saved, (g, [t, tw, w = null]) => {
     const grad = empty([N, C], logp.dtype, g.device);
-    if (g.device.type === 'cpu') cpuBackward(g, t, tw, reduction, ignore, grad);
+    if (g.device.type === 'cpu') cpuBackward(g, t, w, tw, reduction, ignore, grad);
     // The backward entry does not read logp (its slot takes g): logp may be disposed by now.
-    else launch('nllLoss.backward', spec('backward'), [g, t, g, grad, tw], params(g), grid(N * C));
+    else launch('nllLoss.backward', spec('backward'), [g, t, g, grad, tw, w ?? g], params(g), grid(N * C));
     return [grad];
   });
   if (targets !== target) targets.dispose();
+  if (weight && weight !== options.weight) weight.dispose();
   total.dispose();
   return result;
 }
