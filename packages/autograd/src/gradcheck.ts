@@ -1,4 +1,4 @@
-import { fromArray, isFloating, tidy, zeros, type Tensor } from '@mini/tensor';
+import { checkOptions, fromArray, isFloating, tidy, zeros, type Tensor } from '@mini/tensor';
 import { enableGrad, noGrad } from './grad-mode.ts';
 
 export interface GradcheckOptions {
@@ -96,7 +96,7 @@ async function analyticalJacobian(fn: Fn, inputs: Tensor[]): Promise<Float64Arra
  * first input and element where the two disagree.
  */
 export async function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): Promise<true> {
-  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = options;
+  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = checkOptions('gradcheck', options, ['eps', 'atol', 'rtol']);
   if (!inputs.some((x) => x.requiresGrad)) {
     throw new Error('gradcheck expects at least one input tensor to require gradient, but none of them have requiresGrad: true.');
   }

@@ -78,3 +78,11 @@ describe('gradcheck', () => {
     expect(memory().liveBytes).toBe(before.liveBytes);
   });
 });
+
+describe('gradcheck options', () => {
+  it('an unknown option is an error naming it', async () => {
+    await expect(gradcheck((x) => x.exp(), [randomInput(new Generator(3), [2])], { epsilon: 1e-6 } as never)).rejects.toThrow(
+      "gradcheck() got an unexpected keyword argument 'epsilon'",
+    );
+  });
+});

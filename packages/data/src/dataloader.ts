@@ -1,4 +1,4 @@
-import { defaultGenerator, device as resolveDevice, type Device, type DeviceLike, type Generator } from '@mini/tensor';
+import { checkOptions, defaultGenerator, device as resolveDevice, type Device, type DeviceLike, type Generator } from '@mini/tensor';
 import { defaultCollate, moveBatch, type Collated } from './collate.ts';
 import type { Dataset } from './dataset.ts';
 import { batchRanges, residentBatches, residentSource } from './resident.ts';
@@ -37,6 +37,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     readonly dataset: Dataset<T>,
     options: DataLoaderOptions<T, B> = {},
   ) {
+    checkOptions('DataLoader', options, ['batchSize', 'shuffle', 'dropLast', 'generator', 'device', 'collateFn']);
     const batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
       throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);

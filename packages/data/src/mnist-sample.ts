@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { checkOptions } from '@mini/tensor';
 import { ImageDataset, type ImageData, type ImageDatasetOptions } from './image-dataset.ts';
 import { MNIST } from './mnist.ts';
 
@@ -56,7 +57,7 @@ export class MNISTSample extends ImageDataset {
   readonly train: boolean;
 
   constructor(options: MNISTSampleOptions = {}) {
-    super(options);
+    super(checkOptions(new.target.name, options, ['transform', 'targetTransform', 'train']));
     this.train = options.train ?? true;
     splits ??= readSplits();
     this.setData(this.train ? splits.train : splits.test);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { downloadResources, type Resource } from './download.ts';
 import { IDX_IMAGES, IDX_LABELS, readIdx } from './idx.ts';
+import { checkOptions } from '@mini/tensor';
 import { ImageDataset, type ImageData, type ImageDatasetOptions } from './image-dataset.ts';
 
 export interface MNISTOptions extends ImageDatasetOptions {
@@ -36,7 +37,7 @@ export class MNIST extends ImageDataset {
     readonly root: string,
     options: MNISTOptions = {},
   ) {
-    super(options);
+    super(checkOptions(new.target.name, options, ['transform', 'targetTransform', 'train', 'download']));
     this.train = options.train ?? true;
     this.load(() => this.read(options.download ?? false));
   }

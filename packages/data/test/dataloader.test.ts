@@ -116,3 +116,10 @@ async function all<B>(loader: AsyncIterable<B>): Promise<B[]> {
   for await (const b of loader) out.push(b);
   return out;
 }
+
+describe('options', () => {
+  it('an unknown option of DataLoader or of a dataset is an error naming it', () => {
+    expect(() => new DataLoader(rows, { batch_size: 4 } as never)).toThrow("DataLoader() got an unexpected keyword argument 'batch_size'");
+    expect(() => new MNIST(tempDir(), { downlad: true } as never)).toThrow("MNIST() got an unexpected keyword argument 'downlad'");
+  });
+});

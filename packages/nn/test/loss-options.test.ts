@@ -34,3 +34,9 @@ describe('nn.CrossEntropyLoss and nn.NLLLoss options', () => {
     expect(() => new nn.NLLLoss({ labelSmoothing: 0.1 } as never)).toThrow("NLLLoss() got an unexpected keyword argument 'labelSmoothing'");
   });
 });
+
+describe('nn.Linear options', () => {
+  it('an unknown option is an error naming it', () => {
+    expect(() => new nn.Linear(2, 3, true, { dtyp: 'float64' } as never)).toThrow("Linear() got an unexpected keyword argument 'dtyp'");
+  });
+});

@@ -1,4 +1,4 @@
-import type { Tensor } from '@mini/tensor';
+import { checkOptions, type Tensor } from '@mini/tensor';
 import { FLAGS, scalars, type CpuOperands } from './fused.ts';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Update } from './optimizer.ts';
 
@@ -13,6 +13,8 @@ export interface AdamHyperparameters {
 
 export type AdamOptions = Partial<AdamHyperparameters>;
 
+const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'] as const;
+
 /**
  * Adam (Kingma & Ba) with torch.optim.Adam's update rule; weight decay is added to the gradient (L2):
  *   g = ±grad + weightDecay·param;  m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;
@@ -23,7 +25,7 @@ export class Adam extends Optimizer<AdamHyperparameters> {
   protected readonly decoupled: boolean = false;
 
   constructor(params: ParamsInput<AdamHyperparameters>, options: AdamOptions = {}) {
-    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false, maximize = false } = options;
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false, maximize = false } = checkOptions(new.target.name, options, ADAM_OPTIONS);
     super(params, { lr, betas, eps, weightDecay, amsgrad, maximize });
   }
 

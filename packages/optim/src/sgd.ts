@@ -1,4 +1,4 @@
-import type { Tensor } from '@mini/tensor';
+import { checkOptions, type Tensor } from '@mini/tensor';
 import { FLAGS, scalars, type CpuOperands } from './fused.ts';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Update } from './optimizer.ts';
 
@@ -21,7 +21,9 @@ export type SGDOptions = Partial<SGDHyperparameters>;
  */
 export class SGD extends Optimizer<SGDHyperparameters> {
   constructor(params: ParamsInput<SGDHyperparameters>, options: SGDOptions = {}) {
-    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = options;
+    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = checkOptions('SGD', options, [
+      'lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize',
+    ]);
     super(params, { lr: lr as number, momentum, dampening, weightDecay, nesterov, maximize });
   }
 

@@ -169,3 +169,12 @@ describe('Optimizer', () => {
     );
   });
 });
+
+describe('optimizer options', () => {
+  it('an unknown option is an error naming it', () => {
+    const p = [fromArray([0, 0], [2], { device: 'cpu' }).requiresGrad_()];
+    expect(() => new SGD(p, { lr: 0.1, weight_decay: 1 } as never)).toThrow("SGD() got an unexpected keyword argument 'weight_decay'");
+    expect(() => new Adam(p, { beta1: 0.9 } as never)).toThrow("Adam() got an unexpected keyword argument 'beta1'");
+    expect(() => new AdamW(p, { amsGrad: true } as never)).toThrow("AdamW() got an unexpected keyword argument 'amsGrad'");
+  });
+});

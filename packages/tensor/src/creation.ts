@@ -47,6 +47,7 @@ function finish(t: Tensor, opts: TensorOptions): Tensor {
 
 /** A tensor holding `array` (copied), on the requested device. */
 export function fromArray(array: TypedArray | readonly number[], shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  checkOptions('fromArray', opts, TENSOR_OPTIONS);
   const dtype = opts.dtype ? checkDType(opts.dtype) : inferArrayDType(array);
   checkShape(shape);
   if (numel(shape) !== array.length) {
@@ -87,6 +88,7 @@ function inferArrayDType(array: TypedArray | readonly number[]): DType {
 
 /** Like torch.tensor: from nested arrays (or a number); integers give int32, booleans bool. */
 export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {}): Tensor {
+  checkOptions('tensor', opts, TENSOR_OPTIONS);
   if (ArrayBuffer.isView(data)) return fromArray(data as TypedArray, [(data as TypedArray).length], opts);
   const shape: number[] = [];
   for (let level: NestedArray = data; Array.isArray(level); level = level[0]) shape.push(level.length);
@@ -209,6 +211,7 @@ export function eye(n: number, m: number | TensorOptions = n, opts: TensorOption
 
 /** Values from start to end (exclusive) by step, like torch.arange; int32 when all are integers. */
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  checkOptions('arange', opts, TENSOR_OPTIONS);
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   const n = Math.max(0, Math.ceil((end - start) / step));
@@ -254,11 +257,13 @@ export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor {
 
 /** Integers uniform on [low, high), int32. */
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  checkOptions('randint', opts, RANDOM_OPTIONS);
   return randomFill(shape, opts, (g) => g.integer(low, high), opts.dtype ?? 'int32');
 }
 
 /** A random permutation of 0..n-1, int32. */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  checkOptions('randperm', opts, RANDOM_OPTIONS);
   const perm = (opts.generator ?? defaultGenerator).permutation(n);
   return finish(upload(perm, [n], 'int32', resolveDevice(opts.device)), opts);
 }

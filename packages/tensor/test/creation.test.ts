@@ -297,3 +297,14 @@ describe('dtype conversions', () => {
     }
   });
 });
+
+describe('options of the other creation functions', () => {
+  it('an unknown option is an error naming it', () => {
+    expect(() => mini.tensor([1], { dtpe: 'int32' } as never)).toThrow("tensor() got an unexpected keyword argument 'dtpe'");
+    expect(() => fromArray([1], [1], { requires_grad: true } as never)).toThrow("fromArray() got an unexpected keyword argument 'requires_grad'");
+    expect(() => arange(3, undefined, 1, { dvice: 'cpu' } as never)).toThrow("arange() got an unexpected keyword argument 'dvice'");
+    expect(() => randint(0, 3, [2], { seed: 1 } as never)).toThrow("randint() got an unexpected keyword argument 'seed'");
+    expect(() => randperm(3, { seed: 1 } as never)).toThrow("randperm() got an unexpected keyword argument 'seed'");
+    expect(() => full([2], 1, { fill: 2 } as never)).toThrow("full() got an unexpected keyword argument 'fill'");
+  });
+});

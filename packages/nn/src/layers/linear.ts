@@ -1,4 +1,4 @@
-import { defaultGenerator, device as resolveDevice, empty, type DeviceLike, type DType, type Generator, type Tensor } from '@mini/tensor';
+import { checkOptions, defaultGenerator, device as resolveDevice, empty, type DeviceLike, type DType, type Generator, type Tensor } from '@mini/tensor';
 import * as F from '../functional.ts';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.ts';
 import { Module } from '../module.ts';
@@ -30,6 +30,7 @@ export class Linear extends Module {
     options: FactoryOptions = {},
   ) {
     super();
+    checkOptions('Linear', options, ['device', 'dtype', 'generator']);
     this.weight = newParameter([outFeatures, inFeatures], options);
     if (bias) this.bias = newParameter([outFeatures], options);
     else this.registerParameter('bias', null);

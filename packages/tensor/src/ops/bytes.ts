@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, firstOutOfRange } from './checks.ts';
 import { indexOutOfRange } from '../device/device-checks.ts';
 import { grid, launch, wgslType } from './gpu.ts';
+import { checkOptions } from '../options.ts';
 import { contiguous } from './views.ts';
 
 export interface NormalizeOptions {
@@ -21,7 +22,7 @@ export interface NormalizeOptions {
  * this is one kernel over the packed bytes, which is how a batch of images is made on the GPU.
  */
 export function normalizeBytes(x: Tensor, options: NormalizeOptions = {}): Tensor {
-  const { scale = 1 / 255, mean = 0, std = 1, index, dtype = 'float32' } = options;
+  const { scale = 1 / 255, mean = 0, std = 1, index, dtype = 'float32' } = checkOptions('normalizeBytes', options, ['scale', 'mean', 'std', 'index', 'dtype']);
   checkDType('normalizeBytes', x, ['uint8']);
   if (!x.isContiguous()) throw new Error('normalizeBytes: expected a contiguous uint8 tensor');
   if (index) {

@@ -1,4 +1,4 @@
-import { record } from '../autograd-hooks.ts';
+import { isGradEnabled, record } from '../autograd-hooks.ts';
 import { scalarTensor } from '../creation.ts';
 import { floatType, isFloating, promoteTypes, type DType } from '../dtype.ts';
 import { Tensor } from '../tensor.ts';
@@ -31,7 +31,7 @@ export interface ElementwiseOp extends Kernel {
   attrs: readonly (readonly [name: string, fallback: number])[];
   /** Which of x, y, z and out the backward rules read. */
   save: readonly (keyof Omit<Saved, 'attrs'>)[];
-  /** One rule per operand; absent: not differentiable (comparisons, backward kernels). */
+  /** One rule per operand (undefined: that operand is not differentiable); absent: the op is not (comparisons, backward kernels). */
   grad?: readonly (GradRule | undefined)[];
 }
 
@@ -106,13 +106,11 @@ export function apply(op: ElementwiseOp, operands: readonly Operand[], given: re
  * each is summed to its operand's (broadcast) shape.
  */
 function recordGrad(op: ElementwiseOp, tensors: readonly (Tensor | null)[], scalar: number | undefined, attrs: readonly number[], out: Tensor): Tensor {
-  const rules = op.grad!;
   const inputs = tensors.filter((t): t is Tensor => t !== null);
-  const needs = inputs.map((t) => t.requiresGrad);
-  const ruleOf = tensors.flatMap((t, i) => (t === null ? [] : [rules[i]]));
-  needs.forEach((need, i) => {
-    if (need && !ruleOf[i]) throw new Error(`${op.name}: the derivative for operand ${i} is not implemented`);
-  });
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
+  const ruleOf = tensors.flatMap((t, i) => (t === null ? [] : [op.grad![i]]));
+  // An operand without a rule (where's condition) gets no gradient, as in PyTorch.
+  const needs = inputs.map((t, i) => t.requiresGrad && ruleOf[i] !== undefined);
   const [x, y, z] = tensors;
   const named = { x, y, z, out };
   const saved = op.save.map((k) => named[k]).filter((t): t is Tensor => t !== null && t !== undefined);
