@@ -1,11 +1,11 @@
 // The elementwise table: one row per op, each holding its WGSL expression (spliced into
 // kernels/elementwise.wgsl; anything longer than a line is a function there), its CPU reference
-// and its backward rules. Each row is the op's public function; the runner, the dtype rules and
-// the gradient plumbing are in elementwise-op.ts, the tests iterate over ELEMENTWISE_OPS.
-import type { DType } from '../dtype.ts';
+// and its backward rules. Each row is the op's public function. elementwise-op.ts turns rows into
+// functions (dtype rules, gradient plumbing), elementwise-kernel.ts runs them (kernel and CPU
+// reference); the tests iterate over ELEMENTWISE_OPS.
 import type { Tensor } from '../tensor.ts';
 import { fromArray, zerosLike } from '../creation.ts';
-import { isFloating } from '../dtype.ts';
+import { isFloating, type DType } from '../dtype.ts';
 import * as m from './cpu-math.ts';
 import { checkWritable, run, type Compute } from './elementwise-kernel.ts';
 import { checkOptions } from '../options.ts';
