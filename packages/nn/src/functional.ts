@@ -1,5 +1,5 @@
 import * as core from '@mini/tensor';
-import type { CrossEntropyOptions, NllOptions, Tensor } from '@mini/tensor';
+import type { ConvOptions, CrossEntropyOptions, NllOptions, Tensor } from '@mini/tensor';
 
 /** Like torch.nn.functional: the stateless forms of the layers and losses. */
 
@@ -53,4 +53,16 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllOptions = {})
 /** logSoftmax over the class dim followed by nllLoss, like F.cross_entropy with class-index targets (weight, labelSmoothing): one fused kernel each way. */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   return core.crossEntropy(input, target, options);
+}
+
+// ---- convolution, pooling, normalization, dropout, embedding ----
+
+/** 2-D convolution of input [N, C, H, W] (or [C, H, W]) with weight [out, C/groups, kH, kW], like F.conv2d. */
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
+  return core.conv2d(input, weight, bias, options);
+}
+
+/** 1-D convolution of input [N, C, L] (or [C, L]) with weight [out, C/groups, k], like F.conv1d. */
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
+  return core.conv1d(input, weight, bias, options);
 }

@@ -5,6 +5,8 @@ export { Linear, type FactoryOptions } from './layers/linear.ts';
 export { ReLU, LogSoftmax, Softmax } from './layers/activation.ts';
 export { Flatten } from './layers/flatten.ts';
 export { Sequential } from './layers/sequential.ts';
+// ---- convolution, pooling, normalization, dropout, embedding ----
+export { Conv1d, Conv2d, type ConvLayerOptions } from './layers/conv.ts';
 export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
 export * as init from './init.ts';
 export * as functional from './functional.ts';

@@ -107,3 +107,6 @@ export { reshape, view, transpose, permute, narrow, expand, contiguous, clone, s
 export { launch, grid, wgslType } from './ops/gpu.ts';
 export type { ParamValues } from './device/params-layout.ts';
 export * as testing from './testing.ts';
+// ---- convolution, pooling, normalization, dropout, embedding ----
+export { conv1d, conv2d, type ConvOptions } from './ops/conv.ts';
+export type { Pair } from './ops/window.ts';

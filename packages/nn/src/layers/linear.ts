@@ -1,22 +1,10 @@
-import { checkOptions, defaultGenerator, device as resolveDevice, empty, type DeviceLike, type DType, type Generator, type Tensor } from '@mini/tensor';
+import { checkOptions, defaultGenerator, type Generator, type Tensor } from '@mini/tensor';
 import * as F from '../functional.ts';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.ts';
 import { Module } from '../module.ts';
-import { Parameter } from '../parameter.ts';
+import type { Parameter } from '../parameter.ts';
+import { FACTORY_OPTIONS, fanInUniform_, newParameter, type FactoryOptions } from './factory.ts';
 
-export interface FactoryOptions {
-  device?: DeviceLike;
-  dtype?: DType;
-  /** Draws the initial values (the seeded default generator unless given). */
-  generator?: Generator;
-}
-
-function newParameter(shape: number[], { device, dtype = 'float32' }: FactoryOptions): Parameter {
-  const data = empty(shape, { dtype, device: resolveDevice(device) });
-  const p = new Parameter(data);
-  data.dispose();
-  return p;
-}
+export type { FactoryOptions };
 
 /** y = x·Wᵀ + b with weight [out, in], initialized as PyTorch does, like nn.Linear. */
 export class Linear extends Module {
@@ -30,7 +18,7 @@ export class Linear extends Module {
     options: FactoryOptions = {},
   ) {
     super();
-    checkOptions('Linear', options, ['device', 'dtype', 'generator']);
+    checkOptions('Linear', options, FACTORY_OPTIONS);
     this.weight = newParameter([outFeatures, inFeatures], options);
     if (bias) this.bias = newParameter([outFeatures], options);
     else this.registerParameter('bias', null);
@@ -39,12 +27,7 @@ export class Linear extends Module {
 
   /** kaiming_uniform(a = √5) for the weight, i.e. U(−1/√in, 1/√in), and the same bound for the bias. */
   resetParameters(generator: Generator = defaultGenerator): void {
-    kaimingUniform_(this.weight, Math.sqrt(5), 'fan_in', 'leaky_relu', generator);
-    if (this.bias) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound, generator);
-    }
+    fanInUniform_(this.weight, this.bias, generator);
   }
 
   forward(input: Tensor): Tensor {
