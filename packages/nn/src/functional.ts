@@ -1,5 +1,5 @@
 import * as core from '@mini/tensor';
-import type { ConvOptions, CrossEntropyOptions, NllOptions, Tensor } from '@mini/tensor';
+import type { AdaptiveSize, AvgPoolOptions, ConvOptions, CrossEntropyOptions, MaxPoolOptions, NllOptions, Pair, Tensor } from '@mini/tensor';
 
 /** Like torch.nn.functional: the stateless forms of the layers and losses. */
 
@@ -65,4 +65,27 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
 /** 1-D convolution of input [N, C, L] (or [C, L]) with weight [out, C/groups, k], like F.conv1d. */
 export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
   return core.conv1d(input, weight, bias, options);
+}
+
+/** F.max_pool2d's keyword arguments; returnIndices also returns each window's argmax (h·W + w, int32). */
+export interface MaxPool2dOptions extends MaxPoolOptions {
+  returnIndices?: boolean;
+}
+
+/** Max pooling over [N, C, H, W] (or [C, H, W]), like F.max_pool2d. */
+export function maxPool2d(input: Tensor, kernelSize: Pair, options?: MaxPool2dOptions & { returnIndices?: false }): Tensor;
+export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
+  const { returnIndices = false, ...rest } = options;
+  return returnIndices ? core.maxPool2dWithIndices(input, kernelSize, rest) : core.maxPool2d(input, kernelSize, rest);
+}
+
+/** Average pooling over [N, C, H, W] (or [C, H, W]), like F.avg_pool2d. */
+export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPoolOptions = {}): Tensor {
+  return core.avgPool2d(input, kernelSize, options);
+}
+
+/** Average pooling to a fixed output size (null keeps the input's), like F.adaptive_avg_pool2d. */
+export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+  return core.adaptiveAvgPool2d(input, outputSize);
 }

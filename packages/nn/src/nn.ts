@@ -7,6 +7,7 @@ export { Flatten } from './layers/flatten.ts';
 export { Sequential } from './layers/sequential.ts';
 // ---- convolution, pooling, normalization, dropout, embedding ----
 export { Conv1d, Conv2d, type ConvLayerOptions } from './layers/conv.ts';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.ts';
 export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
 export * as init from './init.ts';
 export * as functional from './functional.ts';

@@ -110,3 +110,4 @@ export * as testing from './testing.ts';
 // ---- convolution, pooling, normalization, dropout, embedding ----
 export { conv1d, conv2d, type ConvOptions } from './ops/conv.ts';
 export type { Pair } from './ops/window.ts';
+export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPoolOptions, type AvgPoolOptions, type AdaptiveSize } from './ops/pool.ts';
