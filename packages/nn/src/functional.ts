@@ -1,5 +1,5 @@
 import * as core from '@mini/tensor';
-import type { AdaptiveSize, AvgPoolOptions, ConvOptions, CrossEntropyOptions, MaxPoolOptions, NllOptions, Pair, Tensor } from '@mini/tensor';
+import type { AdaptiveSize, AvgPoolOptions, BatchNormOptions, ConvOptions, CrossEntropyOptions, MaxPoolOptions, NllOptions, Pair, Tensor } from '@mini/tensor';
 
 /** Like torch.nn.functional: the stateless forms of the layers and losses. */
 
@@ -88,4 +88,20 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPoolOptio
 /** Average pooling to a fixed output size (null keeps the input's), like F.adaptive_avg_pool2d. */
 export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize): Tensor {
   return core.adaptiveAvgPool2d(input, outputSize);
+}
+
+/** F.batch_norm's keyword arguments (PyTorch's defaults: training false, momentum 0.1, eps 1e-5). */
+export type BatchNormFunctionOptions = Omit<BatchNormOptions, 'numBatchesTracked'>;
+
+/**
+ * Batch normalization over dim 1 of input [N, C, ...], like F.batch_norm: by the batch's statistics
+ * when training (updating the running ones in place when given), else by the running ones.
+ */
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormFunctionOptions & Pick<BatchNormOptions, 'numBatchesTracked'> = {}): Tensor {
+  return core.batchNorm(input, runningMean, runningVar, core.checkOptions('batch_norm', options, ['weight', 'bias', 'training', 'momentum', 'eps', 'numBatchesTracked']));
+}
+
+/** Layer normalization over the last dims (normalizedShape) of input, like F.layer_norm. */
+export function layerNorm(input: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  return core.layerNorm(input, normalizedShape, weight, bias, eps);
 }
