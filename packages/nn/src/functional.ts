@@ -1,5 +1,5 @@
 import * as core from '@mini/tensor';
-import type { AdaptiveSize, AvgPoolOptions, BatchNormOptions, ConvOptions, CrossEntropyOptions, MaxPoolOptions, NllOptions, Pair, Tensor } from '@mini/tensor';
+import type { AdaptiveSize, AvgPoolOptions, BatchNormOptions, ConvOptions, CrossEntropyOptions, Generator, MaxPoolOptions, NllOptions, Pair, Tensor } from '@mini/tensor';
 
 /** Like torch.nn.functional: the stateless forms of the layers and losses. */
 
@@ -104,4 +104,30 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
 /** Layer normalization over the last dims (normalizedShape) of input, like F.layer_norm. */
 export function layerNorm(input: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
   return core.layerNorm(input, normalizedShape, weight, bias, eps);
+}
+
+/** F.dropout's extra option: the generator that draws the mask (the default generator unless given). */
+export interface DropoutOptions {
+  generator?: Generator;
+}
+
+/**
+ * Zeroes each element with probability p and scales the rest by 1/(1 − p) when training; the
+ * input itself otherwise, like F.dropout.
+ */
+export function dropout(input: Tensor, p = 0.5, training = true, options: DropoutOptions = {}): Tensor {
+  const { generator } = core.checkOptions('dropout', options, ['generator']);
+  return core.dropout(input, p, training, generator);
+}
+
+/** F.embedding's keyword arguments that mini supports. */
+export interface EmbeddingOptions {
+  /** The row whose gradient stays zero (negative counts from the end). */
+  paddingIdx?: number | null;
+}
+
+/** The rows of weight [num, dim] picked by int32 indices of any shape, output [...input, dim], like F.embedding. */
+export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+  const { paddingIdx = null } = core.checkOptions('embedding', options, ['paddingIdx']);
+  return core.embedding(input, weight, paddingIdx);
 }

@@ -9,6 +9,8 @@ export { Sequential } from './layers/sequential.ts';
 export { Conv1d, Conv2d, type ConvLayerOptions } from './layers/conv.ts';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.ts';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type LayerNormLayerOptions } from './layers/normalization.ts';
+export { Dropout, type DropoutLayerOptions } from './layers/dropout.ts';
+export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.ts';
 export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
 export * as init from './init.ts';
 export * as functional from './functional.ts';

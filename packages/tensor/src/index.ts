@@ -110,5 +110,7 @@ export * as testing from './testing.ts';
 // ---- convolution, pooling, normalization, dropout, embedding ----
 export { conv1d, conv2d, type ConvOptions } from './ops/conv.ts';
 export type { Pair } from './ops/window.ts';
+export { dropout } from './ops/dropout.ts';
+export { embedding } from './ops/embedding.ts';
 export { batchNorm, layerNorm, type BatchNormOptions } from './ops/norm.ts';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPoolOptions, type AvgPoolOptions, type AdaptiveSize } from './ops/pool.ts';
