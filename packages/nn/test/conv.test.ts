@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromArray, init, type Device, type Tensor } from '@mini/tensor';
 import { F, nn } from '@mini/nn';
-import { backwardWith, expectGradcheck, expectValues, FIXTURES, load, randomLeaf, targets } from './layer-fixtures.ts';
+import { backwardWith, both, expectGradcheck, expectSame, expectValues, FIXTURES, load, randomLeaf, targets } from './layer-fixtures.ts';
 
 let gpu: Device;
 beforeAll(async () => {
@@ -45,21 +45,6 @@ describe('conv2d gradcheck (float64, cpu)', () => {
   });
 });
 
-/** Random values that are the same on cpu and on webgpu. */
-function both(shape: number[], seed: number): [Tensor, Tensor] {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 104729 + i * 0.731));
-  return [fromArray(data, shape, { device: 'cpu', requiresGrad: true }), fromArray(data, shape, { device: gpu, requiresGrad: true })];
-}
-
-async function expectSame(a: Tensor, b: Tensor, what: string): Promise<void> {
-  expect(b.shape, what).toEqual(a.shape);
-  const [x, y] = [await a.toArray(), await b.toArray()];
-  for (let i = 0; i < x.length; i++) {
-    if (!(Math.abs(x[i] - y[i]) <= 1e-4 + 1e-4 * Math.abs(x[i]))) expect.fail(`${what}: element ${i} is ${y[i]} on webgpu, ${x[i]} on cpu`);
-  }
-}
-
 describe('conv kernels (im2col, col2im) against the CPU reference', () => {
   const shapes: [number[], number[], object][] = [
     [[1, 1, 1, 1], [1, 1, 1, 1], {}],
@@ -69,12 +54,12 @@ describe('conv kernels (im2col, col2im) against the CPU reference', () => {
   ];
   for (const [xs, ws, options] of shapes) {
     it(`x [${xs}] w [${ws}] ${JSON.stringify(options)}`, async () => {
-      const [xc, xg] = both(xs, 1);
-      const [wc, wg] = both(ws, 2);
-      const [bc, bg] = both([ws[0]], 3);
+      const [xc, xg] = both(xs, 1, gpu);
+      const [wc, wg] = both(ws, 2, gpu);
+      const [bc, bg] = both([ws[0]], 3, gpu);
       const [oc, og] = [F.conv2d(xc, wc, bc, options), F.conv2d(xg, wg, bg, options)];
       await expectSame(oc, og, 'output');
-      const [uc, ug] = both(oc.shape as number[], 4);
+      const [uc, ug] = both(oc.shape as number[], 4, gpu);
       oc.backward(uc.detach());
       og.backward(ug.detach());
       await expectSame(xc.grad!, xg.grad!, 'input grad');
@@ -83,8 +68,8 @@ describe('conv kernels (im2col, col2im) against the CPU reference', () => {
     });
   }
   it('reads a non-contiguous input view', async () => {
-    const [xc, xg] = both([2, 5, 4, 3], 5);
-    const [wc, wg] = both([4, 3, 2, 2], 6);
+    const [xc, xg] = both([2, 5, 4, 3], 5, gpu);
+    const [wc, wg] = both([4, 3, 2, 2], 6, gpu);
     const view = (x: Tensor) => x.permute(0, 3, 2, 1);
     await expectSame(F.conv2d(view(xc), wc), F.conv2d(view(xg), wg), 'output');
   });

@@ -72,3 +72,19 @@ export function randomLeaf(shape: readonly number[], seed: number, requiresGrad 
   const data = Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 1.37) * 0.9 + Math.cos(i * 0.11 + seed) * 0.1);
   return fromArray(data, shape, { dtype: 'float64', device: 'cpu', requiresGrad });
 }
+
+/** The same seeded float32 values (scale·sin(…) + shift) on cpu and on `gpu`, both leaves that require grad. */
+export function both(shape: readonly number[], seed: number, gpu: Device, scale = 1, shift = 0): [Tensor, Tensor] {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 104729 + i * 0.731) * scale + shift);
+  return [fromArray(data, shape, { device: 'cpu', requiresGrad: true }), fromArray(data, shape, { device: gpu, requiresGrad: true })];
+}
+
+/** The webgpu result b matches the cpu reference a within `tol` (relative and absolute). */
+export async function expectSame(a: Tensor, b: Tensor, what: string, tol = 1e-4): Promise<void> {
+  expect(b.shape, what).toEqual(a.shape);
+  const [x, y] = [await a.toArray(), await b.toArray()];
+  for (let i = 0; i < x.length; i++) {
+    if (!(Math.abs(x[i] - y[i]) <= tol + tol * Math.abs(x[i]))) expect.fail(`${what}: element ${i} is ${y[i]} on webgpu, ${x[i]} on cpu`);
+  }
+}

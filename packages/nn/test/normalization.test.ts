@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromArray, init, type Device, type Tensor } from '@mini/tensor';
 import { F, nn, Module } from '@mini/nn';
-import { backwardWith, expectGradcheck, expectValues, FIXTURES, load, randomLeaf, targets, type Target, type Values } from './layer-fixtures.ts';
+import { backwardWith, both, expectGradcheck, expectSame, expectValues, FIXTURES, load, randomLeaf, targets, type Target, type Values } from './layer-fixtures.ts';
 
 let gpu: Device;
 beforeAll(async () => {
@@ -87,18 +87,6 @@ describe('normalization gradcheck (float64, cpu)', () => {
 });
 
 describe('norm kernels against the CPU reference (odd shapes)', () => {
-  function both(shape: number[], seed: number): [Tensor, Tensor] {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = Float32Array.from({ length: n }, (_, i) => 2 * Math.sin(seed * 104729 + i * 0.731) + 0.3);
-    return [fromArray(data, shape, { device: 'cpu', requiresGrad: true }), fromArray(data, shape, { device: gpu, requiresGrad: true })];
-  }
-  async function expectSame(a: Tensor, b: Tensor, what: string): Promise<void> {
-    expect(b.shape, what).toEqual(a.shape);
-    const [x, y] = [await a.toArray(), await b.toArray()];
-    for (let i = 0; i < x.length; i++) {
-      if (!(Math.abs(x[i] - y[i]) <= 1e-4 + 1e-4 * Math.abs(x[i]))) expect.fail(`${what}: element ${i} is ${y[i]} on webgpu, ${x[i]} on cpu`);
-    }
-  }
   const cases: [string, number[], (x: Tensor, w: Tensor, b: Tensor) => Tensor, number][] = [
     ['batch norm [33, 7, 5, 3]', [33, 7, 5, 3], (x, w, b) => F.batchNorm(x, null, null, { weight: w, bias: b, training: true }), 7],
     ['batch norm [257, 1]', [257, 1], (x, w, b) => F.batchNorm(x, null, null, { weight: w, bias: b, training: true }), 1],
@@ -107,12 +95,12 @@ describe('norm kernels against the CPU reference (odd shapes)', () => {
   ];
   for (const [name, shape, fn, affine] of cases) {
     it(name, async () => {
-      const [xc, xg] = both(shape, 1);
-      const [wc, wg] = both([affine], 2);
-      const [bc, bg] = both([affine], 3);
+      const [xc, xg] = both(shape, 1, gpu, 2, 0.3);
+      const [wc, wg] = both([affine], 2, gpu, 2, 0.3);
+      const [bc, bg] = both([affine], 3, gpu, 2, 0.3);
       const [oc, og] = [fn(xc, wc, bc), fn(xg, wg, bg)];
       await expectSame(oc, og, 'output');
-      const [uc, ug] = both(oc.shape as number[], 4);
+      const [uc, ug] = both(oc.shape as number[], 4, gpu, 2, 0.3);
       oc.backward(uc.detach());
       og.backward(ug.detach());
       await expectSame(xc.grad!, xg.grad!, 'input grad');

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromArray, init, type Device, type Tensor } from '@mini/tensor';
 import { F, nn } from '@mini/nn';
-import { backwardWith, expectGradcheck, expectValues, FIXTURES, load, randomLeaf, targets, type Values } from './layer-fixtures.ts';
+import { backwardWith, both, expectGradcheck, expectSame, expectValues, FIXTURES, load, randomLeaf, targets, type Values } from './layer-fixtures.ts';
 
 let gpu: Device;
 beforeAll(async () => {
@@ -56,21 +56,6 @@ describe('pooling gradcheck (float64, cpu)', () => {
   });
 });
 
-/** The same values on cpu and on webgpu. */
-function both(shape: number[], seed: number): [Tensor, Tensor] {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 104729 + i * 0.731));
-  return [fromArray(data, shape, { device: 'cpu', requiresGrad: true }), fromArray(data, shape, { device: gpu, requiresGrad: true })];
-}
-
-async function expectSame(a: Tensor, b: Tensor, what: string): Promise<void> {
-  expect(b.shape, what).toEqual(a.shape);
-  const [x, y] = [await a.toArray(), await b.toArray()];
-  for (let i = 0; i < x.length; i++) {
-    if (!(Math.abs(x[i] - y[i]) <= 1e-5 + 1e-5 * Math.abs(x[i]))) expect.fail(`${what}: element ${i} is ${y[i]} on webgpu, ${x[i]} on cpu`);
-  }
-}
-
 describe('pool kernels against the CPU reference', () => {
   const cases: [string, number[], (x: Tensor) => Tensor][] = [
     ['max 1x1', [1, 1, 1, 1], (x) => F.maxPool2d(x, 1)],
@@ -82,13 +67,13 @@ describe('pool kernels against the CPU reference', () => {
   ];
   for (const [name, shape, fn] of cases) {
     it(name, async () => {
-      const [xc, xg] = both(shape, 1);
+      const [xc, xg] = both(shape, 1, gpu);
       const [oc, og] = [fn(xc), fn(xg)];
-      await expectSame(oc, og, 'output');
-      const [uc, ug] = both(oc.shape as number[], 2);
+      await expectSame(oc, og, 'output', 1e-5);
+      const [uc, ug] = both(oc.shape as number[], 2, gpu);
       oc.backward(uc.detach());
       og.backward(ug.detach());
-      await expectSame(xc.grad!, xg.grad!, 'input grad');
+      await expectSame(xc.grad!, xg.grad!, 'input grad', 1e-5);
     });
   }
 });
