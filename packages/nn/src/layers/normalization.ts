@@ -66,13 +66,15 @@ abstract class BatchNorm extends Module {
     this.resetParameters();
   }
 
-  /** The running statistics, under their camelCase names. */
+  /** The buffer running_mean under its camelCase name. */
   get runningMean(): Tensor | null {
     return this.running_mean;
   }
+  /** The buffer running_var under its camelCase name. */
   get runningVar(): Tensor | null {
     return this.running_var;
   }
+  /** The buffer num_batches_tracked (int32, 0-d) under its camelCase name. */
   get numBatchesTracked(): Tensor | null {
     return this.num_batches_tracked;
   }
