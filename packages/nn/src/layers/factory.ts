@@ -15,7 +15,7 @@ export const FACTORY_OPTIONS = ['device', 'dtype', 'generator'] as const;
 
 /** A parameter of `shape` with uninitialized values on the options' device and dtype (float32 by default). */
 export function newParameter(shape: number[], { device, dtype = 'float32' }: FactoryOptions): Parameter {
-  const data = empty(shape, dtype, resolveDevice(device));
+  const data = empty(shape, { dtype, device: resolveDevice(device) });
   const p = new Parameter(data);
   data.dispose();
   return p;
