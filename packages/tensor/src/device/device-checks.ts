@@ -8,6 +8,7 @@ export const DEVICE_CHECK_BYTES = 16;
 /** Codes shared with kernels/*.wgsl (see `checks[0]` there). */
 export const CHECK_NLL_TARGET = 1;
 export const CHECK_INDEX = 2;
+export const CHECK_GATHER = 3;
 
 /** The errors both devices raise, the cpu at once and webgpu at the next readback. */
 export function targetOutOfBounds(target: number, classes: number): string {
@@ -18,8 +19,13 @@ export function indexOutOfRange(index: number, size: number): string {
   return `indexSelect: index ${index} is out of range for dimension of size ${size}.`;
 }
 
+/** gather/scatter's error for an index outside [0, size) along dim, in PyTorch's words. */
+export function indexOutOfBounds(index: number, dim: number, size: number): string {
+  return `index ${index} is out of bounds for dimension ${dim} with size ${size}`;
+}
+
 export function deviceCheckMessage(words: Int32Array): string | null {
-  const [code, value, bound] = words;
+  const [code, value, bound, dim] = words;
   switch (code) {
     case 0:
       return null;
@@ -27,6 +33,8 @@ export function deviceCheckMessage(words: Int32Array): string | null {
       return targetOutOfBounds(value, bound);
     case CHECK_INDEX:
       return indexOutOfRange(value, bound);
+    case CHECK_GATHER:
+      return indexOutOfBounds(value, dim, bound);
     default:
       return `device check failed with unknown code ${code} (value ${value})`;
   }

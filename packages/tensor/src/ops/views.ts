@@ -9,8 +9,8 @@ import { readArray } from '../readback.ts';
 import { sumToShape } from './reduce.ts';
 import { normalizeBytes } from './bytes.ts';
 
-/** A view of x's storage with another shape/strides/offset. */
-function viewOf(x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor {
+/** A view of x's storage with another shape/strides/offset (not recorded). */
+export function viewOf(x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor {
   return new Tensor(x.storage.retain(), [...shape], x.dtype, [...strides], offset);
 }
 
