@@ -16,11 +16,12 @@ const WG: u32 = {{WG}}u;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let row0 = wid.y * TM;
   let col0 = wid.x * (WG * TN) + lane;
+  let out0 = out_start(wid.z);
   var acc: array<f32, TM * TN>;
   var boff: array<u32, TN>;
   var aoff: array<u32, TM>;
-  for (var t = 0u; t < TN; t++) { boff[t] = p.off_b + min(col0 + t * WG, p.N - 1u) * p.sb1; }
-  for (var i = 0u; i < TM; i++) { aoff[i] = p.off_a + min(row0 + i, p.M - 1u) * p.sa0; }
+  for (var t = 0u; t < TN; t++) { boff[t] = b_start(wid.z) + min(col0 + t * WG, p.N - 1u) * p.sb1; }
+  for (var i = 0u; i < TM; i++) { aoff[i] = a_start(wid.z) + min(row0 + i, p.M - 1u) * p.sa0; }
   for (var k = 0u; k < p.K; k++) {
     var bv: array<f32, TN>;
     for (var t = 0u; t < TN; t++) { bv[t] = b[boff[t] + k * p.sb0]; }
@@ -40,7 +41,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var t = 0u; t < TN; t++) {
       let c = col0 + t * WG;
       let v = acc[i * TN + t] + bias_v[t];
-      if (c < p.N) { out[r * p.N + c] = select(v, max(v, 0.0), relu); }
+      if (c < p.N) { out[out0 + r * p.N + c] = select(v, max(v, 0.0), relu); }
     }
   }
 }

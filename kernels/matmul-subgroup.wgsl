@@ -28,13 +28,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let col0 = wid.x * (8u * TN) + lane;
   var acc: array<f32, TM * TN>;
   var boff: array<u32, TN>;
-  for (var t = 0u; t < TN; t++) { boff[t] = p.off_b + min(col0 + t * 8u, p.N - 1u) * p.sb1; }
+  for (var t = 0u; t < TN; t++) { boff[t] = b_start(wid.z) + min(col0 + t * 8u, p.N - 1u) * p.sb1; }
   // A_ALONG_M: lane-specific row offsets (rows row0 + 8q + lane); else per-row offsets.
   var aoff: array<u32, TM>;
   if (A_ALONG_M) {
-    for (var q = 0u; q < TM8; q++) { aoff[q] = p.off_a + min(row0 + q * 8u + lane, p.M - 1u) * p.sa0; }
+    for (var q = 0u; q < TM8; q++) { aoff[q] = a_start(wid.z) + min(row0 + q * 8u + lane, p.M - 1u) * p.sa0; }
   } else {
-    for (var i = 0u; i < TM; i++) { aoff[i] = p.off_a + min(row0 + i, p.M - 1u) * p.sa0; }
+    for (var i = 0u; i < TM; i++) { aoff[i] = a_start(wid.z) + min(row0 + i, p.M - 1u) * p.sa0; }
   }
   for (var k0 = 0u; k0 < p.K; k0 += 8u) {
     var ak: array<f32, TM>;
@@ -63,5 +63,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
     }
   }
-  store_tile(&acc, row0, col0);
+  store_tile(&acc, row0, col0, out_start(wid.z));
 }

@@ -7,16 +7,16 @@
 @group(0) @binding(3) var<storage, read_write> out: array<vec4<f32>>;
 #include "matmul-interface.wgsl"
 
-// Where each owned group's column of b starts (row 0), in vec4s; edge groups clamped.
-fn column_offsets(col4: u32) -> array<u32, TN> {
+// Where each owned group's column of b (starting at b0) starts (row 0), in vec4s; edge groups clamped.
+fn column_offsets(col4: u32, b0: u32) -> array<u32, TN> {
   var boff: array<u32, TN>;
-  for (var t = 0u; t < TN; t++) { boff[t] = p.off_b / 4u + min(col4 + 8u * t, p.N / 4u - 1u); }
+  for (var t = 0u; t < TN; t++) { boff[t] = b0 / 4u + min(col4 + 8u * t, p.N / 4u - 1u); }
   return boff;
 }
 
 // Bias loaded once per owned column (0 without one) and added to every row, then ReLU when asked;
-// one vec4 store per group.
-fn store_tile(acc: ptr<function, array<vec4<f32>, TM * TN>>, row0: u32, col4: u32) {
+// one vec4 store per group, the output starting at out0 (a multiple of 4, as N is).
+fn store_tile(acc: ptr<function, array<vec4<f32>, TM * TN>>, row0: u32, col4: u32, out0: u32) {
   let N4 = p.N / 4u;
   var bias_v: array<vec4<f32>, TN>;
   if ((p.epilogue & EPILOGUE_BIAS) != 0u) {
@@ -29,7 +29,7 @@ fn store_tile(acc: ptr<function, array<vec4<f32>, TM * TN>>, row0: u32, col4: u3
     for (var t = 0u; t < TN; t++) {
       let c4 = col4 + 8u * t;
       let v = (*acc)[i * TN + t] + bias_v[t];
-      if (c4 < N4) { out[(row0 + i) * N4 + c4] = select(v, max(v, vec4<f32>(0.0)), relu); }
+      if (c4 < N4) { out[out0 / 4u + (row0 + i) * N4 + c4] = select(v, max(v, vec4<f32>(0.0)), relu); }
     }
   }
 }

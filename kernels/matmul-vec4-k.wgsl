@@ -42,8 +42,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var acc: array<f32, TM * TN>;
   var boff: array<u32, TN>;
   var aoff: array<u32, TM8>;
-  for (var t = 0u; t < TN; t++) { boff[t] = (p.off_b + min(col0 + t * 8u, p.N - 1u) * p.sb1) / 4u; }
-  for (var u = 0u; u < TM8; u++) { aoff[u] = (p.off_a + min(row0 + u * 8u + lane, p.M - 1u) * p.sa0) / 4u; }
+  for (var t = 0u; t < TN; t++) { boff[t] = (b_start(wid.z) + min(col0 + t * 8u, p.N - 1u) * p.sb1) / 4u; }
+  for (var u = 0u; u < TM8; u++) { aoff[u] = (a_start(wid.z) + min(row0 + u * 8u + lane, p.M - 1u) * p.sa0) / 4u; }
   let K4 = p.K / 4u;
   for (var k = 0u; k < K4; k++) {
     var am: array<vec4<f32>, TM8>;
@@ -53,5 +53,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     accumulate(&acc, &am, &bv, 0u);
     accumulate(&acc, &am, &bv, HALF);
   }
-  store_tile(&acc, row0, col0);
+  store_tile(&acc, row0, col0, out_start(wid.z));
 }

@@ -19,9 +19,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let row0 = wid.y * TM;
   let col4 = wid.x * (8u * TN) + lane;
   var acc: array<vec4<f32>, TM * TN>;
-  let boff = column_offsets(col4);
+  let boff = column_offsets(col4, b_start(wid.z));
   var aoff: array<u32, TA>;
-  for (var u = 0u; u < TA; u++) { aoff[u] = (p.off_a + min(row0 + 32u * u + 4u * lane, p.M - 4u)) / 4u; }
+  for (var u = 0u; u < TA; u++) { aoff[u] = (a_start(wid.z) + min(row0 + 32u * u + 4u * lane, p.M - 4u)) / 4u; }
   let sb4 = p.sb0 / 4u;
   let sa4 = p.sa1 / 4u;
   for (var k = 0u; k < p.K; k++) {
@@ -34,5 +34,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       for (var t = 0u; t < TN; t++) { acc[i * TN + t] = fma(vec4<f32>(av), bv[t], acc[i * TN + t]); }
     }
   }
-  store_tile(&acc, row0, col4);
+  store_tile(&acc, row0, col4, out_start(wid.z));
 }

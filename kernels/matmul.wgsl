@@ -19,6 +19,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         @builtin(local_invocation_index) flat: u32) {
   let row0 = wid.y * TM;
   let col0 = wid.x * TN;
+  let a0 = a_start(wid.z);
+  let b0 = b_start(wid.z);
+  let out0 = out_start(wid.z);
   var acc: array<array<f32, 4>, 4>;
   for (var k0 = 0u; k0 < p.K; k0 += TK) {
     for (var i = 0u; i < 4u; i++) {
@@ -28,14 +31,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       let r = row0 + m;
       let kk = k0 + k;
       var va = 0.0;
-      if (r < p.M && kk < p.K) { va = a[p.off_a + r * p.sa0 + kk * p.sa1]; }
+      if (r < p.M && kk < p.K) { va = a[a0 + r * p.sa0 + kk * p.sa1]; }
       tileA[k * TM + m] = va;
       let kb = idx / TN;
       let n = idx % TN;
       let c = col0 + n;
       let kbb = k0 + kb;
       var vb = 0.0;
-      if (c < p.N && kbb < p.K) { vb = b[p.off_b + kbb * p.sb0 + c * p.sb1]; }
+      if (c < p.N && kbb < p.K) { vb = b[b0 + kbb * p.sb0 + c * p.sb1]; }
       tileB[kb * TN + n] = vb;
     }
     workgroupBarrier();
@@ -66,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var j = 0u; j < 4u; j++) {
       let c = col0 + lid.x * 4u + j;
       let v = acc[i][j] + bias_v[j];
-      if (c < p.N) { out[r * p.N + c] = select(v, max(v, 0.0), relu); }
+      if (c < p.N) { out[out0 + r * p.N + c] = select(v, max(v, 0.0), relu); }
     }
   }
 }

@@ -38,7 +38,7 @@ const CASES: [string, number[], (x: Tensor) => Tensor][] = [
   ['clone', [3, 33], (x) => clone(x)],
   ['contiguous of a transposed view', [3, 7], (x) => contiguous(x.t())],
   ['contiguous of a contiguous tensor (a no-op)', [7], (x) => contiguous(x)],
-  ['slice', [7, 3], (x) => x.slice(2, 5)],
+  ['slice', [7, 3], (x) => x.slice(0, 2, 5)],
   ['T of a 3-D tensor', [2, 3, 5], (x) => x.T],
 ];
 

@@ -97,13 +97,35 @@ export {
 } from './ops/elementwise.ts';
 export { checkOptions } from './options.ts';
 export { sum, mean, max, argmax, sumToShape } from './ops/reduce.ts';
-export { matmul, linear, matmulKernel, matmulPlan, setMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulPlan } from './ops/matmul.ts';
+export { matmul, mm, bmm, dot, linear, matmulKernel, matmulPlan, setMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulPlan } from './ops/matmul.ts';
 export { logSoftmax, softmax } from './ops/softmax.ts';
 export { nllLoss, type NllOptions, type Reduction } from './ops/nll.ts';
 export { crossEntropy, type CrossEntropyOptions } from './ops/cross-entropy.ts';
 export { indexSelect } from './ops/index-select.ts';
+export { gather, scatter, scatterAdd, type ScatterOptions } from './ops/gather-scatter.ts';
+export { cat, stack, repeat, flip } from './ops/rearrange.ts';
+export { tril, triu, maskedFill, maskedSelect } from './ops/masks.ts';
+export { einsum } from './ops/einsum.ts';
 export { normalizeBytes, type NormalizeOptions } from './ops/bytes.ts';
-export { reshape, view, transpose, permute, narrow, expand, contiguous, clone, squeeze, unsqueeze, flatten, toCpu } from './ops/views.ts';
+export {
+  reshape,
+  view,
+  transpose,
+  permute,
+  narrow,
+  slice,
+  select,
+  diagonal,
+  split,
+  chunk,
+  expand,
+  contiguous,
+  clone,
+  squeeze,
+  unsqueeze,
+  flatten,
+  toCpu,
+} from './ops/views.ts';
 export { launch, grid, wgslType } from './ops/gpu.ts';
 export type { ParamValues } from './device/params-layout.ts';
 export * as testing from './testing.ts';

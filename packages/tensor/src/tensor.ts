@@ -8,7 +8,10 @@ import * as ew from './ops/elementwise.ts';
 import type { CloseOptions, Operand } from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
 import * as views from './ops/views.ts';
-import { matmul } from './ops/matmul.ts';
+import { bmm, dot, matmul, mm } from './ops/matmul.ts';
+import { gather, scatter, scatterAdd, type ScatterOptions } from './ops/gather-scatter.ts';
+import { flip, repeat } from './ops/rearrange.ts';
+import { maskedFill, maskedSelect, tril, triu } from './ops/masks.ts';
 import { logSoftmax, softmax } from './ops/softmax.ts';
 import { indexSelect } from './ops/index-select.ts';
 import { formatTensor } from './format.ts';
@@ -286,10 +289,81 @@ export class Tensor {
     return red.argmax(this, dim, keepdim);
   }
 
-  // ---- linear algebra, activations, indexing ----
+  // ---- shape, indexing and the matmul family (see ops/views.ts, rearrange.ts, masks.ts, gather-scatter.ts, matmul.ts) ----
+  /** x[start:end:step] along dim (a view), like aten::slice; bounds as in Python. */
+  slice(dim = 0, start?: number, end?: number, step = 1): Tensor {
+    return views.slice(this, dim, start, end, step);
+  }
+  /** x[index] along dim, that dim removed (a view), like torch.select. */
+  select(dim: number, index: number): Tensor {
+    return views.select(this, dim, index);
+  }
+  /** The diagonal of the (dim1, dim2) planes as a last dim (a view), like torch.diagonal. */
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
+    return views.diagonal(this, offset, dim1, dim2);
+  }
+  /** Views along dim of `splitSize` elements each, or of the given sizes, like torch.split. */
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] {
+    return views.split(this, splitSize, dim);
+  }
+  /** `chunks` views of (nearly) equal size along dim, like torch.chunk. */
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return views.chunk(this, chunks, dim);
+  }
+  /** Tiled copies along each dim, like torch.Tensor.repeat. */
+  repeat(...repeats: number[] | [readonly number[]]): Tensor {
+    return repeat(this, flatShape(repeats));
+  }
+  /** A copy reversed along dims, like torch.flip. */
+  flip(...dims: number[] | [readonly number[]]): Tensor {
+    return flip(this, flatShape(dims));
+  }
+  /** Lower triangle (batched), like torch.tril. */
+  tril(diagonal = 0): Tensor {
+    return tril(this, diagonal);
+  }
+  /** Upper triangle (batched), like torch.triu. */
+  triu(diagonal = 0): Tensor {
+    return triu(this, diagonal);
+  }
+  /** Elements picked along dim by an int32 index of this tensor's rank, like torch.gather. */
+  gather(dim: number, index: Tensor): Tensor {
+    return gather(this, dim, index);
+  }
+  /** A copy with src (or a number) written at index along dim, like torch.scatter. */
+  scatter(dim: number, index: Tensor, src: Tensor | number, options?: ScatterOptions): Tensor {
+    return scatter(this, dim, index, src, options);
+  }
+  /** A copy with src added at index along dim, like torch.scatter_add. */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return scatterAdd(this, dim, index, src);
+  }
+  /** value where mask is true, like torch.masked_fill. */
+  maskedFill(mask: Tensor, value: number | Tensor): Tensor {
+    return maskedFill(this, mask, value);
+  }
+  /** The elements where mask is true, 1-D, like torch.masked_select / x[mask]; asynchronous (it reads the mask). */
+  maskedSelect(mask: Tensor): Promise<Tensor> {
+    return maskedSelect(this, mask);
+  }
+  /** Matrix product with torch.matmul's rules (1-D, 2-D and broadcast batches). */
   matmul(other: Tensor): Tensor {
     return matmul(this, other);
   }
+  /** Product of 2-D tensors, like torch.mm. */
+  mm(other: Tensor): Tensor {
+    return mm(this, other);
+  }
+  /** Batched product of 3-D tensors, like torch.bmm. */
+  bmm(other: Tensor): Tensor {
+    return bmm(this, other);
+  }
+  /** Inner product of 1-D tensors, like torch.dot. */
+  dot(other: Tensor): Tensor {
+    return dot(this, other);
+  }
+
+  // ---- activations, indexing ----
   logSoftmax(dim: number): Tensor {
     return logSoftmax(this, dim);
   }
@@ -336,10 +410,6 @@ export class Tensor {
   /** Rows start..end-1 along `dim` (a view), like torch's narrow / x[start:end]. */
   narrow(dim: number, start: number, length: number): Tensor {
     return views.narrow(this, dim, start, length);
-  }
-  /** x[start:end] along dim 0 (a view). */
-  slice(start: number, end?: number): Tensor {
-    return views.narrow(this, 0, start, (end ?? this.shape[0]) - start);
   }
   contiguous(): Tensor {
     return views.contiguous(this);

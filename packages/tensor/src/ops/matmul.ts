@@ -1,12 +1,13 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import type { WebGPURuntime } from '../device/webgpu.ts';
+import { broadcastShapes } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { reluBackward } from './elementwise.ts';
 import { launch, placeholder } from './gpu.ts';
 import { sum } from './reduce.ts';
-import { transpose } from './views.ts';
+import { expand, reshape, transpose } from './views.ts';
 
 /**
  * The matmul kernel families (kernels/matmul*.wgsl), all with the same bindings and params:
@@ -55,7 +56,8 @@ export interface MatmulPlan {
   family: string;
   template: Record<string, string>;
   constants: Record<string, number>;
-  workgroups: [number, number];
+  /** [x, y] tiles of one product, then z: the batch. */
+  workgroups: number[];
 }
 
 const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
@@ -71,36 +73,60 @@ const SMALL_PRODUCT = 256 * 64 * 64;
 const EPILOGUE_BIAS = 1;
 const EPILOGUE_RELU = 2;
 
+/** The matrices of a 2-D operand (one) or of a 3-D one (a batch): sizes, strides and where they start. */
+interface Matrices {
+  batch: number;
+  /** Elements from one matrix of the batch to the next (0 for 2-D: every batch index reads the same). */
+  batchStride: number;
+  rows: number;
+  cols: number;
+  s0: number;
+  s1: number;
+  offset: number;
+}
+
+function matrices(t: Tensor): Matrices {
+  const [rows, cols] = t.shape.slice(-2);
+  const [s0, s1] = t.strides.slice(-2);
+  const batched = t.ndim === 3;
+  return { batch: batched ? t.shape[0] : 1, batchStride: batched ? t.strides[0] : 0, rows, cols, s0, s1, offset: t.offset };
+}
+
 /**
- * Kernel, tile and grid for a [M, K] · b [K, N]. Tiles were measured on lavapipe (bench/RESULTS.md):
+ * Kernel, tile and grid for a [M, K] · b [K, N], or for a batch of products a [B, M, K] ·
+ * b [B, K, N] (the grid's z is the batch). Tiles were measured on lavapipe (bench/RESULTS.md):
  * bigger ones spill or stop being unrolled by the shader compiler (and collapse to a few GFLOP/s),
  * smaller ones load more per multiply-add. On the subgroup family, operands whose rows are
  * 16-byte aligned and K (and N or M) multiples of 4 take the vec4 kernels, the rest the scalar one.
  */
 export function matmulPlan(a: Tensor, b: Tensor): MatmulPlan {
-  const [M, K] = a.shape;
-  const N = b.shape[1];
-  const kernel = matmulKernel(a.device.gpu);
+  const [ma, mb] = [matrices(a), matrices(b)];
+  const plan = productPlan(matmulKernel(a.device.gpu), ma, mb);
+  return { ...plan, workgroups: [...plan.workgroups, ma.batch] };
+}
+
+/** The plan of one product of the batch: its grid is [x, y]. */
+function productPlan(kernel: MatmulKernel, a: Matrices, b: Matrices): MatmulPlan {
+  const [M, K, N] = [a.rows, a.cols, b.cols];
   if (kernel === 'tiled') return { family: 'matmul', template: {}, constants: {}, workgroups: [Math.ceil(N / 64), Math.ceil(M / 64)] };
   const small = M * N * K <= SMALL_PRODUCT;
   if (kernel === 'columns') return columnsPlan(M, N, small);
-  const [sa0, sa1] = a.strides;
-  const [sb0, sb1] = b.strides;
-  const aAlongK = sa1 === 1 && aligned(sa0, a.offset, K);
-  const aAlongM = sa0 === 1 && aligned(sa1, a.offset, M);
+  // vec4 loads need the rows of every product of a batch on 16-byte boundaries, batch strides included.
+  const aAlongK = a.s1 === 1 && aligned(a.s0, a.offset, K, a.batchStride);
+  const aAlongM = a.s0 === 1 && aligned(a.s1, a.offset, M, a.batchStride);
   // The vec4 kernels serve small products too: a Linear's training step compiles all three anyway
   // (forward, input and weight gradients), and they run small products twice as fast as columns.
-  if (aAlongK && sb0 === 1 && aligned(sb1, b.offset)) {
+  if (aAlongK && b.s0 === 1 && aligned(b.s1, b.offset, b.batchStride)) {
     const [TM, TN] = [M <= 16 ? 16 : 32, 3];
     return { family: 'matmul-vec4-k', template: { TM: String(TM), TN: String(TN) }, constants: {}, workgroups: [Math.ceil(N / (8 * TN)), Math.ceil(M / TM)] };
   }
-  if ((aAlongK || aAlongM) && sb1 === 1 && aligned(sb0, b.offset, N)) {
+  if ((aAlongK || aAlongM) && b.s1 === 1 && aligned(b.s0, b.offset, N, b.batchStride)) {
     const [family, TM] = aAlongK ? ['matmul-vec4-n', 16] : ['matmul-vec4-mn', 24];
     return { family, template: { TM: String(TM), TN: '1' }, constants: {}, workgroups: [Math.ceil(N / 32), Math.ceil(M / TM)] };
   }
   if (small) return columnsPlan(M, N, small);
   // A read along m when m is its contiguous dim (a transposed operand, as in the weight gradient).
-  const alongM = Math.abs(sa0) < Math.abs(sa1) || (sa0 === 1 && a.shape[1] === 1);
+  const alongM = Math.abs(a.s0) < Math.abs(a.s1) || (a.s0 === 1 && K === 1);
   const TM = M <= 8 ? 8 : M <= 16 ? 16 : alongM ? 24 : 32;
   const TN = alongM || M <= 16 ? 2 : 3;
   return {
@@ -117,65 +143,158 @@ function columnsPlan(M: number, N: number, small: boolean): MatmulPlan {
   return { family: 'matmul-columns', template, constants: {}, workgroups: [Math.ceil(N / (WG * TN)), Math.ceil(M / TM)] };
 }
 
+/** Products in one dispatch: the most workgroups a grid has along z. */
+const MAX_BATCH = 65535;
+
 /**
- * a·b (+ bias) (then ReLU) for 2-D a [M, K] and b [K, N], read through their strides; not
- * recorded. The CPU reference accumulates in float64.
+ * a·b (+ bias) (then ReLU) for 2-D a [M, K] and b [K, N], or each product of 3-D a [B, M, K] and
+ * b [B, K, N] (into [B, M, N]), read through their strides (a batch stride of 0 broadcasts an
+ * operand); not recorded. The CPU reference accumulates in float64.
  */
 function gemm(a: Tensor, b: Tensor, bias: Tensor | null, relu: boolean): Tensor {
-  const [M, K] = a.shape;
-  const N = b.shape[1];
-  const out = empty([M, N], a.dtype, a.device);
+  const { batch, batchStride: sab, rows: M, cols: K, s0: sa0, s1: sa1 } = matrices(a);
+  const { batchStride: sbb, cols: N, s0: sb0, s1: sb1 } = matrices(b);
+  const out = empty(a.ndim === 3 ? [batch, M, N] : [M, N], a.dtype, a.device);
   if (a.device.type === 'cpu') {
     const A = a.storage.array;
     const B = b.storage.array;
     const C = out.storage.array;
     const biasData = bias?.storage.array;
-    const [sa0, sa1] = a.strides;
-    const [sb0, sb1] = b.strides;
-    for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) {
-        let acc = 0;
-        for (let k = 0; k < K; k++) acc += A[a.offset + i * sa0 + k * sa1] * B[b.offset + k * sb0 + j * sb1];
-        if (bias) acc += biasData![bias.offset + j * bias.strides[0]];
-        C[i * N + j] = relu && acc < 0 ? 0 : acc;
+    for (let z = 0; z < batch; z++) {
+      const [a0, b0, c0] = [a.offset + z * sab, b.offset + z * sbb, z * M * N];
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let acc = 0;
+          for (let k = 0; k < K; k++) acc += A[a0 + i * sa0 + k * sa1] * B[b0 + k * sb0 + j * sb1];
+          if (bias) acc += biasData![bias.offset + j * bias.strides[0]];
+          C[c0 + i * N + j] = relu && acc < 0 ? 0 : acc;
+        }
       }
     }
     return out;
   }
   // K = 0 needs no special case: the k loop runs zero times and each output is relu(bias or 0).
-  if (M === 0 || N === 0) return out;
+  if (M === 0 || N === 0 || batch === 0) return out;
+  if (batch > MAX_BATCH) throw new RangeError(`bmm: a batch of ${batch} products exceeds the ${MAX_BATCH} one dispatch runs on webgpu`);
   const epilogue = (bias ? EPILOGUE_BIAS : 0) | (relu ? EPILOGUE_RELU : 0);
   const params = {
     M, N, K,
     off_a: a.offset, off_b: b.offset, off_bias: bias?.offset ?? 0,
-    sa0: a.strides[0], sa1: a.strides[1], sb0: b.strides[0], sb1: b.strides[1],
+    sa0, sa1, sb0, sb1, sab, sbb,
     epilogue,
   };
   const { family, template, constants, workgroups } = matmulPlan(a, b);
-  launch(relu ? 'linear+relu' : bias ? 'linear' : 'matmul', { family, template, constants }, [a, b, bias ?? a, out], params, workgroups);
+  const label = relu ? 'linear+relu' : bias ? 'linear' : a.ndim === 3 ? 'bmm' : 'matmul';
+  launch(label, { family, template, constants }, [a, b, bias ?? a, out], params, workgroups);
   return out;
 }
 
-function check2d(op: string, a: Tensor, b: Tensor): void {
+function checkOperands(op: string, a: Tensor, b: Tensor): void {
   checkSameDevice([a, b]);
   checkDType(op, a, FLOATS, 'mat1');
   checkDType(op, b, [a.dtype], 'mat2');
-  if (a.ndim !== 2 || b.ndim !== 2) {
-    throw new RangeError(`${op}: expected 2-D tensors, found ${a.ndim}-D and ${b.ndim}-D (shapes [${a.shape}] and [${b.shape}])`);
+}
+
+function check2d(op: string, a: Tensor, b: Tensor): void {
+  checkOperands(op, a, b);
+  if (a.ndim !== 2) throw new RangeError(`${op}: self must be a matrix, found ${a.ndim}-D (shape [${a.shape.join(', ')}])`);
+  if (b.ndim !== 2) throw new RangeError(`${op}: mat2 must be a matrix, found ${b.ndim}-D (shape [${b.shape.join(', ')}])`);
+}
+
+/** PyTorch's error when the K of 2-D a [M, K] and b [K', N] (b [K'] for a matrix-vector product) differ. */
+function checkInner(a: readonly number[], b: readonly number[], vector = false): void {
+  if (a[1] === b[0]) return;
+  throw new RangeError(
+    vector
+      ? `size mismatch, got input (${a[0]}), mat (${a.join('x')}), vec (${b[0]})`
+      : `mat1 and mat2 shapes cannot be multiplied (${a.join('x')} and ${b.join('x')})`,
+  );
+}
+
+/** The recorded product of 2-D or of 3-D operands (one batch size), on gemm. */
+function product(a: Tensor, b: Tensor): Tensor {
+  const [r, c] = [a.ndim - 2, a.ndim - 1];
+  return record(a.ndim === 3 ? 'Bmm' : 'Mm', [a, b], gemm(a, b, null, false), [a, b], (g, [sa, sb]) => [
+    a.requiresGrad ? gemm(g, transpose(sb, r, c), null, false) : null,
+    b.requiresGrad ? gemm(transpose(sa, r, c), g, null, false) : null,
+  ]);
+}
+
+/** Matrix product of 2-D tensors, like torch.mm. */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  check2d('mm', a, b);
+  checkInner(a.shape, b.shape);
+  return product(a, b);
+}
+
+/** Products of the matrices of 3-D a [B, M, K] and b [B, K, N] (no broadcasting), like torch.bmm. */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkOperands('bmm', a, b);
+  if (a.ndim !== 3) throw new RangeError(`batch1 must be a 3D tensor, found ${a.ndim}-D`);
+  if (b.ndim !== 3) throw new RangeError(`batch2 must be a 3D tensor, found ${b.ndim}-D`);
+  checkBatch(a.shape, b.shape);
+  return product(a, b);
+}
+
+function checkBatch(a: readonly number[], b: readonly number[]): void {
+  if (b[0] !== a[0] || b[1] !== a[2]) {
+    throw new RangeError(`Expected size for first two dimensions of batch2 tensor to be: [${a[0]}, ${a[2]}] but got: [${b[0]}, ${b[1]}].`);
   }
 }
 
-/** Matrix product of 2-D tensors, like torch.matmul / torch.mm. */
-export function matmul(a: Tensor, b: Tensor): Tensor {
-  check2d('matmul', a, b);
-  if (a.shape[1] !== b.shape[0]) {
-    throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${a.shape.join('x')} and ${b.shape.join('x')})`);
+/** Inner product of two 1-D tensors of one size, a 0-d tensor, like torch.dot. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  checkOperands('dot', a, b);
+  if (a.ndim !== 1 || b.ndim !== 1) throw new RangeError(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
+  if (a.shape[0] !== b.shape[0]) {
+    throw new RangeError(
+      `inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
+    );
   }
-  const out = gemm(a, b, null, false);
-  return record('Mm', [a, b], out, [a, b], (g, [sa, sb]) => [
-    a.requiresGrad ? gemm(g, transpose(sb, 0, 1), null, false) : null,
-    b.requiresGrad ? gemm(transpose(sa, 0, 1), g, null, false) : null,
-  ]);
+  return reshape(product(reshape(a, [1, -1]), reshape(b, [-1, 1])), []);
+}
+
+/**
+ * Matrix product with torch.matmul's rules: 1-D·1-D is dot; a 1-D operand is a row (first) or
+ * a column (second) that is dropped from the result; 2-D·2-D is mm; N-D operands are batches of
+ * matrices whose batch dims broadcast (N-D·2-D folds the batch into the rows of one product).
+ * Every case runs on the 2-D kernels, a batch as one dispatch.
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkOperands('matmul', a, b);
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new RangeError(`both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
+  }
+  if (a.ndim === 1 && b.ndim === 1) return dot(a, b);
+  if (a.ndim <= 2 && b.ndim <= 2) {
+    const [a2, b2] = [a.ndim === 1 ? reshape(a, [1, -1]) : a, b.ndim === 1 ? reshape(b, [-1, 1]) : b];
+    checkInner(a2.shape, b2.shape, b.ndim === 1);
+    const out = product(a2, b2);
+    return a.ndim === 1 || b.ndim === 1 ? reshape(out, [-1]) : out;
+  }
+  if (b.ndim <= 2) {
+    // [..., M, K] · [K, N] as one [(...·M), K] · [K, N] product, as PyTorch folds it.
+    const b2 = b.ndim === 1 ? reshape(b, [-1, 1]) : b;
+    const rows = reshape(a, [-1, a.shape[a.ndim - 1]]);
+    checkInner(rows.shape, b2.shape, b.ndim === 1);
+    const out = product(rows, b2);
+    return reshape(out, b.ndim === 1 ? a.shape.slice(0, -1) : [...a.shape.slice(0, -1), b2.shape[1]]);
+  }
+  return batchedMatmul(a, b);
+}
+
+/** matmul when b has a batch: both broadcast to one batch shape, merged into one batch dim. */
+function batchedMatmul(a: Tensor, b: Tensor): Tensor {
+  const a3 = a.ndim === 1 ? reshape(a, [1, -1]) : a;
+  const [M, K] = a3.shape.slice(-2);
+  const [K2, N] = b.shape.slice(-2);
+  const batch = broadcastShapes(a3.shape.slice(0, -2), b.shape.slice(0, -2));
+  const count = batch.reduce((x, y) => x * y, 1);
+  checkBatch([count, M, K], [count, K2, N]);
+  const left = reshape(expand(a3, [...batch, M, K]), [count, M, K]);
+  const right = reshape(expand(b, [...batch, K, N]), [count, K, N]);
+  const out = reshape(product(left, right), [...batch, M, N]);
+  return a.ndim === 1 ? reshape(out, [...batch, N]) : out;
 }
 
 /**

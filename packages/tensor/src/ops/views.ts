@@ -117,12 +117,97 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const shape = [...x.shape];
   shape[d] = length;
   const out = viewOf(x, shape, x.strides, x.offset + start * x.strides[d]);
-  const from = x.shape;
-  return record('Narrow', [x], out, [], (g) => {
-    const grad = zeros(from, { dtype: g.dtype, device: g.device });
-    copyInto(narrow(grad, d, start, length), g);
-    return [grad];
-  });
+  return record('Narrow', [x], out, [], (g) => [intoZeros(x.shape, g, (grad) => narrow(grad, d, start, length))]);
+}
+
+/**
+ * Every step-th element from start up to end (exclusive) along dim, a view: x[start:end:step] on
+ * one dim, like aten::slice. Bounds are clamped and negative ones count from the end, as in Python.
+ */
+export function slice(x: Tensor, dim = 0, start?: number, end?: number, step = 1): Tensor {
+  const d = normalizeDim(dim, x.ndim);
+  if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice step must be positive, found ${step}`);
+  const size = x.shape[d];
+  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + size : v, 0), size);
+  const from = clamp(start ?? 0);
+  const to = Math.max(from, clamp(end ?? size));
+  const shape = [...x.shape];
+  shape[d] = Math.ceil((to - from) / step);
+  const strides = [...x.strides];
+  strides[d] *= step;
+  const out = viewOf(x, shape, strides, x.offset + from * x.strides[d]);
+  return record('Slice', [x], out, [], (g) => [intoZeros(x.shape, g, (grad) => slice(grad, d, from, to, step))]);
+}
+
+/** The slice at `index` along dim, with that dim removed (a view), like torch.select / x[index]. */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  const d = normalizeDim(dim, x.ndim);
+  const size = x.shape[d];
+  if (!Number.isInteger(index) || index < -size || index >= size) {
+    throw new RangeError(`select(): index ${index} out of range for tensor of size [${x.shape.join(', ')}] at dimension ${d}`);
+  }
+  const i = index < 0 ? index + size : index;
+  const out = viewOf(x, without(x.shape, d), without(x.strides, d), x.offset + i * x.strides[d]);
+  return record('Select', [x], out, [], (g) => [intoZeros(x.shape, g, (grad) => select(grad, d, i))]);
+}
+
+/**
+ * The diagonal of the (dim1, dim2) planes, offset above (> 0) or below (< 0) the main one, as a
+ * last dim (a view), like torch.diagonal.
+ */
+export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  const [d1, d2] = [normalizeDim(dim1, x.ndim), normalizeDim(dim2, x.ndim)];
+  if (d1 === d2) throw new RangeError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
+  const length = Math.max(0, Math.min(x.shape[d1] + Math.min(offset, 0), x.shape[d2] - Math.max(offset, 0)));
+  const start = length === 0 ? 0 : offset >= 0 ? offset * x.strides[d2] : -offset * x.strides[d1];
+  const kept = (list: readonly number[]) => list.filter((_, k) => k !== d1 && k !== d2);
+  const out = viewOf(x, [...kept(x.shape), length], [...kept(x.strides), x.strides[d1] + x.strides[d2]], x.offset + start);
+  return record('Diagonal', [x], out, [], (g) => [intoZeros(x.shape, g, (grad) => diagonal(grad, offset, d1, d2))]);
+}
+
+/**
+ * Views of x along dim: pieces of `splitSize` elements (the last one smaller), or of the given
+ * sizes, like torch.split.
+ */
+export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  const d = normalizeDim(dim, x.ndim);
+  const size = x.shape[d];
+  let sizes: readonly number[];
+  if (typeof splitSize === 'number') {
+    if (!Number.isInteger(splitSize) || splitSize < 0 || (splitSize === 0 && size > 0)) {
+      throw new RangeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${size} (split_size ${splitSize})`);
+    }
+    const count = splitSize === 0 ? 1 : Math.max(1, Math.ceil(size / splitSize));
+    sizes = Array.from({ length: count }, (_, i) => Math.min(splitSize, size - i * splitSize));
+  } else {
+    sizes = splitSize;
+    if (sizes.reduce((a, b) => a + b, 0) !== size || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
+      throw new RangeError(
+        `split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=[${sizes.join(', ')}]`,
+      );
+    }
+  }
+  let start = 0;
+  return sizes.map((length) => narrow(x, d, (start += length) - length, length));
+}
+
+/** x split along dim into `chunks` views of equal size (the last one smaller, and fewer when they run out), like torch.chunk. */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  return split(x, Math.ceil(x.shape[normalizeDim(dim, x.ndim)] / chunks), dim);
+}
+
+/** The gradient of a view of x: zeros of x's shape with g copied into the same view of them. */
+function intoZeros(shape: readonly number[], g: Tensor, sameView: (grad: Tensor) => Tensor): Tensor {
+  const grad = zeros(shape, { dtype: g.dtype, device: g.device });
+  const part = sameView(grad);
+  copyInto(part, g);
+  part.dispose();
+  return grad;
+}
+
+function without(list: readonly number[], d: number): number[] {
+  return list.filter((_, k) => k !== d);
 }
 
 /** A view of x broadcast to `shape` (stride 0 along broadcast dims), like torch.expand. */
