@@ -22,6 +22,7 @@ import {
   type Tensor,
 } from '@mini/tensor';
 import '@mini/autograd';
+import { distinctIndexData } from '../../tensor/test/helpers.ts';
 import { expectGradcheck, fmt, randomIndex, randomInput } from './helpers.ts';
 
 // gradcheck (float64 central differences, eps 1e-6, atol 1e-5, rtol 1e-3). Each op's output is
@@ -39,19 +40,9 @@ function index(shape: number[], high: number, seed: number): Tensor {
   return randomIndex(new Generator(seed), n, 0, high).reshape(shape);
 }
 
-/** An index of `shape` whose values along dim are distinct: scatter then has one writer per element. */
+/** A cpu index of `shape`, distinct along dim (see distinctIndexData). */
 function distinctIndex(shape: number[], dim: number, size: number, seed: number): Tensor {
-  const g = new Generator(seed);
-  const inner = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
-  const outer = shape.slice(0, dim).reduce((a, b) => a * b, 1);
-  const data = new Int32Array(outer * shape[dim] * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < inner; j++) {
-      const perm = g.permutation(size);
-      for (let i = 0; i < shape[dim]; i++) data[(o * shape[dim] + i) * inner + j] = perm[i];
-    }
-  }
-  return fromArray(data, shape, { device: 'cpu' });
+  return fromArray(distinctIndexData(shape, dim, size, seed), shape, { device: 'cpu' });
 }
 
 const mask = (shape: number[], seed: number) => randomInput(new Generator(seed), shape, { requiresGrad: false }).gt(0);

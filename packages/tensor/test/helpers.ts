@@ -29,6 +29,24 @@ export function randomInts(n: number, seed: number, low: number, high: number): 
   return Int32Array.from({ length: n }, () => g.integer(low, high));
 }
 
+/**
+ * Int32 index data of `shape` whose values along dim are distinct (a random permutation's prefix
+ * of 0..size-1 for each line along dim): a scatter with it has one writer per element.
+ */
+export function distinctIndexData(shape: readonly number[], dim: number, size: number, seed: number): Int32Array {
+  const g = new Generator(seed);
+  const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+  const [outer, inner] = [count(shape.slice(0, dim)), count(shape.slice(dim + 1))];
+  const data = new Int32Array(count(shape));
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < inner; j++) {
+      const perm = g.permutation(size);
+      for (let i = 0; i < shape[dim]; i++) data[(o * shape[dim] + i) * inner + j] = perm[i];
+    }
+  }
+  return data;
+}
+
 /** The same data as a tensor on cpu and on webgpu. */
 export function pairOf(data: TypedArray | readonly number[], shape: readonly number[], gpu: Device, dtype?: DType): [Tensor, Tensor] {
   return [fromArray(data, shape, { device: 'cpu', dtype }), fromArray(data, shape, { device: gpu, dtype })];

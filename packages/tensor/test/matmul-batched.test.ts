@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bmm, dot, einsum, matmul, mm, type Device, type Tensor } from '@mini/tensor';
 import { MATMUL_KERNELS, matmulPlan, setMatmulKernel } from '../src/ops/matmul.ts';
+import { VARIANTS, variantName } from './matmul-variants.ts';
 import { viewOf } from '../src/ops/views.ts';
 import { expectTensorsClose, pair, webgpu } from './helpers.ts';
 
@@ -23,19 +24,6 @@ const BATCHES: [number, number, number, number][] = [
   [2, 257, 64, 68],
   [2, 257, 65, 67],
 ];
-
-/** Every specialization each family must have run across BATCHES x layouts. */
-const VARIANTS: Record<string, string[]> = {
-  subgroup: ['matmul-vec4-k', 'matmul-vec4-n', 'matmul-vec4-mn', 'matmul-subgroup along k', 'matmul-subgroup along m', 'matmul-columns'],
-  columns: ['matmul-columns'],
-  tiled: ['matmul'],
-};
-
-function variantName(a: Tensor, b: Tensor): string {
-  const { family, constants } = matmulPlan(a, b);
-  if (family === 'matmul-subgroup') return `${family} along ${constants.A_ALONG_M === 1 ? 'm' : 'k'}`;
-  return family;
-}
 
 /** A [B, rows, cols] operand stored contiguously, or each matrix transposed ([B, cols, rows] viewed). */
 function batchOperand(B: number, rows: number, cols: number, transposed: boolean, seed: number): [Tensor, Tensor] {

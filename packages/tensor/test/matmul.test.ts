@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matmul, linear, narrow, type Device, type Tensor } from '@mini/tensor';
-import { MATMUL_KERNELS, matmulKernel, matmulPlan, setMatmulKernel } from '../src/ops/matmul.ts';
+import { MATMUL_KERNELS, matmulKernel, setMatmulKernel } from '../src/ops/matmul.ts';
+import { VARIANTS, variantName } from './matmul-variants.ts';
 import { expectTensorsClose, pair, webgpu } from './helpers.ts';
 
 let gpu: Device;
@@ -26,19 +27,6 @@ const SHAPES: [number, number, number][] = [
   [36, 20, 44],
   [256, 784, 200],
 ];
-
-/** Every specialization each kernel family must have run across SHAPES x LAYOUTS. */
-const VARIANTS: Record<string, string[]> = {
-  subgroup: ['matmul-vec4-k', 'matmul-vec4-n', 'matmul-vec4-mn', 'matmul-subgroup along k', 'matmul-subgroup along m', 'matmul-columns'],
-  columns: ['matmul-columns'],
-  tiled: ['matmul'],
-};
-
-function variantName(a: Tensor, b: Tensor): string {
-  const { family, constants } = matmulPlan(a, b);
-  if (family === 'matmul-subgroup') return `${family} along ${constants.A_ALONG_M === 1 ? 'm' : 'k'}`;
-  return family;
-}
 
 /** The same [rows, cols] operand on cpu and webgpu, stored contiguously or as the transpose of a [cols, rows] tensor. */
 function operand(rows: number, cols: number, transposed: boolean, seed: number): [Tensor, Tensor] {

@@ -22,8 +22,7 @@ import {
   type Device,
   type Tensor,
 } from '@mini/tensor';
-import { Generator } from '@mini/tensor';
-import { expectTensorsClose, pair, pairOf, randomInts, values, webgpu } from './helpers.ts';
+import { distinctIndexData, expectTensorsClose, pair, pairOf, randomInts, values, webgpu } from './helpers.ts';
 
 let gpu: Device;
 beforeAll(async () => {
@@ -37,19 +36,9 @@ function indexPair(shape: number[], high: number, seed: number): [Tensor, Tensor
   return pairOf(randomInts(numel(shape), seed, 0, high), shape, gpu, 'int32');
 }
 
-/** An index of `shape` whose values along dim are distinct (a permutation's prefix), so that scatter has one writer per element. */
+/** The same index on cpu and webgpu, distinct along dim (see distinctIndexData). */
 function distinctIndex(shape: number[], dim: number, size: number, seed: number): [Tensor, Tensor] {
-  const g = new Generator(seed);
-  const data = new Int32Array(numel(shape));
-  const inner = numel(shape.slice(dim + 1));
-  const outer = numel(shape.slice(0, dim));
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < inner; j++) {
-      const perm = g.permutation(size);
-      for (let i = 0; i < shape[dim]; i++) data[(o * shape[dim] + i) * inner + j] = perm[i];
-    }
-  }
-  return pairOf(data, shape, gpu, 'int32');
+  return pairOf(distinctIndexData(shape, dim, size, seed), shape, gpu, 'int32');
 }
 
 /** [x shape, dim, index shape]: odd sizes (1, 7, 33, 257), index smaller than x off dim. */
