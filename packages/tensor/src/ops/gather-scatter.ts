@@ -12,11 +12,11 @@ import { expand } from './views.ts';
 /** The dims the kernel's shape and stride arrays hold. */
 const MAX_DIMS = 8;
 
-/** The entries of kernels/index.wgsl. */
+/** The entries of kernels/index.wgsl, and kernels/scatter-add.wgsl. */
 export type IndexedEntry = 'gather' | 'scatter' | 'scatter_add';
 
 /**
- * One gather or scatter over the elements of `index` (kernels/index.wgsl has the formulas), not
+ * One gather or scatter over the elements of `index` (kernels/index.wgsl and scatter-add.wgsl), not
  * recorded: `out` is written (a new contiguous tensor of index's shape for gather, the tensor
  * scattered into otherwise) and returned. `size` is the valid range of the index values; an index
  * out of range raises on cpu at once, on webgpu device check `check` at the next readback.
@@ -36,7 +36,9 @@ export function runIndexed(entry: IndexedEntry, src: Tensor, dim: number, index:
     off_src: src.offset, off_index: index.offset, off_out: out.offset, check,
     shape: index.shape, str_src: src.strides, str_index: index.strides, str_out: out.strides,
   };
-  if (n > 0) launch(entry, { family: 'index', entry, template: { T: wgslType(src.dtype) } }, [src, index, out], params, grid(n));
+  // scatter_add has a module of its own: its atomic output would slow the others' compilation.
+  const spec = entry === 'scatter_add' ? { family: 'scatter-add' } : { family: 'index', entry };
+  if (n > 0) launch(entry, { ...spec, template: { T: wgslType(src.dtype) } }, [src, index, out], params, grid(n));
   return out;
 }
 
