@@ -203,6 +203,12 @@ describe('views: slice, select, diagonal, split, chunk share the storage', () =>
       expect(chunk(x, 3, 1).map((t) => t.shape)).toEqual([[3, 2], [3, 2]]);
       expect(chunk(x, 2).map((t) => t.shape)).toEqual([[2, 4], [1, 4]]);
       for (const t of [...chunk(x, 2), select(x, 0, 2), diagonal(x)]) expect(t.storage).toBe(x.storage);
+      const scalar = x.sum();
+      expect(() => select(scalar, 0, 0)).toThrow('select() cannot be applied to a 0-dim tensor.');
+      expect(() => slice(scalar)).toThrow('slice() cannot be applied to a 0-dim tensor.');
+      expect(() => split(scalar, 1)).toThrow('split expects at least a 1-dimensional tensor');
+      expect(() => chunk(scalar, 1)).toThrow('chunk expects at least a 1-dimensional tensor');
+      expect(await flip(scalar, [0]).item()).toBe(66);
     }
   });
 });

@@ -58,8 +58,12 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Ten
 export async function maskedSelect(x: Tensor, mask: Tensor): Promise<Tensor> {
   checkMask(x, mask, `masked_select: expected BoolTensor for mask, found ${mask.dtype}`);
   const shape = broadcastShapes(x.shape, mask.shape);
-  const flags = await expand(mask, shape).toArray();
+  const spread = expand(mask, shape);
+  const flags = await spread.toArray();
+  spread.dispose();
   const picked = Int32Array.from(flags.keys()).filter((i) => flags[i] !== 0);
-  const flat = reshape(expand(x, shape), [-1]);
-  return indexSelect(flat, 0, fromArray(picked, [picked.length], { dtype: 'int32', device: x.device }));
+  const index = fromArray(picked, [picked.length], { dtype: 'int32', device: x.device });
+  const out = indexSelect(reshape(expand(x, shape), [-1]), 0, index);
+  index.dispose();
+  return out;
 }

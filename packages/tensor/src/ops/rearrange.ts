@@ -90,7 +90,7 @@ export function flip(x: Tensor, dims: readonly number[]): Tensor {
   const strides = [...x.strides];
   let offset = x.offset;
   for (const d of ds) {
-    if (x.shape[d] === 0) continue;
+    if (x.ndim === 0 || x.shape[d] <= 1) continue;
     offset += (x.shape[d] - 1) * strides[d];
     strides[d] = -strides[d];
   }

@@ -125,6 +125,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
  * one dim, like aten::slice. Bounds are clamped and negative ones count from the end, as in Python.
  */
 export function slice(x: Tensor, dim = 0, start?: number, end?: number, step = 1): Tensor {
+  if (x.ndim === 0) throw new RangeError('slice() cannot be applied to a 0-dim tensor.');
   const d = normalizeDim(dim, x.ndim);
   if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice step must be positive, found ${step}`);
   const size = x.shape[d];
@@ -141,6 +142,7 @@ export function slice(x: Tensor, dim = 0, start?: number, end?: number, step = 1
 
 /** The slice at `index` along dim, with that dim removed (a view), like torch.select / x[index]. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  if (x.ndim === 0) throw new RangeError('select() cannot be applied to a 0-dim tensor.');
   const d = normalizeDim(dim, x.ndim);
   const size = x.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
@@ -170,6 +172,7 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
  * sizes, like torch.split.
  */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  if (x.ndim === 0) throw new RangeError('split expects at least a 1-dimensional tensor');
   const d = normalizeDim(dim, x.ndim);
   const size = x.shape[d];
   let sizes: readonly number[];
@@ -193,6 +196,7 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 
 /** x split along dim into `chunks` views of equal size (the last one smaller, and fewer when they run out), like torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (x.ndim === 0) throw new RangeError('chunk expects at least a 1-dimensional tensor');
   if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   return split(x, Math.ceil(x.shape[normalizeDim(dim, x.ndim)] / chunks), dim);
 }
