@@ -91,6 +91,7 @@ describe('gather, scatter and scatterAdd on webgpu match the cpu reference', () 
       expect(await scatterAdd(zeros, 1, tensor([[0, 0, 2], [1, 1, 1]], { device }), src).tolist()).toEqual([[3, 0, 3], [0, 15, 0]]);
       expect(await scatter(zeros, 0, tensor([[1, 0, 1]], { device }), src).tolist()).toEqual([[0, 2, 0], [1, 0, 3]]);
       expect(await zeros.float().scatter(1, tensor([[2], [0]], { device }), 1.5, { reduce: 'add' }).tolist()).toEqual([[0, 0, 1.5], [1.5, 0, 0]]);
+      expect(await zeros.scatter(1, tensor([[1]], { device }), 2.7).tolist()).toEqual([[0, 2, 0], [0, 0, 0]]);
     }
   });
 
@@ -124,6 +125,7 @@ describe('gather, scatter and scatterAdd on webgpu match the cpu reference', () 
       'Expected index [2, 3] to be smaller than self [2, 3] apart from dimension 1 and to be smaller size than src [2, 2]',
     );
     expect(() => scatter(x, 1, index, x.int())).toThrow('scatter(): Expected self.dtype to be equal to src.dtype');
+    expect(() => scatterAdd(x.gt(0), 1, index, x.gt(0))).toThrow(`"scatter_add" not implemented for 'Bool'`);
     expect(() => scatter(x, 1, index, x, { reduce: 'multiply' as 'add' })).toThrow("scatter(): reduce 'multiply' is not supported");
     expect(() => scatter(x, 1, index, x, { reduce: 'add', out: x } as never)).toThrow("scatter() got an unexpected keyword argument 'out'");
   });

@@ -1,6 +1,6 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
-import { scalarTensor, zeros } from '../creation.ts';
+import { fromArray, zeros } from '../creation.ts';
 import { CHECK_GATHER, indexOutOfBounds } from '../device/device-checks.ts';
 import { normalizeDim } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
@@ -111,16 +111,16 @@ export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor |
   if (options.reduce !== undefined && options.reduce !== 'add') {
     throw new RangeError(`scatter(): reduce '${options.reduce}' is not supported (mini supports reduce 'add')`);
   }
-  const value = typeof src === 'number' ? expand(scalarTensor(src, input), index.shape) : src;
-  if (value.dtype !== input.dtype) throw new TypeError('scatter(): Expected self.dtype to be equal to src.dtype');
+  const value = typeof src === 'number' ? expand(fromArray([src], [], { dtype: input.dtype, device: input.device }), index.shape) : src;
   const d = checkIndexed('scatter', input, dim, index, value);
   const add = options.reduce === 'add';
+  if (add && input.dtype === 'bool') throw new TypeError(`"scatter_add" not implemented for 'Bool'`);
   const out = runIndexed(add ? 'scatter_add' : 'scatter', value, d, index, copyAs(input));
   const inputs = typeof src === 'number' ? [input] : [input, src];
-  return record(add ? 'ScatterAdd' : 'Scatter', inputs, out, [index], (g, [ix]) => [
-    input.requiresGrad ? (add ? g : scatter(g, d, ix, 0)) : null,
-    typeof src !== 'number' && src.requiresGrad ? gather(g, d, ix) : null,
-  ]);
+  return record(add ? 'ScatterAdd' : 'Scatter', inputs, out, [index], (g, [ix]) => {
+    const gradInput = input.requiresGrad ? (add ? g : scatter(g, d, ix, 0)) : null;
+    return typeof src === 'number' ? [gradInput] : [gradInput, src.requiresGrad ? gather(g, d, ix) : null];
+  });
 }
 
 /** A copy of input with src added at c with c[dim] = index[c] (repeats add up), like torch.scatter_add. */
