@@ -31,9 +31,3 @@ export function firstOutOfRange(index: Tensor, size: number, ignore?: number): n
   }
   return undefined;
 }
-
-/** PyTorch's error for a keyword argument (here an options field) that `op` does not take. */
-export function checkOptions(op: string, options: object, allowed: readonly string[]): void {
-  const unknown = Object.keys(options).find((key) => !allowed.includes(key));
-  if (unknown !== undefined) throw new TypeError(`${op}() got an unexpected keyword argument '${unknown}'`);
-}
