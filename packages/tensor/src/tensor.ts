@@ -339,7 +339,7 @@ export class Tensor {
     return scatterAdd(this, dim, index, src);
   }
   /** value where mask is true, like torch.masked_fill. */
-  maskedFill(mask: Tensor, value: number | Tensor): Tensor {
+  maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor {
     return maskedFill(this, mask, value);
   }
   /** The elements where mask is true, 1-D, like torch.masked_select / x[mask]; asynchronous (it reads the mask). */

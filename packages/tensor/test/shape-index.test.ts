@@ -264,6 +264,8 @@ describe('copies: cat, stack, repeat, flip, tril/triu, maskedFill, maskedSelect 
     await expectTensorsClose(maskedFill(xg, mg.gt(0), -2), maskedFill(xc, mc.gt(0), -2), 0, 0);
     await expectTensorsClose(xg.t().maskedFill(mg.t().lt(0), tensor(7.5, { device: gpu })), xc.t().maskedFill(mc.t().lt(0), tensor(7.5, { device: 'cpu' })), 0, 0);
     expect(await tensor([1, 2, 3], { device: gpu }).maskedFill(tensor([true, false, true], { device: gpu }), 0).tolist()).toEqual([0, 2, 0]);
+    const flags = tensor([true, false], { device: gpu }).maskedFill(tensor([true, true], { device: gpu }), false);
+    expect([flags.dtype, await flags.tolist()]).toEqual(['bool', [false, false]]);
     expect(() => maskedFill(xg, mg, 1)).toThrow('masked_fill_ only supports boolean masks, but got mask with dtype float32');
     expect(() => maskedFill(xg, mg.gt(0), tensor([1], { device: gpu }))).toThrow('masked_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s).');
   });

@@ -1,4 +1,5 @@
 import { fromArray } from '../creation.ts';
+import type { DType } from '../dtype.ts';
 import { broadcastShapes } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkSameDevice } from './checks.ts';
@@ -26,9 +27,15 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 }
 
 function maskedZero(x: Tensor, keep: Tensor): Tensor {
-  const out = where(keep, x, zeroOf(x));
+  const out = whereIn(x.dtype, keep, x, zeroOf(x));
   keep.dispose();
   return out;
+}
+
+/** where(cond, a, b) in dtype: where() gives int32 for two bool operands, where PyTorch keeps bool. */
+function whereIn(dtype: DType, cond: Tensor, a: Tensor, b: Tensor): Tensor {
+  const out = where(cond, a, b);
+  return out.dtype === dtype ? out : to(out, dtype);
 }
 
 function zeroOf(x: Tensor): Tensor {
@@ -40,14 +47,14 @@ function checkMask(x: Tensor, mask: Tensor, message: string): void {
   if (mask.dtype !== 'bool') throw new TypeError(message);
 }
 
-/** x with `value` (a number or a 0-d tensor) where mask is true, broadcast together, like torch.masked_fill. */
-export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Tensor {
+/** x with `value` (a number, a boolean or a 0-d tensor) where mask is true, broadcast together, like torch.masked_fill. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Tensor): Tensor {
   checkMask(x, mask, `masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
-  if (typeof value !== 'number' && value.ndim !== 0) {
+  if (typeof value === 'object' && value.ndim !== 0) {
     throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`);
   }
-  const fill = typeof value === 'number' ? fromArray([value], [], { dtype: x.dtype, device: x.device }) : to(value, x.dtype);
-  return where(mask, fill, x);
+  const fill = typeof value === 'object' ? to(value, x.dtype) : fromArray([Number(value)], [], { dtype: x.dtype, device: x.device });
+  return whereIn(x.dtype, mask, fill, x);
 }
 
 /**
