@@ -1,7 +1,6 @@
 // Entry point run in a fresh process by backends.ts, once per Dawn backend (MINI_WEBGPU_BACKEND):
 // the same headline matmul, dispatch cost and ThreeNet step there, to choose the backend by
 // measurement. Prints one JSON line.
-import '@mini/autograd';
 import { fromArray, Generator, init, matmul, matmulKernel } from '@mini/tensor';
 import { benchDispatch } from './dispatch-bench.ts';
 import { describeAdapter } from './machine.ts';

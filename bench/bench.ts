@@ -1,7 +1,6 @@
 // `pnpm bench`: matmul, dispatch, time to first step, the ThreeNet epoch, Dawn's backends, and the
 // same epoch in PyTorch and TensorFlow.js; prints the figures and writes bench/RESULTS.md.
 // Flags: see options.ts (`pnpm bench --help`).
-import '@mini/autograd';
 import { writeFileSync } from 'node:fs';
 import { init } from '@mini/tensor';
 import { benchBackends } from './backends.ts';

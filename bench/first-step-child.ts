@@ -1,6 +1,5 @@
 // Entry point run in a fresh process by first-step.ts: how long until the first ThreeNet training
 // step has run (imports, device, data upload, pipeline compilation), then a steady step for scale.
-import '@mini/autograd';
 import { init } from '@mini/tensor';
 import { ThreeNetTrainer } from './threenet.ts';
 

@@ -1,5 +1,4 @@
-import { checkOptions, fromArray, isFloating, tidy, zeros, type Tensor } from '@mini/tensor';
-import { enableGrad, noGrad } from './grad-mode.ts';
+import { checkOptions, enableGrad, fromArray, isFloating, noGrad, tidy, zeros, type Tensor } from '@mini/tensor';
 
 export interface GradcheckOptions {
   /** Step of the central differences. */

@@ -1,21 +1,21 @@
 import { describe, it } from 'vitest';
-import { Generator, expand, logSoftmax, max, mean, nllLoss, softmax, sum, type Reduction } from '@mini/tensor';
+import { Generator, amax, expand, logSoftmax, mean, nllLoss, softmax, sum, type Reduction } from '@mini/tensor';
 import { distinctInput, expectGradcheck, fmt, randomIndex, randomInput, randomShape } from './helpers.ts';
 
 // gradcheck (float64 central differences, eps 1e-6, atol 1e-5, rtol 1e-3) on random inputs.
 const g = new Generator(7);
 const SHAPES = [randomShape(g, 1), randomShape(g, 2), randomShape(g, 3), [3, 33]];
 
-describe('gradcheck: sum, mean, max', () => {
+describe('gradcheck: sum, mean, amax', () => {
   const reductions = [
     ['sum', sum],
     ['mean', mean],
-    ['max', max],
+    ['amax', amax],
   ] as const;
   for (const [name, op] of reductions) {
     for (const shape of SHAPES) {
-      // max is checked on distinct values: at a tie its gradient is split, which differences cannot see.
-      const input = (seed: number) => (name === 'max' ? distinctInput(new Generator(seed), shape) : randomInput(new Generator(seed), shape));
+      // amax is checked on distinct values: at a tie its gradient is split, which differences cannot see.
+      const input = (seed: number) => (name === 'amax' ? distinctInput(new Generator(seed), shape) : randomInput(new Generator(seed), shape));
       it(`${name} over all ${fmt(shape)}, keepdim false and true`, async () => {
         await expectGradcheck((x) => op(x), [input(shape.length)]);
         await expectGradcheck((x) => op(x, undefined, true), [input(shape.length + 1)]);

@@ -97,7 +97,7 @@ describe('backward', () => {
     const graph = () => {
       const [a, b, w, bias] = [f64([4, 3], 1), f64([4, 3], 2), f64([5, 3], 3), f64([5], 4)];
       const e = a.mul(b).div(b.sqrt()).pow(b).add(a.log()).exp().relu();
-      const m = maximum(e, b.pow(2)).max(1, true).add(where(a.gt(1), a, b));
+      const m = maximum(e, b.pow(2)).amax(1, true).add(where(a.gt(1), a, b));
       const h = linear(m, w, bias, true).add(linear(matmul(a, b.t()).narrow(1, 0, 3), w));
       const p = indexSelect(softmax(h, 0), 1, tensor([0, 2, 2, 4], { device: 'cpu' }));
       const loss = nllLoss(logSoftmax(p, 1), tensor([1, 0, 3, 2], { device: 'cpu' }));

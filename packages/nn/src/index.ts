@@ -1,6 +1,3 @@
-// Installs the autograd engine, so that loss.backward() works for users of @mini/nn.
-import '@mini/autograd';
-
 export * as nn from './nn.ts';
 export * as F from './functional.ts';
 export * as functional from './functional.ts';

@@ -1,4 +1,4 @@
-import { copyInto, defaultGenerator, fill_, fromArray, full, isFloating, type Generator, type Tensor } from '@mini/tensor';
+import { copyInto, defaultGenerator, fill_, fromArray, full, isFloating, noGrad, type Generator, type Tensor } from '@mini/tensor';
 
 /**
  * In-place initializers, like torch.nn.init: each writes into the tensor (on its device) without
@@ -63,7 +63,8 @@ function fillWith(t: Tensor, draw: () => number): Tensor {
   const host = t.dtype === 'float64' ? new Float64Array(t.numel()) : new Float32Array(t.numel());
   for (let i = 0; i < host.length; i++) host[i] = draw();
   const values = fromArray(host, t.shape, { dtype: t.dtype, device: t.device });
-  copyInto(t, values);
+  // Initialization is not part of any graph (PyTorch's init functions run under no_grad).
+  noGrad(() => copyInto(t, values));
   values.dispose();
   return t;
 }
@@ -80,9 +81,9 @@ export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = def
 
 /** Every element set to val. */
 export function constant_(t: Tensor, val: number): Tensor {
-  if (t.isContiguous()) return fill_(t, val);
+  if (t.isContiguous()) return noGrad(() => fill_(t, val));
   const value = full([], val, { dtype: t.dtype, device: t.device });
-  copyInto(t, value);
+  noGrad(() => copyInto(t, value));
   value.dispose();
   return t;
 }

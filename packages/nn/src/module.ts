@@ -1,4 +1,4 @@
-import { copyInto, device as resolveDevice, isFloating, isTensor, keep, DTYPES, type DeviceLike, type DType, type Tensor } from '@mini/tensor';
+import { copyInto, device as resolveDevice, isFloating, isTensor, keep, noGrad, DTYPES, type DeviceLike, type DType, type Tensor } from '@mini/tensor';
 import { zeros_ } from './init.ts';
 import { copyParameter, detachedCopy, isParameter, Parameter } from './parameter.ts';
 import { matchStateDict, type LoadResult, type StateDict } from './state-dict.ts';
@@ -343,7 +343,7 @@ export class Module {
       // Cast on the source's device first: float64 exists on the cpu device only.
       const cast = source.to(target.dtype);
       const moved = cast.to(target.device);
-      copyInto(target, moved);
+      noGrad(() => copyInto(target, moved));
       if (cast !== source) cast.dispose();
       if (moved !== cast) moved.dispose();
     }

@@ -1,4 +1,4 @@
-import { copyInto, fill_, flush, isFloating, isTensor, keep, tidy, zeros, type Tensor } from '@mini/tensor';
+import { copyInto, fill_, flush, isFloating, isTensor, keep, markModified, tidy, zeros, type Tensor } from '@mini/tensor';
 import { cpuOperands, launchUpdate, type CpuOperands, type Entry, type Scalars } from './fused.ts';
 
 /** The hyperparameters every optimizer has. */
@@ -158,6 +158,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     const update = this.prepare(p, group, state);
     if (p.device.type === 'cpu') this.reference(cpuOperands(p, g, update.state), update);
     else launchUpdate(update.entry, p, g, update.state, update.scalars);
+    markModified(p);
     if (g !== grad) g.dispose();
   }
 

@@ -2,16 +2,17 @@ import { keep } from './memory.ts';
 import type { Tensor } from './tensor.ts';
 
 /**
- * What ops need from autograd, kept here so that @mini/tensor does not import @mini/autograd:
- * the grad mode, the node each differentiable op records, and a slot for the engine that
- * @mini/autograd installs to run backward.
+ * What ops need from autograd: the grad mode, and the node each differentiable op records.
+ * The engine that runs backward over these nodes is in autograd/engine.ts.
  */
 let gradEnabled = true;
 
+/** Whether ops are being recorded for autograd (off inside noGrad), like torch.is_grad_enabled. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** Turns recording on or off and returns the previous mode, like torch.set_grad_enabled. */
 export function setGradEnabled(enabled: boolean): boolean {
   const previous = gradEnabled;
   gradEnabled = enabled;
@@ -21,9 +22,30 @@ export function setGradEnabled(enabled: boolean): boolean {
 /** Computes the gradient of each input from the gradient of the output and the saved tensors. */
 export type BackwardFn = (grad: Tensor, saved: readonly Tensor[]) => (Tensor | null)[];
 
+/** A gradient hook: returns a replacement gradient, or nothing to keep the one it was given. */
+export type GradHook = (grad: Tensor) => Tensor | void;
+
+/** A tensor saved for backward: a handle on its storage, and the version it had when saved. */
+interface Saved {
+  handle: Tensor;
+  version: number;
+  /** The node whose output it is, if any (to name it in the version error). */
+  producer: GradFn | null;
+}
+
 /** One recorded op on the tape: like torch's grad_fn. */
 export class GradFn {
-  private saved: Tensor[] | null;
+  /**
+   * Where each input's gradient goes: the node that produced the input when this op ran (null
+   * for a leaf or an input that needs no gradient). Taken at record time, so that an in-place op
+   * that later gives an input a new gradFn does not reroute this op's gradient through itself.
+   */
+  readonly next: readonly (GradFn | null)[];
+  /** Hooks on the gradient of this node's output, run before the node (Tensor.registerHook). */
+  readonly hooks: GradHook[] = [];
+  /** The tensor whose .grad keeps this node's output gradient (Tensor.retainGrad()). */
+  retainsGradOf: Tensor | null = null;
+  private saved: Saved[] | null;
   private backwardFn: BackwardFn | null;
 
   constructor(
@@ -32,9 +54,16 @@ export class GradFn {
     readonly inputs: readonly (Tensor | null)[],
     saved: readonly Tensor[],
     backwardFn: BackwardFn,
+    /** The tensor this op writes (to name it in errors); it has no gradFn of its own yet. */
+    output?: Tensor,
   ) {
+    this.next = inputs.map((t) => t?.gradFn ?? null);
     // Kept out of any tidy() scope: the tape owns them until backward (or release) frees them.
-    this.saved = saved.map((t) => keep(t.detach()));
+    this.saved = saved.map((t) => ({
+      handle: keep(t.detach()),
+      version: t.storage.version,
+      producer: t === output ? this : t.gradFn,
+    }));
     this.backwardFn = backwardFn;
   }
 
@@ -50,12 +79,24 @@ export class GradFn {
           'Specify retainGraph: true if you need to backward through the graph a second time.',
       );
     }
-    return this.backwardFn(grad, this.saved);
+    for (const s of this.saved) {
+      const version = s.handle.storage.version;
+      if (version !== s.version) {
+        throw new Error(
+          `one of the variables needed for gradient computation has been modified by an inplace operation: ${describeSaved(s)} ` +
+            `is at version ${version}; expected version ${s.version} instead.`,
+        );
+      }
+    }
+    return this.backwardFn(
+      grad,
+      this.saved.map((s) => s.handle),
+    );
   }
 
   /** Frees the saved tensors; a later apply() throws PyTorch's second-backward error. */
   release(): void {
-    for (const t of this.saved ?? []) t.dispose();
+    for (const s of this.saved ?? []) s.handle.dispose();
     this.saved = null;
     this.backwardFn = null;
   }
@@ -65,25 +106,37 @@ export class GradFn {
   }
 }
 
+/** A saved tensor as PyTorch's message names it: `[float32 [2, 3]], which is output 0 of MulBackward,`. */
+function describeSaved({ handle, producer }: Saved): string {
+  const own = `[${handle.dtype} [${handle.shape.join(', ')}]]`;
+  return producer ? `${own}, which is output 0 of ${producer.name}Backward,` : own;
+}
+
+/**
+ * Refuses a tensor whose view relationship autograd can no longer follow: a view taken of a
+ * base that an in-place op then gave a new history. PyTorch regenerates such a view's grad_fn;
+ * mini does not, and using the view would silently lose the in-place op's gradient.
+ */
+export function checkViewCurrent(t: Tensor): void {
+  const origin = t.viewOrigin;
+  if (origin && origin.base.gradFn !== origin.baseGradFn) {
+    throw new Error(
+      `a view of a tensor was used after an in-place operation changed its base's autograd history (base now has ${origin.base.gradFn}); ` +
+        'mini cannot update the view (PyTorch would): take the view again after the in-place operation',
+    );
+  }
+}
+
 /**
  * Attaches a GradFn to `output` when grad mode is on and some input requires grad.
- * `saved` are the tensors backward reads; they outlive tidy() scopes until backward has run.
+ * `saved` are the tensors backward reads; they outlive tidy() scopes until backward has run,
+ * and backward refuses to run if one of them was changed in place in the meantime.
  */
 export function record(name: string, inputs: readonly Tensor[], output: Tensor, saved: readonly Tensor[], backward: BackwardFn): Tensor {
-  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return output;
-  output.gradFn = new GradFn(name, inputs.map((t) => (t.requiresGrad ? t : null)), saved, backward);
+  if (!gradEnabled) return output;
+  for (const t of inputs) checkViewCurrent(t);
+  if (!inputs.some((t) => t.requiresGrad)) return output;
+  output.gradFn = new GradFn(name, inputs.map((t) => (t.requiresGrad ? t : null)), saved, backward, output);
   output.requiresGrad = true;
   return output;
-}
-
-export type BackwardEngine = (root: Tensor, gradient: Tensor | undefined, options: { retainGraph: boolean }) => void;
-let engine: BackwardEngine | null = null;
-
-export function installBackwardEngine(e: BackwardEngine): void {
-  engine = e;
-}
-
-export function runBackward(root: Tensor, gradient: Tensor | undefined, options: { retainGraph: boolean }): void {
-  if (!engine) throw new Error("backward() needs the autograd engine: import '@mini/autograd' (or '@mini/nn') once");
-  engine(root, gradient, options);
 }

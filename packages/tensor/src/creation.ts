@@ -6,6 +6,7 @@ import { Tensor } from './tensor.ts';
 import { defaultGenerator, type Generator } from './random.ts';
 import { empty as alloc } from './alloc.ts';
 import { checkOptions } from './options.ts';
+import { runInPlace } from './autograd/inplace.ts';
 import { FLOAT64_ON_WEBGPU, grid, launch, wgslType } from './ops/gpu.ts';
 
 export interface TensorOptions {
@@ -119,20 +120,21 @@ export function scalarTensor(value: number, like: Tensor): Tensor {
   return fromArray([value], [], { dtype, device: like.device });
 }
 
-/** Sets every element of a contiguous tensor to value, in place. */
+/** Sets every element of a contiguous tensor to value, in place (its gradient is zero). */
 export function fill_(t: Tensor, value: number): Tensor {
   if (!t.isContiguous()) throw new Error('fill_: expected a contiguous tensor');
-  const n = t.numel();
-  if (t.device.type === 'cpu') {
-    t.storage.array.fill(t.dtype === 'bool' ? Number(value !== 0) : value, t.offset, t.offset + n);
-    return t;
-  }
-  const T = wgslType(t.dtype);
-  const stored = t.dtype === 'bool' ? Number(value !== 0) : value;
-  const params = { numel: n, offset: t.offset, value_f32: stored, value_i32: Math.trunc(stored) };
-  const VALUE = T === 'f32' ? 'p.value_f32' : 'p.value_i32';
-  if (n > 0) launch('fill', { family: 'fill', template: { T, VALUE } }, [t], params, grid(n));
-  return t;
+  return runInPlace(t, { name: 'Fill', backward: () => [null] }, () => {
+    const n = t.numel();
+    const stored = t.dtype === 'bool' ? Number(value !== 0) : value;
+    if (t.device.type === 'cpu') {
+      t.storage.array.fill(stored, t.offset, t.offset + n);
+      return;
+    }
+    const T = wgslType(t.dtype);
+    const params = { numel: n, offset: t.offset, value_f32: stored, value_i32: Math.trunc(stored) };
+    const VALUE = T === 'f32' ? 'p.value_f32' : 'p.value_i32';
+    if (n > 0) launch('fill', { family: 'fill', template: { T, VALUE } }, [t], params, grid(n));
+  });
 }
 
 /** A tensor of `shape` filled with value (float32 unless options.dtype says), like torch.full. */

@@ -45,7 +45,11 @@ export {
 } from './creation.ts';
 export { tidy, keep, memory } from './memory.ts';
 export type { MemoryInfo } from './storage.ts';
-export { GradFn, isGradEnabled, setGradEnabled, installBackwardEngine, record, type BackwardFn, type BackwardEngine } from './autograd-hooks.ts';
+export { GradFn, isGradEnabled, setGradEnabled, record, type BackwardFn, type GradHook } from './autograd-hooks.ts';
+export { runInPlace, markModified, type InplaceOp } from './autograd/inplace.ts';
+export { noGrad, enableGrad } from './autograd/grad-mode.ts';
+export * as autograd from './autograd/api.ts';
+export type { GradOptions } from './autograd/engine.ts';
 export {
   add,
   sub,
@@ -96,7 +100,11 @@ export {
   type CloseOptions,
 } from './ops/elementwise.ts';
 export { checkOptions } from './options.ts';
-export { sum, mean, max, argmax, sumToShape } from './ops/reduce.ts';
+export { sum, mean, max, min, amax, amin, argmax, argmin, prod, all, any, sumToShape, valuesIndices, type Dims, type ValuesIndices } from './ops/reduce.ts';
+export { variance, variance as var, std, logsumexp, type VarOptions, type VarArgs } from './ops/reduce-stats.ts';
+export { norm, type NormOrder } from './ops/reduce-norm.ts';
+export { cumsum } from './ops/cumsum.ts';
+export { sort, argsort, topk, type SortOptions, type SortArgs, type TopkOptions, type TopkArgs } from './ops/sort.ts';
 export { matmul, mm, bmm, dot, linear, matmulKernel, matmulPlan, setMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulPlan } from './ops/matmul.ts';
 export { logSoftmax, softmax } from './ops/softmax.ts';
 export { nllLoss, type NllOptions, type Reduction } from './ops/nll.ts';

@@ -14,6 +14,11 @@ const live = { tensors: 0, bytes: 0 };
  */
 export class Storage {
   private refs = 1;
+  /**
+   * How many in-place writes this memory has seen (PyTorch's version counter, shared by all
+   * views): autograd records it with each saved tensor and checks it in backward.
+   */
+  private _version = 0;
 
   private constructor(
     readonly device: Device,
@@ -51,6 +56,15 @@ export class Storage {
   get array(): TypedArray {
     if (!this._array) throw new Error('internal: GPU storage has no host array');
     return this._array;
+  }
+
+  get version(): number {
+    return this._version;
+  }
+
+  /** Marks one in-place write; see markModified() for ops that write tensors in place. */
+  bumpVersion(): void {
+    this._version++;
   }
 
   retain(): this {

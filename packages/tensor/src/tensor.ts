@@ -1,4 +1,5 @@
-import { runBackward, type GradFn } from './autograd-hooks.ts';
+import type { GradFn, GradHook } from './autograd-hooks.ts';
+import { backward } from './autograd/engine.ts';
 import type { Device, DeviceLike } from './device/device.ts';
 import { isFloating, type DType, type TypedArray } from './dtype.ts';
 import { setTensorCheck, trackInScope } from './memory.ts';
@@ -7,6 +8,13 @@ import { countTensor, type Storage } from './storage.ts';
 import * as ew from './ops/elementwise.ts';
 import type { CloseOptions, Operand } from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
+import type { Dims, ValuesIndices } from './ops/reduce.ts';
+import * as stats from './ops/reduce-stats.ts';
+import type { VarArgs } from './ops/reduce-stats.ts';
+import { norm, type NormOrder } from './ops/reduce-norm.ts';
+import { cumsum } from './ops/cumsum.ts';
+import * as sorting from './ops/sort.ts';
+import type { SortArgs, TopkArgs } from './ops/sort.ts';
 import * as views from './ops/views.ts';
 import { bmm, dot, matmul, mm } from './ops/matmul.ts';
 import { gather, scatter, scatterAdd, type ScatterOptions } from './ops/gather-scatter.ts';
@@ -34,6 +42,10 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that produced this tensor, when it was recorded for autograd. */
   gradFn: GradFn | null = null;
+  /** Internal: the tensor this one is a view of, and the base's gradFn when the view was taken. */
+  viewOrigin: { base: Tensor; baseGradFn: GradFn | null } | null = null;
+  /** Internal: the hooks registerHook() put on a leaf (a non-leaf's are on its gradFn). */
+  readonly leafHooks: GradHook[] = [];
   private disposed = false;
 
   /** Internal: use tensor(), zeros(), ... to create tensors. */
@@ -111,7 +123,48 @@ export class Tensor {
 
   /** Computes gradients of this tensor with respect to graph leaves, like torch.Tensor.backward. */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
-    runBackward(this, gradient, { retainGraph: options.retainGraph ?? false });
+    backward(this, gradient, options);
+  }
+
+  /** Whether backward stores this non-leaf's gradient in .grad (see retainGrad()). */
+  get retainsGrad(): boolean {
+    return this.gradFn !== null && this.gradFn.retainsGradOf === this;
+  }
+
+  /** Makes backward store (and accumulate) this non-leaf tensor's gradient in .grad, like torch's retain_grad. */
+  retainGrad(): void {
+    if (!this.requiresGrad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+    if (this.gradFn) this.gradFn.retainsGradOf = this;
+  }
+
+  /**
+   * Registers a hook called with this tensor's gradient each time it is computed, like torch's
+   * register_hook; a hook that returns a tensor replaces the gradient. The gradient lives until
+   * backward ends: keep() it to hold on to it. Returns a handle whose remove() unregisters it.
+   */
+  registerHook(hook: GradHook): { remove(): void } {
+    if (!this.requiresGrad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
+    const hooks = this.gradFn ? this.gradFn.hooks : this.leafHooks;
+    hooks.push(hook);
+    return {
+      remove: () => {
+        const i = hooks.indexOf(hook);
+        if (i >= 0) hooks.splice(i, 1);
+      },
+    };
+  }
+
+  // ---- in place (recorded for autograd through autograd/inplace.ts) ----
+  /** this += alpha·other in place, like torch's add_. */
+  add_(other: Operand, alpha?: number): this {
+    ew.add_(this, other, alpha);
+    return this;
+  }
+
+  /** this *= other in place, like torch's mul_. */
+  mul_(other: Operand): this {
+    ew.mul_(this, other);
+    return this;
   }
 
   /** A tensor sharing this one's data, cut off from the graph, with its own hold on the storage. */
@@ -275,18 +328,84 @@ export class Tensor {
     return views.to(this, 'bool');
   }
 
-  // ---- reductions ----
-  sum(dim?: number, keepdim = false): Tensor {
+  // ---- reductions (ops/reduce*.ts, ops/cumsum.ts, ops/sort.ts) ----
+  /** The sum over dim (a dim, several, or all), like torch.sum. */
+  sum(dim?: Dims, keepdim = false): Tensor {
     return red.sum(this, dim, keepdim);
   }
-  mean(dim?: number, keepdim = false): Tensor {
+  /** The mean over dim (a dim, several, or all), like torch.mean. */
+  mean(dim?: Dims, keepdim = false): Tensor {
     return red.mean(this, dim, keepdim);
   }
-  max(dim?: number, keepdim = false): Tensor {
-    return red.max(this, dim, keepdim);
+  /** The largest element; with a dim, PyTorch's (values, indices) along it. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? red.max(this) : red.max(this, dim, keepdim);
+  }
+  /** The smallest element; with a dim, PyTorch's (values, indices) along it. */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? red.min(this) : red.min(this, dim, keepdim);
+  }
+  /** The maximum over dim (a dim, several, or all), like torch.amax. */
+  amax(dim?: Dims, keepdim = false): Tensor {
+    return red.amax(this, dim, keepdim);
+  }
+  /** The minimum over dim (a dim, several, or all), like torch.amin. */
+  amin(dim?: Dims, keepdim = false): Tensor {
+    return red.amin(this, dim, keepdim);
   }
   argmax(dim?: number, keepdim = false): Tensor {
     return red.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number, keepdim = false): Tensor {
+    return red.argmin(this, dim, keepdim);
+  }
+  /** The product over dim (or all), like torch.prod. */
+  prod(dim?: number, keepdim = false): Tensor {
+    return red.prod(this, dim, keepdim);
+  }
+  /** Whether every element over dim (or all) is nonzero (bool). */
+  all(dim?: number, keepdim = false): Tensor {
+    return red.all(this, dim, keepdim);
+  }
+  /** Whether any element over dim (or all) is nonzero (bool). */
+  any(dim?: number, keepdim = false): Tensor {
+    return red.any(this, dim, keepdim);
+  }
+  /** The variance, like torch.var: (), (unbiased), (dim, unbiased, keepdim), options `{ correction, unbiased, keepdim }`. */
+  var(...args: VarArgs): Tensor {
+    return stats.variance(this, ...args);
+  }
+  /** The standard deviation, with var's arguments. */
+  std(...args: VarArgs): Tensor {
+    return stats.std(this, ...args);
+  }
+  /** log(sum(exp(x))) over dim, computed stably. */
+  logsumexp(dim: Dims, keepdim = false): Tensor {
+    return stats.logsumexp(this, dim, keepdim);
+  }
+  /** The p-norm over dim (default: Frobenius over all), like torch.norm. */
+  norm(p: NormOrder = 'fro', dim?: Dims, keepdim = false): Tensor {
+    return norm(this, p, dim, keepdim);
+  }
+  /** Cumulative sums along dim. */
+  cumsum(dim: number, options?: { dtype?: DType }): Tensor {
+    return cumsum(this, dim, options);
+  }
+  /** Sorted along dim (default -1), as PyTorch's (values, indices); `{ descending, stable }`. */
+  sort(...args: SortArgs): ValuesIndices {
+    return sorting.sort(this, ...args);
+  }
+  /** The indices that sort this tensor along dim. */
+  argsort(...args: SortArgs): Tensor {
+    return sorting.argsort(this, ...args);
+  }
+  /** The k largest (or smallest) along dim, sorted, as (values, indices). */
+  topk(k: number, ...args: TopkArgs): ValuesIndices {
+    return sorting.topk(this, k, ...args);
   }
 
   // ---- shape, indexing and the matmul family (see ops/views.ts, rearrange.ts, masks.ts, gather-scatter.ts, matmul.ts) ----

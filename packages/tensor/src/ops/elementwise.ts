@@ -9,6 +9,8 @@ import { isFloating, type DType } from '../dtype.ts';
 import * as m from './cpu-math.ts';
 import { checkWritable, run, type Compute } from './elementwise-kernel.ts';
 import { checkOptions } from '../options.ts';
+import { runInPlace } from '../autograd/inplace.ts';
+import { sumToShape } from './reduce.ts';
 import {
   apply,
   binary,
@@ -440,7 +442,7 @@ function unbounded(x: Tensor, side: -1 | 1): Tensor {
   return fromArray([side < 0 ? -(2 ** 31) : 2 ** 31 - 1], [], { dtype: 'int32', device: x.device });
 }
 
-// ---- copies and in-place updates (not recorded) ----
+// ---- copies (not recorded) and in-place updates (recorded for autograd by runInPlace) ----
 
 const copyRow = define('copy', 1, { types: same, wgsl: 'x', cpu: (x) => x });
 const addRow = ELEMENTWISE_OPS.get('add')!;
@@ -452,26 +454,43 @@ export function copyAs(x: Tensor, dtype: DType = x.dtype): Tensor {
   return run(copyRow, [x], { out: dtype, compute: castCompute(x.dtype, dtype) });
 }
 
-/** dst += alpha·other in place (dst keeps its dtype), like Tensor.add_. Not recorded. */
+/** dst += alpha·other in place (dst keeps its dtype), like Tensor.add_. */
 export function add_(dst: Tensor, other: Operand, alpha = 1): Tensor {
-  return inplace(addRow, dst, other, [alpha]);
+  const others = typeof other === 'object' ? [other] : [];
+  const backward = (g: Tensor) => [g, typeof other === 'object' && other.requiresGrad ? sumToShape(scale(g, alpha), other.shape) : null];
+  return runInPlace(dst, { name: 'Add', others, backward }, () => writeInPlace(addRow, dst, other, [alpha]));
 }
 
-/** dst *= other in place, like Tensor.mul_. Not recorded. */
+/** dst *= other in place, like Tensor.mul_. */
 export function mul_(dst: Tensor, other: Operand): Tensor {
-  return inplace(mulRow, dst, other, []);
+  const write = () => writeInPlace(mulRow, dst, other, []);
+  if (typeof other !== 'object') {
+    const factor = Number(other);
+    return runInPlace(dst, { name: 'Mul', backward: (g) => [scale(g, factor)] }, write);
+  }
+  const dstNeedsGrad = dst.requiresGrad;
+  // dst's old values are saved (copied) only when other needs a gradient.
+  const saved = other.requiresGrad ? [other, dst] : [other];
+  const backward = (g: Tensor, [factor, old]: readonly Tensor[]) => [
+    dstNeedsGrad ? mul(g, factor) : null,
+    old ? sumToShape(mul(g, old), other.shape) : null,
+  ];
+  return runInPlace(dst, { name: 'Mul', others: [other], saved, backward }, write);
 }
 
-function inplace(op: ElementwiseOp, dst: Tensor, other: Operand, attrs: number[]): Tensor {
+function writeInPlace(op: ElementwiseOp, dst: Tensor, other: Operand, attrs: number[]): void {
   const compute: Compute = isFloating(dst.dtype) ? 'float32' : 'int32';
   const opts = { out: dst.dtype, compute, attrs, into: dst, inplace: true };
-  if (typeof other !== 'object') return run(op, [dst], { ...opts, scalar: Number(other) });
-  return withSnapshot(other, dst, (src) => run(op, [dst, src], opts));
+  if (typeof other !== 'object') run(op, [dst], { ...opts, scalar: Number(other) });
+  else withSnapshot(other, dst, (src) => run(op, [dst, src], opts));
 }
 
-/** Copies src (broadcast) into the view dst, converting dtype: dst.copy_(src). Not recorded. */
+/** Copies src (broadcast) into the view dst, converting dtype: dst.copy_(src). */
 export function copyInto(dst: Tensor, src: Tensor): Tensor {
-  return withSnapshot(src, dst, (s) => run(copyRow, [s], { out: dst.dtype, compute: castCompute(s.dtype, dst.dtype), into: dst }));
+  const backward = (g: Tensor) => [null, src.requiresGrad ? sumToShape(g.dtype === src.dtype ? g : copyAs(g, src.dtype), src.shape) : null];
+  return runInPlace(dst, { name: 'Copy', others: [src], backward }, () =>
+    withSnapshot(src, dst, (s) => run(copyRow, [s], { out: dst.dtype, compute: castCompute(s.dtype, dst.dtype), into: dst })),
+  );
 }
 
 /**

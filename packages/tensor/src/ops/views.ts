@@ -9,9 +9,12 @@ import { readArray } from '../readback.ts';
 import { sumToShape } from './reduce.ts';
 import { normalizeBytes } from './bytes.ts';
 
-/** A view of x's storage with another shape/strides/offset (not recorded). */
+/** A view of x's storage with another shape/strides/offset (not recorded); autograd knows it as a view of x's base. */
 export function viewOf(x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor {
-  return new Tensor(x.storage.retain(), [...shape], x.dtype, [...strides], offset);
+  const view = new Tensor(x.storage.retain(), [...shape], x.dtype, [...strides], offset);
+  const base = x.viewOrigin?.base ?? x;
+  view.viewOrigin = { base, baseGradFn: base.gradFn };
+  return view;
 }
 
 /** Strides for viewing x as `shape` without a copy, or null when x's layout does not allow it (PyTorch's computeStride). */

@@ -1,4 +1,4 @@
-import { setGradEnabled } from '@mini/tensor';
+import { setGradEnabled } from '../autograd-hooks.ts';
 
 function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const previous = setGradEnabled(enabled);
