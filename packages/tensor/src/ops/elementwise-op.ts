@@ -1,4 +1,4 @@
-import { isGradEnabled, record } from '../autograd-hooks.ts';
+import { checkViewCurrent, isGradEnabled, record } from '../autograd-hooks.ts';
 import { scalarTensor } from '../creation.ts';
 import { floatType, isFloating, promoteTypes, type DType } from '../dtype.ts';
 import { Tensor } from '../tensor.ts';
@@ -107,7 +107,10 @@ export function apply(op: ElementwiseOp, operands: readonly Operand[], given: re
  */
 function recordGrad(op: ElementwiseOp, tensors: readonly (Tensor | null)[], scalar: number | undefined, attrs: readonly number[], out: Tensor): Tensor {
   const inputs = tensors.filter((t): t is Tensor => t !== null);
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
+  if (!isGradEnabled()) return out;
+  // record() makes the same check; the early return below must not skip it.
+  for (const t of inputs) checkViewCurrent(t);
+  if (!inputs.some((t) => t.requiresGrad)) return out;
   const ruleOf = tensors.flatMap((t, i) => (t === null ? [] : [op.grad![i]]));
   // An operand without a rule (where's condition) gets no gradient, as in PyTorch.
   const needs = inputs.map((t, i) => t.requiresGrad && ruleOf[i] !== undefined);
