@@ -1,4 +1,5 @@
 import { record } from '../autograd-hooks.ts';
+import { noGrad } from '../autograd/grad-mode.ts';
 import { empty } from '../alloc.ts';
 import { promoteTypes } from '../dtype.ts';
 import { normalizeDim } from '../shape.ts';
@@ -36,7 +37,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   for (const t of parts) {
     starts.push(start);
     const slot = viewOf(out, t.shape, out.strides, start * out.strides[d]);
-    copyInto(slot, t);
+    // A step of cat's own forward (recorded as Cat below), not an in-place op for autograd.
+    noGrad(() => copyInto(slot, t));
     slot.dispose();
     start += t.shape[d];
   }
