@@ -3,7 +3,8 @@
 //   compile-child.ts list          runs one step; prints the step's kernel specializations
 //   compile-child.ts time SPECS    dispatches each of SPECS (JSON) alone, once, and times it
 // `time` runs with MESA_SHADER_CACHE_DISABLE=true: every pipeline compiled from scratch.
-import { init, type KernelSpec } from '@mini/tensor';
+import { init } from '@mini/tensor';
+import { type KernelSpec } from '@mini/tensor/internal';
 import { ThreeNetTrainer } from './threenet.ts';
 
 const [mode, specs] = process.argv.slice(2);

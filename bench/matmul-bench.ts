@@ -1,4 +1,5 @@
-import { fromArray, Generator, matmul, matmulPlan, setMatmulKernel, transpose, type Device, type MatmulKernel, type Tensor } from '@mini/tensor';
+import { fromArray, Generator, matmul, transpose, type Device, type MatmulKernel, type Tensor } from '@mini/tensor';
+import { matmulPlan, setMatmulKernel } from '@mini/tensor/internal';
 import { mapStat, stat, timeRuns, type Stat } from './stats.ts';
 
 export interface MatmulRow {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { deserialize, load, save, type Module, type StateDict } from '@mini/nn';
+import { deserialize, type Module, type StateDict } from '@mini/nn';
+import { load, save } from '@mini/nn/node';
 import type { Optimizer } from '@mini/optim';
 import { isTensor, type Tensor } from '@mini/tensor';
 

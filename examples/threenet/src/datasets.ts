@@ -1,4 +1,6 @@
-import { FashionMNIST, MNIST, MNISTSample, type DataLoader, type ImageDataset, type Transform } from '@mini/data';
+import { type DataLoader, type ImageDataset, type Transform } from '@mini/data';
+import { MNISTSample } from '@mini/mnist-sample';
+import { FashionMNIST, MNIST } from '@mini/data/node';
 import type { Tensor } from '@mini/tensor';
 import { UsageError, type Config } from './args.ts';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as mini from '@mini/tensor';
-import { Generator, fromArray, init, testing, type Device, type Tensor } from '@mini/tensor';
+import { Generator, fromArray, init, type Device, type Tensor } from '@mini/tensor';
+import { testing } from '@mini/tensor/internal';
 import { expectGradcheck, fmt, randomInput, type RandomInput } from './helpers.ts';
 
 const { ELEMENTWISE_OPS, applyElementwise } = testing;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Generator, fromArray, memory, mul, record, tensor, type Tensor } from '@mini/tensor';
+import { Generator, fromArray, memory, mul, tensor, type Tensor } from '@mini/tensor';
+import { record } from '@mini/tensor/internal';
 import { gradcheck, noGrad } from '@mini/autograd';
 import { randomInput } from './helpers.ts';
 

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { Generator, fromArray, testing, type Tensor } from '@mini/tensor';
+import { Generator, fromArray, type Tensor } from '@mini/tensor';
+import { testing } from '@mini/tensor/internal';
 import { gradcheck, type GradcheckOptions } from '@mini/autograd';
 
 /** Dim sizes for random shapes: small, mostly odd, so that gradcheck stays quick. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { add_, exp, fromArray, indexSelect, isGradEnabled, linear, logSoftmax, matmul, maximum, nllLoss, ones, record, softmax, tensor, where, zeros, type Tensor } from '@mini/tensor';
+import { add_, exp, fromArray, indexSelect, isGradEnabled, linear, logSoftmax, matmul, maximum, nllLoss, ones, softmax, tensor, where, zeros, type Tensor } from '@mini/tensor';
+import { record } from '@mini/tensor/internal';
 import { enableGrad, noGrad } from '@mini/autograd';
 
 // PyTorch's autograd semantics, on the cpu device (exact float32 arithmetic on small integers).

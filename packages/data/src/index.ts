@@ -4,8 +4,4 @@ export { defaultCollate, type Collated } from './collate.ts';
 export { Compose, ToTensor, Normalize, Lambda, Grayscale, type Transform } from './transforms.ts';
 export { bytePipeline, type ByteNormalization } from './byte-pipeline.ts';
 export { ImageDataset, type ImageDatasetOptions, type ImageData } from './image-dataset.ts';
-export { MNIST, FashionMNIST, KMNIST, type MNISTOptions } from './mnist.ts';
-export { MNISTSample, type MNISTSampleOptions } from './mnist-sample.ts';
-export { readIdx, IDX_IMAGES, IDX_LABELS, type IdxArray } from './idx.ts';
-export { downloadResources, type DownloadOptions, type Resource } from './download.ts';
 export { ProgressBar, type ProgressSink } from './progress.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arange, fromArray, Generator, type Tensor } from '@mini/tensor';
-import { DataLoader, Dataset, defaultCollate, Lambda, MNIST, TensorDataset } from '@mini/data';
+import { DataLoader, Dataset, defaultCollate, Lambda, TensorDataset } from '@mini/data';
+import { MNIST } from '@mini/data/node';
 import { imagesIdx, label, labelsIdx, pixel, tempDir, writeSplit } from './idx-files.ts';
 
 /** Item i: its index as a row [i, -i], and i as an integer label. */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { downloadResources, MNIST, type Resource } from '@mini/data';
+import { downloadResources, MNIST, type Resource } from '@mini/data/node';
 import { imagesIdx, label, labelsIdx, pixel, tempDir } from './idx-files.ts';
 
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FashionMNIST } from '@mini/data';
+import { FashionMNIST } from '@mini/data/node';
 import { imagesIdx, labelsIdx, tempDir, writeSplit } from './idx-files.ts';
 
 /**

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { IDX_IMAGES, IDX_LABELS, KMNIST, MNIST, readIdx } from '@mini/data';
+import { IDX_IMAGES, IDX_LABELS, KMNIST, MNIST, readIdx } from '@mini/data/node';
 import { imagesIdx, label, labelsIdx, pixel, tempDir, writeSplit } from './idx-files.ts';
 
 function write(name: string, bytes: Buffer): string {

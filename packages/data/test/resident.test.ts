@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { arange, device, fromArray, Generator, init, type Device, type Tensor } from '@mini/tensor';
-import { Compose, DataLoader, Dataset, MNISTSample, Normalize, randomSplit, TensorDataset, ToTensor } from '@mini/data';
+import { Compose, DataLoader, Dataset, Normalize, randomSplit, TensorDataset, ToTensor } from '@mini/data';
+import { MNISTSample } from '@mini/mnist-sample';
 
 let gpu: Device;
 beforeAll(async () => {

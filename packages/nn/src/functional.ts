@@ -1,5 +1,6 @@
 import * as core from '@mini/tensor';
 import type { AdaptiveSize, AvgPoolOptions, BatchNormOptions, ConvOptions, CrossEntropyOptions, Generator, MaxPoolOptions, NllOptions, Pair, Tensor } from '@mini/tensor';
+import { warn } from '@mini/tensor/internal';
 
 /** Like torch.nn.functional: the stateless forms of the layers and losses. */
 
@@ -13,7 +14,7 @@ const warned = new Set<string>();
 function implicitDim(name: string, ndim: number): number {
   if (!warned.has(name)) {
     warned.add(name);
-    process.emitWarning(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);
+    warn(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);
   }
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }

@@ -16,4 +16,4 @@ export { Dropout, type DropoutLayerOptions } from './layers/dropout.ts';
 export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.ts';
 export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
 export type { StateDict, LoadResult } from './state-dict.ts';
-export { save, load, serialize, deserialize, type Safetensors } from './safetensors.ts';
+export { serialize, deserialize, type Safetensors } from './safetensors.ts';

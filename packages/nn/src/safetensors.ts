@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { endianness } from 'node:os';
 import { device as resolveDevice, itemSize, upload, type DeviceLike, type DType, type TypedArray } from '@mini/tensor';
-import { setStateDictSource, type StateDict } from './state-dict.ts';
+import type { StateDict } from './state-dict.ts';
 
 /**
  * The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
@@ -23,7 +20,7 @@ export interface Safetensors {
 }
 
 function checkEndianness(): void {
-  if (endianness() !== 'LE') throw new Error('safetensors: only little-endian hosts are supported');
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('safetensors: only little-endian hosts are supported');
 }
 
 function fail(file: string, message: string): Error {
@@ -177,37 +174,4 @@ export function deserialize(bytes: Uint8Array, { file = '<bytes>', device = 'cpu
     tensors[e.name] = upload(host, e.shape, e.dtype, target);
   }
   return { tensors, metadata };
-}
-
-/**
- * Writes a state dict to `path` in the safetensors format, loadable by PyTorch's
- * safetensors.torch.load_file. It writes a temporary file and renames it, so that a crash never
- * leaves a half-written checkpoint at `path`.
- */
-export async function save(stateDict: StateDict, path: string, metadata?: Record<string, string>): Promise<void> {
-  const bytes = await serialize(stateDict, metadata);
-  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
-}
-
-/**
- * Reads a safetensors file (e.g. written by PyTorch's save_file) into a state dict on `device`
- * (cpu by default, as load_file does). Loading it into a module names the file in any error.
- */
-export async function load(path: string, { device = 'cpu' }: { device?: DeviceLike } = {}): Promise<StateDict> {
-  const { tensors } = deserialize(await readFile(path), { file: path, device });
-  setStateDictSource(tensors, path);
-  return tensors;
 }

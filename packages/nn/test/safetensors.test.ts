@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromArray, init, setDefaultDevice, tensor, zeros, type Tensor } from '@mini/tensor';
-import { deserialize, load, save, serialize } from '@mini/nn';
+import { deserialize, serialize } from '@mini/nn';
+import { load, save } from '@mini/nn/node';
 import { NNModule } from './threenet.ts';
 
 const FIXTURE = new URL('./fixtures/threenet_torch.safetensors', import.meta.url).pathname;

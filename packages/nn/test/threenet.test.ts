@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, manualSeed, setDefaultDevice, testing } from '@mini/tensor';
+import { init, manualSeed, setDefaultDevice } from '@mini/tensor';
+import { testing } from '@mini/tensor/internal';
 import { nn } from '@mini/nn';
 import { optim } from '@mini/optim';
 import { batch, batchSize, NNModule } from './threenet.ts';

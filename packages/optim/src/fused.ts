@@ -1,4 +1,5 @@
-import { grid, keep, launch, zeros, type Device, type Tensor, type TypedArray } from '@mini/tensor';
+import { keep, zeros, type Device, type Tensor, type TypedArray } from '@mini/tensor';
+import { grid, launch } from '@mini/tensor/internal';
 
 /** Bits of the kernel's `flags` (kernels/optim.wgsl). */
 export const FLAGS = { maximize: 1, nesterov: 2, firstStep: 4, amsgrad: 8 } as const;

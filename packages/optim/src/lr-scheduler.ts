@@ -1,3 +1,4 @@
+import { warn } from '@mini/tensor/internal';
 import type { Hyperparameters, Optimizer } from './optimizer.ts';
 
 /**
@@ -42,7 +43,7 @@ export abstract class LRScheduler {
 
   step(): void {
     if (this.stepCount === 1 && this.optimizer.stepCount < 1) {
-      process.emitWarning(
+      warn(
         'Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you should call them in the opposite order: ' +
           '`optimizer.step()` before `lr_scheduler.step()`. Failure to do this will result in PyTorch skipping the first value of the learning rate schedule.',
       );

@@ -1,4 +1,5 @@
 import { copyInto, fill_, flush, isFloating, isTensor, keep, markModified, tidy, zeros, type Tensor } from '@mini/tensor';
+import { warn } from '@mini/tensor/internal';
 import { cpuOperands, launchUpdate, type CpuOperands, type Entry, type Scalars } from './fused.ts';
 
 /** The hyperparameters every optimizer has. */
@@ -92,7 +93,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       }
     }
     if (new Set(params).size !== params.length) {
-      process.emitWarning('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error');
+      warn('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error');
     }
     const existing = new Set(this.paramGroups.flatMap((g) => g.params));
     if (params.some((p) => existing.has(p))) throw new Error('some parameters appear in more than one parameter group');

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `pnpm mini info`   the adapter, backend, limits and features in use
  * `pnpm mini smoke`  the chosen device, and a small matrix product on it checked against the cpu

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 export { Tensor, isTensor } from './tensor.ts';
 export type { DType, TypedArray } from './dtype.ts';
 export { itemSize, promoteTypes, isFloating, floatType, DTYPES } from './dtype.ts';
@@ -16,7 +17,7 @@ export {
   type DeviceLike,
   type DeviceType,
 } from './device/device.ts';
-export { WebGPURuntime, type KernelSpec } from './device/webgpu.ts';
+export { WebGPURuntime } from './device/webgpu.ts';
 export {
   tensor,
   fromArray,
@@ -45,7 +46,7 @@ export {
 } from './creation.ts';
 export { tidy, keep, memory } from './memory.ts';
 export type { MemoryInfo } from './storage.ts';
-export { GradFn, isGradEnabled, setGradEnabled, record, type BackwardFn, type GradHook } from './autograd-hooks.ts';
+export { GradFn, isGradEnabled, setGradEnabled, type BackwardFn, type GradHook } from './autograd-hooks.ts';
 export { runInPlace, markModified, type InplaceOp } from './autograd/inplace.ts';
 export { noGrad, enableGrad } from './autograd/grad-mode.ts';
 export * as autograd from './autograd/api.ts';
@@ -105,7 +106,7 @@ export { variance, variance as var, std, logsumexp, type VarOptions, type VarArg
 export { norm, type NormOrder } from './ops/reduce-norm.ts';
 export { cumsum } from './ops/cumsum.ts';
 export { sort, argsort, topk, type SortOptions, type SortArgs, type TopkOptions, type TopkArgs } from './ops/sort.ts';
-export { matmul, mm, bmm, dot, linear, matmulKernel, matmulPlan, setMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulPlan } from './ops/matmul.ts';
+export { matmul, mm, bmm, dot, linear, matmulKernel, MATMUL_KERNELS, type MatmulKernel } from './ops/matmul.ts';
 export { logSoftmax, softmax } from './ops/softmax.ts';
 export { nllLoss, type NllOptions, type Reduction } from './ops/nll.ts';
 export { crossEntropy, type CrossEntropyOptions } from './ops/cross-entropy.ts';
@@ -134,9 +135,6 @@ export {
   flatten,
   toCpu,
 } from './ops/views.ts';
-export { launch, grid, wgslType } from './ops/gpu.ts';
-export type { ParamValues } from './device/params-layout.ts';
-export * as testing from './testing.ts';
 // ---- convolution, pooling, normalization, dropout, embedding ----
 export { conv1d, conv2d, type ConvOptions } from './ops/conv.ts';
 export type { Pair } from './ops/window.ts';

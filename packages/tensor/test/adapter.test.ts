@@ -25,7 +25,10 @@ describe('adapter selection', () => {
     expect(stderr).toContain('No WebGPU adapter could be created. Tried:\n  default: ');
     expect(stderr).toContain('\n  vulkan: ');
     expect(stderr).toContain('\n  opengles: ');
-    expect(stderr).toContain('bash scripts/setup.sh');
+    expect(stderr).toContain('npm install webgpu');
+    expect(stderr).toContain('mesa-vulkan-drivers');
+    expect(stderr).toMatch(/See https:\/\/\S+#webgpu-in-node/);
+    expect(stderr).not.toContain('scripts/setup.sh');
     expect(stderr).toContain('MINI_DEVICE=cpu');
   });
 

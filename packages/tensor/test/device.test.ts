@@ -1,19 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  add,
-  device,
-  flush,
-  fromArray,
-  getDefaultDevice,
-  grid,
-  init,
-  launch,
-  randn,
-  setDefaultDevice,
-  WebGPURuntime,
-  type Device,
-  type Tensor,
-} from '@mini/tensor';
+import { add, device, flush, fromArray, getDefaultDevice, init, randn, setDefaultDevice, WebGPURuntime, type Device, type Tensor } from '@mini/tensor';
+import { grid, launch } from '@mini/tensor/internal';
 import { expectClose, values, webgpu } from './helpers.ts';
 
 let gpu: Device;

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as mini from '@mini/tensor';
-import { fromArray, isFloating, testing, type Device, type Tensor } from '@mini/tensor';
+import { fromArray, isFloating, type Device, type Tensor } from '@mini/tensor';
+import { testing } from '@mini/tensor/internal';
 import { expectClose, expectTensorsClose, pairOf, randomInts, SHAPES, uniformData, webgpu } from './helpers.ts';
 
 const { ELEMENTWISE_OPS, applyElementwise } = testing;

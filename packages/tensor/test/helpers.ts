@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { Generator, fromArray, init, testing, type Device, type DType, type Tensor, type TypedArray } from '@mini/tensor';
+import { Generator, fromArray, init, type Device, type DType, type Tensor, type TypedArray } from '@mini/tensor';
+import { testing } from '@mini/tensor/internal';
 
 /** The WebGPU device for tests: a test that finds no adapter fails (it never skips). */
 export async function webgpu(): Promise<Device> {

@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, fromArray, init, manualSeed, shutdown } from '@mini/tensor';
-import { nn, save } from '@mini/nn';
+import { nn } from '@mini/nn';
+import { save } from '@mini/nn/node';
 import { optim } from '@mini/optim';
 import { D, K, NNModule } from '../threenet.ts';
 

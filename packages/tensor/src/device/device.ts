@@ -1,3 +1,4 @@
+import { envVar } from '../env.ts';
 import { WebGPURuntime } from './webgpu.ts';
 
 export type DeviceType = 'cpu' | 'webgpu';
@@ -53,7 +54,7 @@ export function initWebGPU(): Promise<Device> {
  * Readies the device named by MINI_DEVICE (or the argument), webgpu by default, and makes it the
  * default for new tensors. Call once at start-up: `await init()`.
  */
-export async function init(spec: DeviceType | undefined = process.env.MINI_DEVICE as DeviceType | undefined): Promise<Device> {
+export async function init(spec: DeviceType | undefined = envVar('MINI_DEVICE') as DeviceType | undefined): Promise<Device> {
   const wanted = spec ?? 'webgpu';
   if (wanted !== 'cpu' && wanted !== 'webgpu') {
     throw new Error(`unknown device '${wanted}'; expected 'webgpu' or 'cpu' (MINI_DEVICE)`);

@@ -1,5 +1,8 @@
+import { isNode } from '../env.ts';
+
 const cell = typeof SharedArrayBuffer === 'undefined' ? null : new Int32Array(new SharedArrayBuffer(4));
-const canBlock = cell !== null && typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+/** Node's main thread may block in Atomics.wait (a page's may not) and has setImmediate. */
+const canBlock = cell !== null && isNode();
 
 /** How long the thread sleeps between two polls of Dawn's events. */
 const NAP_MS = 0.25;

@@ -1,5 +1,6 @@
 import { kernelSource } from '@mini/kernels';
 import { findAdapter, type AdapterChoice, type Backend } from './adapter.ts';
+import { environment } from '../env.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { deviceCheckMessage, DEVICE_CHECK_BYTES } from './device-checks.ts';
 import { idleWait } from './idle-wait.ts';
@@ -105,7 +106,7 @@ export class WebGPURuntime {
     });
   }
 
-  static async create(env: NodeJS.ProcessEnv = process.env): Promise<WebGPURuntime> {
+  static async create(env: Record<string, string | undefined> = environment()): Promise<WebGPURuntime> {
     const choice = await findAdapter(env);
     const { adapter } = choice;
     const wanted: GPUFeatureName[] = ['subgroups', 'shader-f16', 'timestamp-query'];

@@ -1,5 +1,6 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
+import { envVar } from '../env.ts';
 import type { WebGPURuntime } from '../device/webgpu.ts';
 import { broadcastShapes } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
@@ -38,7 +39,7 @@ function isSoftwareAdapter(gpu: WebGPURuntime): boolean {
 
 /** The kernel family that runs matmuls on this device: forced, MINI_MATMUL_KERNEL, or chosen by adapter. */
 export function matmulKernel(gpu: WebGPURuntime): MatmulKernel {
-  const wanted = forced ?? (process.env.MINI_MATMUL_KERNEL as MatmulKernel | undefined);
+  const wanted = forced ?? (envVar('MINI_MATMUL_KERNEL') as MatmulKernel | undefined);
   if (wanted && !MATMUL_KERNELS.includes(wanted)) {
     throw new Error(`MINI_MATMUL_KERNEL=${wanted} is not a matmul kernel; expected one of ${MATMUL_KERNELS.join(', ')}`);
   }

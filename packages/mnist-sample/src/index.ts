@@ -1,0 +1,1 @@
+export { MNISTSample, type MNISTSampleOptions } from './mnist-sample.ts';

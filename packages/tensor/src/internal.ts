@@ -1,0 +1,14 @@
+/// <reference types="@webgpu/types" preserve="true" />
+/**
+ * `@mini/tensor/internal`: what the other mini packages and the tests use to build on the
+ * tensor core (kernel launches, the autograd tape, kernel selection, host access), kept out of
+ * the public API. Nothing here is stable for users.
+ * @module
+ */
+export type { KernelSpec, Kernel } from './device/webgpu.ts';
+export { record } from './autograd-hooks.ts';
+export { matmulPlan, setMatmulKernel, type MatmulPlan } from './ops/matmul.ts';
+export { launch, grid, wgslType } from './ops/gpu.ts';
+export type { ParamValues } from './device/params-layout.ts';
+export { environment, envVar, warn, isNode } from './env.ts';
+export * as testing from './testing.ts';
