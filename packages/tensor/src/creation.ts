@@ -9,16 +9,19 @@ import { checkOptions } from './options.ts';
 import { runInPlace } from './autograd/inplace.ts';
 import { FLOAT64_ON_WEBGPU, grid, launch, wgslType } from './ops/gpu.ts';
 
+/** Where and how a new tensor is made: dtype, device, requiresGrad (PyTorch's keyword arguments). */
 export interface TensorOptions {
   dtype?: DType;
   device?: DeviceLike;
   requiresGrad?: boolean;
 }
 
+/** TensorOptions plus the random generator to draw from (the default generator when absent). */
 export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
+/** Numbers or booleans, nested like the tensor's dims, as torch.tensor takes them. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 
 const TENSOR_OPTIONS = ['dtype', 'device', 'requiresGrad'] as const;
@@ -180,6 +183,7 @@ export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return zeros(t.shape, likeOptions(t, opts));
 }
 
+/** Ones with the shape, dtype and device of `t`, like torch.ones_like. */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return ones(t.shape, likeOptions(t, opts));
 }

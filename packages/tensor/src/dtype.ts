@@ -4,8 +4,10 @@
  */
 export type DType = 'float32' | 'float64' | 'int32' | 'uint8' | 'bool';
 
+/** The host arrays that hold tensor data: float32, float64, int32, and uint8 (for uint8 and bool). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/** Every dtype mini has. */
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'uint8', 'bool'];
 
 /** Bytes per element in host memory (and in a cpu tensor). */
@@ -27,6 +29,7 @@ export function allocArray(dtype: DType, length: number): TypedArray {
   }
 }
 
+/** Whether `dtype` is a floating-point type (float32, float64), like torch's is_floating_point. */
 export function isFloating(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }

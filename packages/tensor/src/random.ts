@@ -9,6 +9,7 @@ export class Generator {
     this.manualSeed(seed);
   }
 
+  /** Reseeds this generator, like torch.Generator.manual_seed. */
   manualSeed(seed: number): this {
     if (!Number.isInteger(seed)) throw new TypeError(`manualSeed expects an integer, found ${seed}`);
     // splitmix32 spreads the seed over the four state words.
@@ -24,10 +25,12 @@ export class Generator {
     return this;
   }
 
+  /** The generator's state, to restore later with setState(). */
   getState(): number[] {
     return Array.from(this.s);
   }
 
+  /** Restores a state from getState(). */
   setState(state: readonly number[]): this {
     if (state.length !== 4 || state.some((w) => !Number.isInteger(w) || w < 0 || w >= 2 ** 32)) {
       throw new TypeError(`generator state must be four 32-bit unsigned integers, found ${JSON.stringify(state)}`);

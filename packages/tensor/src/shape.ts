@@ -1,11 +1,14 @@
+/** The sizes of a tensor's dims. */
 export type Shape = readonly number[];
 
+/** The number of elements of a tensor of `shape` (1 for a scalar). */
 export function numel(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
 }
 
+/** The row-major strides of `shape`, in elements. */
 export function contiguousStrides(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;
@@ -16,6 +19,7 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** `shape` as written in error messages, e.g. `[256, 784]`. */
 export function formatShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }

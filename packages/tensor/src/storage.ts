@@ -85,6 +85,7 @@ export function countTensor(delta: number): void {
   live.tensors += delta;
 }
 
+/** What memory() reports: live tensors, the bytes they hold, and the bytes pooled for reuse. */
 export interface MemoryInfo {
   /** Tensors created and not yet disposed (or collected). */
   liveTensors: number;

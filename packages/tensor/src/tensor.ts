@@ -37,6 +37,7 @@ const finalizer = new FinalizationRegistry<Storage>((storage) => {
  * a view into a shared Storage; most kernels read strided inputs and write contiguous outputs.
  */
 export class Tensor {
+  /** Whether autograd records the ops on this tensor (a leaf's flag, set by requiresGrad_()). */
   requiresGrad = false;
   /** Accumulated gradient (leaf tensors), as in PyTorch. */
   grad: Tensor | null = null;
@@ -61,31 +62,38 @@ export class Tensor {
     trackInScope(this);
   }
 
+  /** The shared buffer behind this view; throws once the tensor is disposed. */
   get storage(): Storage {
     if (this.disposed) throw new Error(`Tensor of shape [${this.shape.join(', ')}] was used after dispose()`);
     return this._storage;
   }
 
+  /** The device that holds the data, like torch's `t.device`. */
   get device(): Device {
     return this._storage.device;
   }
 
+  /** Whether dispose() was called (directly or by tidy()). */
   get isDisposed(): boolean {
     return this.disposed;
   }
 
+  /** The number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** Whether no recorded op produced this tensor (autograd accumulates `grad` only on leaves). */
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
 
+  /** The number of dimensions, like torch's dim(). */
   dim(): number {
     return this.shape.length;
   }
 
+  /** The number of elements, like torch's numel(). */
   numel(): number {
     return numel(this.shape);
   }
@@ -97,6 +105,7 @@ export class Tensor {
     return dim === undefined ? [...this.shape] : this.shape[normalizeDim(dim, this.ndim)];
   }
 
+  /** Whether the elements are laid out row-major without gaps, like torch's is_contiguous(). */
   isContiguous(): boolean {
     const expected = contiguousStrides(this.shape);
     return this.shape.every((d, i) => d === 1 || this.strides[i] === expected[i]);
@@ -112,6 +121,7 @@ export class Tensor {
   }
 
   // ---- autograd ----
+  /** Sets requiresGrad in place on a floating-point leaf, like torch's requires_grad_(). */
   requiresGrad_(requiresGrad = true): this {
     if (!this.isLeaf) throw new Error('you can only change requires_grad flags of leaf variables.');
     if (requiresGrad && !isFloating(this.dtype)) {
@@ -203,6 +213,7 @@ export class Tensor {
     return formatTensor(this, await this.toArray());
   }
 
+  /** A short description: shape, dtype and device (the values need `await format()`). */
   toString(): string {
     return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device='${this.device}'${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
@@ -211,18 +222,23 @@ export class Tensor {
   add(other: Operand, alpha?: number): Tensor {
     return ew.add(this, other, alpha);
   }
+  /** `this - alpha * other`, broadcasting, like torch.sub. */
   sub(other: Operand, alpha?: number): Tensor {
     return ew.sub(this, other, alpha);
   }
+  /** Elementwise product, broadcasting, like torch.mul. */
   mul(other: Operand): Tensor {
     return ew.mul(this, other);
   }
+  /** Elementwise quotient, broadcasting, like torch.div. */
   div(other: Operand): Tensor {
     return ew.div(this, other);
   }
+  /** Elementwise power, like torch.pow. */
   pow(exponent: Operand): Tensor {
     return ew.pow(this, exponent);
   }
+  /** Elementwise maximum of two tensors, like torch.maximum. */
   maximum(other: Tensor): Tensor {
     return ew.maximum(this, other);
   }
@@ -242,9 +258,11 @@ export class Tensor {
   gt(other: Operand): Tensor {
     return ew.gt(this, other);
   }
+  /** Elementwise `<`, a bool tensor, like torch.lt. */
   lt(other: Operand): Tensor {
     return ew.lt(this, other);
   }
+  /** Elementwise `>=`, a bool tensor, like torch.ge. */
   ge(other: Operand): Tensor {
     return ew.ge(this, other);
   }
@@ -280,9 +298,11 @@ export class Tensor {
   exp(): Tensor {
     return ew.exp(this);
   }
+  /** Elementwise natural logarithm, like torch.log. */
   log(): Tensor {
     return ew.log(this);
   }
+  /** Elementwise square root, like torch.sqrt. */
   sqrt(): Tensor {
     return ew.sqrt(this);
   }
@@ -357,6 +377,7 @@ export class Tensor {
   amin(dim?: Dims, keepdim = false): Tensor {
     return red.amin(this, dim, keepdim);
   }
+  /** The index of the largest element (of the flattened tensor, or along `dim`), like torch.argmax. */
   argmax(dim?: number, keepdim = false): Tensor {
     return red.argmax(this, dim, keepdim);
   }
@@ -486,29 +507,37 @@ export class Tensor {
   logSoftmax(dim: number): Tensor {
     return logSoftmax(this, dim);
   }
+  /** exp(x) / sum(exp(x)) along `dim`, like torch.softmax. */
   softmax(dim: number): Tensor {
     return softmax(this, dim);
   }
+  /** The entries along `dim` picked by an int32 `index`, like torch.index_select. */
   indexSelect(dim: number, index: Tensor): Tensor {
     return indexSelect(this, dim, index);
   }
 
   // ---- views and moves ----
+  /** The same elements in a new shape (one dim may be -1), a view when possible, like torch.reshape. */
   reshape(...shape: number[] | [readonly number[]]): Tensor {
     return views.reshape(this, flatShape(shape));
   }
+  /** A view with a new shape over the same storage (contiguous tensors only), like torch.Tensor.view. */
   view(...shape: number[] | [readonly number[]]): Tensor {
     return views.view(this, flatShape(shape));
   }
+  /** Dims startDim..endDim merged into one, like torch.flatten. */
   flatten(startDim = 0, endDim = -1): Tensor {
     return views.flatten(this, startDim, endDim);
   }
+  /** Dims of size 1 removed (all, or only `dim`), like torch.squeeze. */
   squeeze(dim?: number): Tensor {
     return views.squeeze(this, dim);
   }
+  /** A dim of size 1 inserted at `dim`, like torch.unsqueeze. */
   unsqueeze(dim: number): Tensor {
     return views.unsqueeze(this, dim);
   }
+  /** A view with `dim0` and `dim1` swapped, like torch.transpose. */
   transpose(dim0: number, dim1: number): Tensor {
     return views.transpose(this, dim0, dim1);
   }
@@ -516,6 +545,7 @@ export class Tensor {
   t(): Tensor {
     return views.transpose(this, 0, 1);
   }
+  /** The dims in reverse order (a view), like torch's `.T`. */
   get T(): Tensor {
     return views.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
   }
@@ -523,6 +553,7 @@ export class Tensor {
   expand(...shape: number[] | [readonly number[]]): Tensor {
     return views.expand(this, flatShape(shape));
   }
+  /** A view with the dims reordered, like torch.permute. */
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return views.permute(this, flatShape(dims));
   }
@@ -533,9 +564,11 @@ export class Tensor {
   contiguous(): Tensor {
     return views.contiguous(this);
   }
+  /** A copy with its own storage (recorded for autograd), like torch.clone. */
   clone(): Tensor {
     return views.clone(this);
   }
+  /** A copy on another device or in another dtype (this tensor when already there), like torch's to(). */
   to(target: DeviceLike | DType): Tensor {
     return views.to(this, target);
   }
@@ -543,12 +576,15 @@ export class Tensor {
   cpu(): Promise<Tensor> {
     return views.toCpu(this);
   }
+  /** This tensor as float32, like torch's float(). */
   float(): Tensor {
     return views.to(this, 'float32');
   }
+  /** This tensor as float64 (cpu device only), like torch's double(). */
   double(): Tensor {
     return views.to(this, 'float64');
   }
+  /** This tensor as int32, like torch's int(). */
   int(): Tensor {
     return views.to(this, 'int32');
   }

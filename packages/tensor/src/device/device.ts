@@ -1,6 +1,7 @@
 import { envVar } from '../env.ts';
 import { WebGPURuntime } from './webgpu.ts';
 
+/** The kinds of device: the WebGPU device and the plain TypeScript cpu device. */
 export type DeviceType = 'cpu' | 'webgpu';
 
 /** Where a tensor lives, like torch.device. */
@@ -10,8 +11,10 @@ export class Device {
     private runtime: WebGPURuntime | null,
   ) {}
 
+  /** The cpu device (plain TypeScript; every op has it, and the tests use it as the reference). */
   static cpu = new Device('cpu', null);
 
+  /** Internal: the webgpu device over a runtime (use init() or initWebGPU()). */
   static webgpu(runtime: WebGPURuntime): Device {
     return new Device('webgpu', runtime);
   }
@@ -22,11 +25,13 @@ export class Device {
     return this.runtime;
   }
 
+  /** `'cpu'` or `'webgpu'`, as torch prints a device type. */
   toString(): string {
     return this.type;
   }
 }
 
+/** A device, or its type's name. */
 export type DeviceLike = Device | DeviceType;
 
 let webgpuDevice: Device | null = null;
@@ -80,10 +85,12 @@ export function webgpuIfReady(): Device | null {
   return webgpuDevice;
 }
 
+/** The device new tensors go to when no `device` is given, like torch.get_default_device. */
 export function getDefaultDevice(): Device {
   return defaultDevice;
 }
 
+/** Makes `spec` the device new tensors go to, like torch.set_default_device. */
 export function setDefaultDevice(spec: DeviceLike): void {
   defaultDevice = device(spec);
 }

@@ -106,6 +106,7 @@ export class WebGPURuntime {
     });
   }
 
+  /** Opens a WebGPU device on the first adapter that works (see findAdapter); init() calls it once. */
   static async create(env: Record<string, string | undefined> = environment()): Promise<WebGPURuntime> {
     const choice = await findAdapter(env);
     const { adapter } = choice;
@@ -142,6 +143,7 @@ export class WebGPURuntime {
     return [...this.device.features].sort();
   }
 
+  /** Whether the device was created with this WebGPU feature (e.g. 'subgroups'). */
   hasFeature(name: string): boolean {
     return this.device.features.has(name);
   }
@@ -379,6 +381,7 @@ export class WebGPURuntime {
     this.stagingFree.clear();
   }
 
+  /** Destroys the device so that Node can exit; its tensors become unusable. */
   destroy(): void {
     this.shuttingDown = true;
     this.bindGroups.clear();

@@ -7,6 +7,7 @@ import { grid, launch, wgslType } from './gpu.ts';
 import { checkOptions } from '../options.ts';
 import { contiguous } from './views.ts';
 
+/** How normalizeBytes turns bytes into floats: `(byte * scale - mean) / std`, optionally gathering rows. */
 export interface NormalizeOptions {
   /** Multiplier applied to each byte first: 1/255 maps pixels to [0, 1] like ToTensor. */
   scale?: number;

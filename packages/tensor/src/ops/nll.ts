@@ -7,6 +7,7 @@ import { grid, launch } from './gpu.ts';
 import { contiguous } from './views.ts';
 import { targetOutOfBounds } from '../device/device-checks.ts';
 
+/** How a loss reduces over the batch, as PyTorch's `reduction` argument. */
 export type Reduction = 'mean' | 'sum' | 'none';
 export const REDUCTIONS: Record<Reduction, number> = { none: 0, sum: 1, mean: 2 };
 

@@ -68,6 +68,7 @@ export function reshape(x: Tensor, requested: readonly number[]): Tensor {
   return out;
 }
 
+/** Dims startDim..endDim merged into one, like torch.flatten. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim(startDim, x.ndim);
@@ -76,17 +77,20 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
 }
 
+/** Dims of size 1 removed (all, or only `dim`), like torch.squeeze. */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const d = normalizeDim(dim, x.ndim);
   return reshape(x, x.shape.filter((s, i) => i !== d || s !== 1));
 }
 
+/** A dim of size 1 inserted at `dim`, like torch.unsqueeze. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
+/** A view with the dims reordered, like torch.permute. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
     throw new RangeError(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.ndim} is not equal to len(dims) = ${dims.length}`);
@@ -99,6 +103,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return record('Permute', [x], out, [], (g) => [permute(g, inverse)]);
 }
 
+/** A view with `dim0` and `dim1` swapped, like torch.transpose. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   // t() of a 0-d or 1-D tensor is the tensor itself (a new view of it), as in PyTorch.
   if (x.ndim < 2 && dim0 === 0 && dim1 === 1) return reshape(x, x.shape);
@@ -238,10 +243,12 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return record('Expand', [x], viewOf(x, sizes, strides), [], (g) => [sumToShape(g, from)]);
 }
 
+/** `x` if contiguous, else a contiguous copy, like torch's contiguous(). */
 export function contiguous(x: Tensor): Tensor {
   return x.isContiguous() ? x : clone(x);
 }
 
+/** A copy with its own storage (recorded for autograd), like torch.clone. */
 export function clone(x: Tensor): Tensor {
   return record('Clone', [x], copyAs(x), [], (g) => [g]);
 }
