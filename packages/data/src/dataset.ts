@@ -34,10 +34,12 @@ export class TensorDataset extends Dataset<Tensor[]> {
     this.tensors = tensors;
   }
 
+  /** The size of dim 0, shared by every tensor. */
   get length(): number {
     return this.tensors[0].shape[0];
   }
 
+  /** Row `index` of each tensor. */
   getItem(index: number): Tensor[] {
     const i = checkIndex(index, this.length);
     return this.tensors.map((t) => t.narrow(0, i, 1).squeeze(0));
@@ -56,10 +58,12 @@ export class Subset<T> extends Dataset<T> {
     this.indices = Int32Array.from(indices);
   }
 
+  /** The number of indices. */
   get length(): number {
     return this.indices.length;
   }
 
+  /** The item of the underlying dataset at `indices[index]`. */
   getItem(index: number): T {
     return this.dataset.getItem(this.indices[checkIndex(index, this.length)]);
   }

@@ -2,6 +2,7 @@ import { device, keep, upload, type Tensor } from '@mini/tensor';
 import { checkIndex, Dataset } from './dataset.ts';
 import type { Transform } from './transforms.ts';
 
+/** The options every image dataset takes: the transforms of an image and of its label, as torchvision's. */
 export interface ImageDatasetOptions {
   /** Applied to each uint8 image [H, W] (the analogue of torchvision's PIL image). */
   transform?: Transform;
@@ -75,10 +76,12 @@ export abstract class ImageDataset extends Dataset<[Tensor, number]> {
     return this.state().targets;
   }
 
+  /** The number of images. */
   get length(): number {
     return this.state().targets.shape[0];
   }
 
+  /** Image `index` (transformed) and its label. */
   getItem(index: number): [Tensor, number] {
     const { data, targets } = this.state();
     const i = checkIndex(index, this.length);

@@ -1,5 +1,6 @@
 /** Where progress goes: process.stderr, or anything with a write(string). */
 export interface ProgressSink {
+  /** Writes `text` as it is (no newline added). */
   write(text: string): unknown;
 }
 
@@ -23,6 +24,7 @@ export class ProgressBar {
     private readonly total: number | null,
   ) {}
 
+  /** Redraws the bar for `done` units of the total. */
   update(done: number): void {
     const line = this.render(done);
     if (line === this.last) return;
@@ -30,6 +32,7 @@ export class ProgressBar {
     this.sink.write(`\r${line}`);
   }
 
+  /** Draws the bar complete and ends its line. */
   finish(): void {
     if (this.last) this.sink.write('\n');
   }

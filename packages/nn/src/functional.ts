@@ -4,6 +4,7 @@ import { warn } from '@mini/tensor/internal';
 
 /** Like torch.nn.functional: the stateless forms of the layers and losses. */
 
+/** max(x, 0) elementwise, like torch.nn.functional.relu. */
 export function relu(input: Tensor): Tensor {
   return core.relu(input);
 }
@@ -19,10 +20,12 @@ function implicitDim(name: string, ndim: number): number {
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }
 
+/** log(softmax(x)) along `dim`, like torch.nn.functional.log_softmax (an implicit dim warns, as PyTorch does). */
 export function logSoftmax(input: Tensor, dim?: number): Tensor {
   return core.logSoftmax(input, dim ?? implicitDim('log_softmax', input.ndim));
 }
 
+/** softmax along `dim`, like torch.nn.functional.softmax (an implicit dim warns, as PyTorch does). */
 export function softmax(input: Tensor, dim?: number): Tensor {
   return core.softmax(input, dim ?? implicitDim('softmax', input.ndim));
 }

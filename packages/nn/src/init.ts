@@ -6,6 +6,7 @@ import { copyInto, defaultGenerator, fill_, fromArray, full, isFloating, noGrad,
  * returns the tensor.
  */
 
+/** The nonlinearities calculateGain knows, as torch.nn.init names them. */
 export type Nonlinearity =
   | 'linear'
   | 'conv1d'
@@ -20,6 +21,7 @@ export type Nonlinearity =
   | 'leaky_relu'
   | 'selu';
 
+/** Whether a Kaiming init keeps the variance of the forward pass (fan_in) or of the backward pass (fan_out). */
 export type FanMode = 'fan_in' | 'fan_out';
 
 const UNIT_GAIN = new Set(['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'sigmoid']);
@@ -88,10 +90,12 @@ export function constant_(t: Tensor, val: number): Tensor {
   return t;
 }
 
+/** Fills `t` with zeros in place, like torch.nn.init.zeros_. */
 export function zeros_(t: Tensor): Tensor {
   return constant_(t, 0);
 }
 
+/** Fills `t` with ones in place, like torch.nn.init.ones_. */
 export function ones_(t: Tensor): Tensor {
   return constant_(t, 1);
 }

@@ -143,10 +143,12 @@ export class Module {
     return out;
   }
 
+  /** This module and every module below it, depth first, like torch's modules(). */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
 
+  /** The direct submodules with their attribute names, like torch's named_children(). */
   namedChildren(): [string, Module][] {
     const seen = new Set<Module>();
     const out: [string, Module][] = [];
@@ -159,6 +161,7 @@ export class Module {
     return out;
   }
 
+  /** The direct submodules, like torch's children(). */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -182,14 +185,17 @@ export class Module {
     return this.namedMembers((m) => m._parameters, prefix, recurse);
   }
 
+  /** The parameters of this module (and of its submodules when `recurse`), like torch's parameters(). */
   parameters(recurse = true): Parameter[] {
     return this.namedParameters('', recurse).map(([, p]) => p);
   }
 
+  /** The buffers with their dotted names, like torch's named_buffers(). */
   namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
     return this.namedMembers((m) => m._buffers, prefix, recurse);
   }
 
+  /** The buffers (state that is not a parameter), like torch's buffers(). */
   buffers(recurse = true): Tensor[] {
     return this.namedBuffers('', recurse).map(([, b]) => b);
   }

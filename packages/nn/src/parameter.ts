@@ -11,11 +11,13 @@ export class Parameter extends Tensor {
     if (requiresGrad) this.requiresGrad_(true);
   }
 
+  /** `Parameter containing: ...`, as PyTorch prints one (shape, dtype, device). */
   toString(): string {
     return `Parameter(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device='${this.device}'${this.requiresGrad ? '' : ', requiresGrad=false'})`;
   }
 }
 
+/** Whether `value` is a Parameter. */
 export function isParameter(value: unknown): value is Parameter {
   return value instanceof Parameter;
 }

@@ -2,6 +2,7 @@ import { checkOptions, type Tensor } from '@mini/tensor';
 import { FLAGS, scalars, type CpuOperands } from './fused.ts';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Update } from './optimizer.ts';
 
+/** Adam's and AdamW's hyperparameters, as torch.optim.Adam names them (camelCase). */
 export interface AdamHyperparameters {
   lr: number;
   betas: [number, number];
@@ -11,6 +12,7 @@ export interface AdamHyperparameters {
   maximize: boolean;
 }
 
+/** The options of new Adam() and new AdamW(): any of their hyperparameters. */
 export type AdamOptions = Partial<AdamHyperparameters>;
 
 const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'] as const;

@@ -41,6 +41,7 @@ export abstract class LRScheduler {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** Advances the schedule by one epoch and sets each group's lr; call it after optimizer.step(). */
   step(): void {
     if (this.stepCount === 1 && this.optimizer.stepCount < 1) {
       warn(
@@ -66,6 +67,7 @@ export abstract class LRScheduler {
     return structuredClone(state);
   }
 
+  /** Restores the scheduler from stateDict()'s output, like torch's load_state_dict. */
   loadStateDict(state: Record<string, unknown>): void {
     Object.assign(this, structuredClone(state));
   }

@@ -2,6 +2,7 @@ import { checkOptions, type Tensor } from '@mini/tensor';
 import { FLAGS, scalars, type CpuOperands } from './fused.ts';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Update } from './optimizer.ts';
 
+/** SGD's hyperparameters, as torch.optim.SGD names them (camelCase). */
 export interface SGDHyperparameters {
   lr: number;
   momentum: number;
@@ -11,6 +12,7 @@ export interface SGDHyperparameters {
   maximize: boolean;
 }
 
+/** The options of new SGD(): any of its hyperparameters; the others keep torch.optim.SGD's defaults. */
 export type SGDOptions = Partial<SGDHyperparameters>;
 
 /**

@@ -34,6 +34,7 @@ export class Linear extends Module {
     return F.linear(input, this.weight, this.bias);
   }
 
+  /** `in_features=..., out_features=..., bias=...`, as PyTorch prints a Linear. */
   extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`;
   }

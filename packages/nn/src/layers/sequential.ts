@@ -28,6 +28,7 @@ export class Sequential extends Module {
     }
   }
 
+  /** The number of modules, like len() of a torch Sequential. */
   get length(): number {
     return this.children().length;
   }
@@ -40,6 +41,7 @@ export class Sequential extends Module {
     return m;
   }
 
+  /** Adds `module` at the end, like torch's Sequential.append. */
   append(module: Module): this {
     this.registerModule(String(this.length), module);
     return this;
