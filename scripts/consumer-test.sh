@@ -22,6 +22,7 @@ for dir in "${PACKAGES[@]}"; do
   (cd "$dir" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
 done
 for tgz in "$work"/tarballs/*.tgz; do
+  if tar tzf "$tgz" | grep -E '(^|/)(test|fixtures)/|\.test\.ts$|tsbuildinfo$'; then say "$(basename "$tgz") ships tests, fixtures or build info"; exit 1; fi
   printf '  %-28s %7s kB packed, %5s files\n' "$(basename "$tgz")" "$(( $(stat -c %s "$tgz") / 1024 ))" "$(tar tzf "$tgz" | wc -l)"
 done
 
