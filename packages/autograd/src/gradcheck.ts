@@ -1,5 +1,6 @@
 import { checkOptions, enableGrad, fromArray, isFloating, noGrad, tidy, zeros, type Tensor } from '@mini/tensor';
 
+/** The options of gradcheck, as torch.autograd.gradcheck's keyword arguments. */
 export interface GradcheckOptions {
   /** Step of the central differences. */
   eps?: number;

@@ -2,8 +2,11 @@ import { transformSpec, type Transform, type TransformSpec } from './transforms.
 
 /** A uint8 → float32 mapping (byte·scale − mean) / std: what normalizeBytes computes in one kernel. */
 export interface ByteNormalization {
+  /** Multiplies each byte first (1/255 after ToTensor). */
   scale: number;
+  /** Subtracted after scaling. */
   mean: number;
+  /** Divides last. */
   std: number;
 }
 

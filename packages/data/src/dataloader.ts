@@ -3,7 +3,9 @@ import { defaultCollate, moveBatch, type Collated } from './collate.ts';
 import type { Dataset } from './dataset.ts';
 import { batchRanges, residentBatches, residentSource } from './resident.ts';
 
+/** The options of a DataLoader, as torch.utils.data.DataLoader's keyword arguments. */
 export interface DataLoaderOptions<T, B> {
+  /** Items per batch. Default 1. */
   batchSize?: number;
   /** A new random order every epoch, drawn from `generator`. Default false. */
   shuffle?: boolean;
@@ -26,14 +28,20 @@ export interface DataLoaderOptions<T, B> {
  * other dataset is batched item by item: getItem, transform on the host, collate, move to the device.
  */
 export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
+  /** Items per batch. */
   readonly batchSize: number;
+  /** Whether each epoch visits the items in a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last, smaller batch is left out. */
   readonly dropLast: boolean;
+  /** The generator the shuffles are drawn from. */
   readonly generator: Generator;
+  /** The device the batches are made on. */
   readonly device: Device;
   private readonly collateFn: ((items: T[]) => B) | null;
 
   constructor(
+    /** The dataset the batches are drawn from. */
     readonly dataset: Dataset<T>,
     options: DataLoaderOptions<T, B> = {},
   ) {

@@ -2,7 +2,9 @@ import { defaultGenerator, type Generator, type Tensor } from '@mini/tensor';
 
 /** A map-style dataset, like torch.utils.data.Dataset: a length and an item per index. */
 export abstract class Dataset<T = unknown> {
+  /** The number of items, like Python's len(dataset). */
   abstract get length(): number;
+  /** Item `index` (negative counts from the end), like `dataset[index]`. */
   abstract getItem(index: number): T;
 
   /** Resolves once the data is loaded (datasets read from disk load asynchronously). */
@@ -21,6 +23,7 @@ export function checkIndex(index: number, size: number): number {
 
 /** Rows of tensors that share their first dimension, like torch.utils.data.TensorDataset. */
 export class TensorDataset extends Dataset<Tensor[]> {
+  /** The tensors, each with the dataset's length in dim 0. */
   readonly tensors: readonly Tensor[];
 
   constructor(...tensors: Tensor[]) {
@@ -48,9 +51,11 @@ export class TensorDataset extends Dataset<Tensor[]> {
 
 /** The items of `dataset` at `indices`, in that order, like torch.utils.data.Subset. */
 export class Subset<T> extends Dataset<T> {
+  /** The indices into `dataset` that make up this subset. */
   readonly indices: Int32Array;
 
   constructor(
+    /** The dataset this is a subset of. */
     readonly dataset: Dataset<T>,
     indices: ArrayLike<number>,
   ) {

@@ -10,9 +10,11 @@ import { ProgressBar, type ProgressSink } from './progress.ts';
 /** A file to fetch and its MD5, like the entries of torchvision's `resources`. */
 export type Resource = readonly [filename: string, md5: string];
 
+/** What downloadResources fetches, from where, and into which folder. */
 export interface DownloadOptions {
   /** Base URLs tried in order; each file's URL is mirror + filename. */
   mirrors: readonly string[];
+  /** The files to fetch, each with the MD5 it must have. */
   resources: readonly Resource[];
   /** Where the files go. */
   folder: string;

@@ -4,10 +4,14 @@ import { createGunzip } from 'node:zlib';
 
 /** IDX magic numbers of the MNIST family: uint8 data (0x08) with 1 or 3 dimensions. */
 export const IDX_LABELS = 0x00000801;
+/** IDX magic number of uint8 image files (3 dimensions: count, rows, columns). */
 export const IDX_IMAGES = 0x00000803;
 
+/** The contents of an IDX file: its dims and its uint8 data. */
 export interface IdxArray {
+  /** The dims the file's header gives. */
   shape: number[];
+  /** The elements, row-major. */
   data: Uint8Array;
 }
 

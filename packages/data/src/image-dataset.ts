@@ -12,9 +12,13 @@ export interface ImageDatasetOptions {
 
 /** Images as one uint8 block [N, H, W] and their class indices. */
 export interface ImageData {
+  /** All images, one after the other, row-major, one byte per pixel. */
   images: Uint8Array;
+  /** The class index of each image. */
   labels: Int32Array;
+  /** Rows per image. */
   height: number;
+  /** Columns per image. */
   width: number;
 }
 
@@ -25,8 +29,11 @@ export interface ImageData {
  * one block, a DataLoader can upload them once and make each batch on the GPU.
  */
 export abstract class ImageDataset extends Dataset<[Tensor, number]> {
+  /** The names of the classes, by index, as torchvision's `classes`. */
   abstract readonly classes: readonly string[];
+  /** Applied to each image as it is fetched. */
   readonly transform?: Transform;
+  /** Applied to each label as it is fetched. */
   readonly targetTransform?: (target: number) => number;
   private loaded: { data: Tensor; targets: Tensor } | null = null;
   private failure: unknown = null;
@@ -54,6 +61,7 @@ export abstract class ImageDataset extends Dataset<[Tensor, number]> {
     this.loading.catch(() => {});
   }
 
+  /** Stores the images and labels (once, when loading finishes). */
   protected setData({ images, labels, height, width }: ImageData): void {
     const cpu = device('cpu');
     this.loaded = {

@@ -19,21 +19,27 @@ export interface MNISTOptions extends ImageDatasetOptions {
  * mirrors, resources (file name and MD5) and classes, as torchvision's do.
  */
 export class MNIST extends ImageDataset {
+  /** The folder under root, as torchvision's (root/MNIST/raw). */
   static folder = 'MNIST';
+  /** Base URLs the files are downloaded from, tried in order. */
   static mirrors: readonly string[] = ['http://yann.lecun.com/exdb/mnist/', 'https://ossci-datasets.s3.amazonaws.com/mnist/'];
+  /** The four IDX files (gzip) and their MD5s. */
   static resources: readonly Resource[] = [
     ['train-images-idx3-ubyte.gz', 'f68b3c2dcbeaaa9fbdd348bbdeb94873'],
     ['train-labels-idx1-ubyte.gz', 'd53e105ee54ea40749a09fcbcd1e9432'],
     ['t10k-images-idx3-ubyte.gz', '9fb629c4189551a2d022fa330f9573f3'],
     ['t10k-labels-idx1-ubyte.gz', 'ec29112dd5afa0611ce80d1b7f02629c'],
   ];
+  /** The class names, as torchvision's. */
   static classes: readonly string[] = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'];
   /** Folders searched after root/<folder>/raw, e.g. where a system package installs the files. */
   static systemFolders: readonly string[] = [];
 
+  /** Whether this is the training split. */
   readonly train: boolean;
 
   constructor(
+    /** The folder the dataset lives under: files in root/<folder>/raw. */
     readonly root: string,
     options: MNISTOptions = {},
   ) {
@@ -46,6 +52,7 @@ export class MNIST extends ImageDataset {
     return this.constructor as typeof MNIST;
   }
 
+  /** The class names of this dataset's kind. */
   get classes(): readonly string[] {
     return this.kind.classes;
   }

@@ -5,6 +5,7 @@ import { checkOptions } from '@mini/tensor';
 import { ImageDataset, type ImageData, type ImageDatasetOptions } from '@mini/data';
 import { MNIST } from '@mini/data/node';
 
+/** The options of MNISTSample: the split, and the image dataset's transforms. */
 export interface MNISTSampleOptions extends ImageDatasetOptions {
   /** The 8,000-image training split when true (default), the 2,000-image test split when false. */
   train?: boolean;
@@ -53,7 +54,9 @@ function readSplits(): { train: ImageData; test: ImageData } {
  * the others the training set (8,000 / 2,000, class by class); pixels are uint8 round(x × 255).
  */
 export class MNISTSample extends ImageDataset {
+  /** The class names, as MNIST's. */
   readonly classes = MNIST.classes;
+  /** Whether this is the 8,000-image training split. */
   readonly train: boolean;
 
   constructor(options: MNISTSampleOptions = {}) {

@@ -1,6 +1,9 @@
+/** The torch.nn-like namespace: nn.Linear, nn.ReLU, nn.Sequential, nn.NLLLoss, nn.init, nn.functional, ... */
 export * as nn from './nn.ts';
+/** torch.nn.functional, by its customary short name: F.relu, F.logSoftmax, F.crossEntropy, ... */
 export * as F from './functional.ts';
 export * as functional from './functional.ts';
+/** torch.nn.init: the in-place initializers (kaimingUniform_, xavierNormal_, zeros_, ...). */
 export * as init from './init.ts';
 export { Module } from './module.ts';
 export { Parameter, isParameter } from './parameter.ts';

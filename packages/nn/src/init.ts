@@ -47,7 +47,12 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 }
 
 /** fan_in and fan_out of a weight [out, in, ...kernel], like _calculate_fan_in_and_fan_out. */
-export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
+export function calculateFanInAndFanOut(t: Tensor): {
+  /** Inputs per output unit: size(1) times the receptive field. */
+  fanIn: number;
+  /** Outputs per input unit: size(0) times the receptive field. */
+  fanOut: number;
+} {
   if (t.ndim < 2) throw new Error('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions');
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };

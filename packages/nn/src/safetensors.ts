@@ -14,8 +14,11 @@ const KNOWN = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'B
 /** The reference implementation's limit on the header size. */
 const MAX_HEADER = 100_000_000;
 
+/** The contents of safetensors bytes: the tensors by name, and the optional string metadata. */
 export interface Safetensors {
+  /** The tensors, by name, in file order. */
   tensors: StateDict;
+  /** The `__metadata__` strings, or null when there are none. */
   metadata: Record<string, string> | null;
 }
 

@@ -14,8 +14,11 @@ export function stateDictSource(sd: StateDict): string | undefined {
   return sources.get(sd);
 }
 
+/** What loadStateDict found, as PyTorch's named tuple: keys the module has and the dict lacks, and the reverse. */
 export interface LoadResult {
+  /** Keys of the module that the state dict did not have. */
   missingKeys: string[];
+  /** Keys of the state dict that the module does not have. */
   unexpectedKeys: string[];
 }
 

@@ -4,11 +4,17 @@ import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Upd
 
 /** Adam's and AdamW's hyperparameters, as torch.optim.Adam names them (camelCase). */
 export interface AdamHyperparameters {
+  /** The learning rate (default 1e-3). */
   lr: number;
+  /** Decay rates of the first and second moment estimates (default [0.9, 0.999]). */
   betas: [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
   eps: number;
+  /** L2 penalty (Adam) or decoupled weight decay (AdamW; default 0 and 1e-2). */
   weightDecay: number;
+  /** Whether to use the AMSGrad variant (the running maximum of the second moment). */
   amsgrad: boolean;
+  /** Whether to maximize the objective instead of minimizing it. */
   maximize: boolean;
 }
 

@@ -1,4 +1,6 @@
+/** The torch.optim-like namespace: optim.SGD, optim.Adam, optim.AdamW, optim.lrScheduler. */
 export * as optim from './optim.ts';
+/** torch.optim.lr_scheduler: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR. */
 export * as lrScheduler from './lr-scheduler.ts';
 export {
   Optimizer,

@@ -9,11 +9,16 @@ import type { Hyperparameters, Optimizer } from './optimizer.ts';
 export abstract class LRScheduler {
   /** The epoch count: 0 right after construction, +1 per step(). */
   lastEpoch: number;
+  /** Each group's lr when the scheduler was made (its initialLr), as PyTorch's base_lrs. */
   readonly baseLrs: number[];
   protected lastLr: number[] = [];
   /** Calls of step(), the one made at construction included. */
   protected stepCount = 0;
 
+  /**
+   * @param optimizer The optimizer whose groups' lr is scheduled.
+   * @param lastEpoch The last epoch done (-1: start afresh; else resume, with each group's initialLr set).
+   */
   constructor(
     readonly optimizer: Optimizer<Hyperparameters>,
     lastEpoch = -1,
@@ -75,6 +80,12 @@ export abstract class LRScheduler {
 
 /** Multiplies the lr by gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
+  /**
+   * @param optimizer The optimizer whose groups' lr is scheduled.
+   * @param stepSize Epochs between two decays.
+   * @param gamma The factor of each decay.
+   * @param lastEpoch The last epoch done (-1: start afresh; else resume, with each group's initialLr set).
+   */
   constructor(
     optimizer: Optimizer<Hyperparameters>,
     readonly stepSize: number,
@@ -85,6 +96,7 @@ export class StepLR extends LRScheduler {
     this.initialStep();
   }
 
+  /** The lr of each group for the epoch just reached, PyTorch's get_lr(). */
   protected getLr(): number[] {
     if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.groupLrs;
     return this.groupLrs.map((lr) => lr * this.gamma);
@@ -96,6 +108,12 @@ export class MultiStepLR extends LRScheduler {
   /** How many times each milestone epoch was listed (PyTorch's Counter). */
   readonly milestones: Record<number, number> = {};
 
+  /**
+   * @param optimizer The optimizer whose groups' lr is scheduled.
+   * @param milestones The epochs at which the lr decays.
+   * @param gamma The factor of each decay.
+   * @param lastEpoch The last epoch done (-1: start afresh; else resume, with each group's initialLr set).
+   */
   constructor(
     optimizer: Optimizer<Hyperparameters>,
     milestones: readonly number[],
@@ -107,6 +125,7 @@ export class MultiStepLR extends LRScheduler {
     this.initialStep();
   }
 
+  /** The lr of each group for the epoch just reached, PyTorch's get_lr(). */
   protected getLr(): number[] {
     const count = this.milestones[this.lastEpoch];
     if (!count) return this.groupLrs;
@@ -116,6 +135,11 @@ export class MultiStepLR extends LRScheduler {
 
 /** Multiplies the lr by gamma every epoch. */
 export class ExponentialLR extends LRScheduler {
+  /**
+   * @param optimizer The optimizer whose groups' lr is scheduled.
+   * @param gamma The factor of each epoch's decay.
+   * @param lastEpoch The last epoch done (-1: start afresh; else resume, with each group's initialLr set).
+   */
   constructor(
     optimizer: Optimizer<Hyperparameters>,
     readonly gamma: number,
@@ -125,6 +149,7 @@ export class ExponentialLR extends LRScheduler {
     this.initialStep();
   }
 
+  /** The lr of each group for the epoch just reached, PyTorch's get_lr(). */
   protected getLr(): number[] {
     if (this.lastEpoch === 0) return this.groupLrs;
     return this.groupLrs.map((lr) => lr * this.gamma);
@@ -136,6 +161,12 @@ export class ExponentialLR extends LRScheduler {
  * restarts), with PyTorch's recursive form.
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /**
+   * @param optimizer The optimizer whose groups' lr is scheduled.
+   * @param tMax Epochs of half a cosine period.
+   * @param etaMin The lowest lr.
+   * @param lastEpoch The last epoch done (-1: start afresh; else resume, with each group's initialLr set).
+   */
   constructor(
     optimizer: Optimizer<Hyperparameters>,
     readonly tMax: number,
@@ -146,6 +177,7 @@ export class CosineAnnealingLR extends LRScheduler {
     this.initialStep();
   }
 
+  /** The lr of each group for the epoch just reached, PyTorch's get_lr(). */
   protected getLr(): number[] {
     const { lastEpoch: e, tMax, etaMin } = this;
     if (e === 0) return this.groupLrs;
@@ -162,6 +194,13 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** Scales the lr linearly from startFactor to endFactor over totalIters epochs. */
 export class LinearLR extends LRScheduler {
+  /**
+   * @param optimizer The optimizer whose groups' lr is scheduled.
+   * @param startFactor The lr's factor at epoch 0.
+   * @param endFactor The lr's factor from epoch totalIters on.
+   * @param totalIters Epochs over which the factor moves.
+   * @param lastEpoch The last epoch done (-1: start afresh; else resume, with each group's initialLr set).
+   */
   constructor(
     optimizer: Optimizer<Hyperparameters>,
     readonly startFactor = 1 / 3,
@@ -177,6 +216,7 @@ export class LinearLR extends LRScheduler {
     this.initialStep();
   }
 
+  /** The lr of each group for the epoch just reached, PyTorch's get_lr(). */
   protected getLr(): number[] {
     const { lastEpoch: e, startFactor: s, endFactor: f, totalIters: n } = this;
     if (e === 0) return this.groupLrs.map((lr) => lr * s);

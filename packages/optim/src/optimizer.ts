@@ -4,6 +4,7 @@ import { cpuOperands, launchUpdate, type CpuOperands, type Entry, type Scalars }
 
 /** The hyperparameters every optimizer has. */
 export interface Hyperparameters {
+  /** The learning rate. */
   lr: number;
 }
 
@@ -20,14 +21,19 @@ export type ParamState = Record<string, Tensor | number>;
 
 /** Like torch.optim's state_dict: state by parameter index, and groups listing parameter indices. */
 export interface OptimizerStateDict<H = Hyperparameters> {
+  /** Each parameter's state (momentum buffers, Adam's moments), by the parameter's index. */
   state: Record<number, ParamState>;
+  /** The groups' hyperparameters, their parameters as indices. */
   paramGroups: (H & { params: number[]; initialLr?: number })[];
 }
 
 /** What one parameter's update needs: the kernel entry, its state tensors and the host scalars. */
 export interface Update {
+  /** The kernel entry point that applies this update. */
   entry: Entry;
+  /** The state tensors the kernel reads and writes, in its binding order. */
   state: Tensor[];
+  /** The host scalars of this step (lr, betas, bias corrections, ...). */
   scalars: Scalars;
 }
 
@@ -52,6 +58,7 @@ function stateCopy(t: Tensor, like: Tensor): Tensor {
  * cpu device with the reference loop.
  */
 export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
+  /** The parameter groups, each with its own hyperparameters, as torch's param_groups. */
   readonly paramGroups: ParamGroup<H>[] = [];
   /** Per-parameter state, created at the parameter's first step. */
   readonly state = new Map<Tensor, ParamState>();

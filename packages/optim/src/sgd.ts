@@ -4,11 +4,17 @@ import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Upd
 
 /** SGD's hyperparameters, as torch.optim.SGD names them (camelCase). */
 export interface SGDHyperparameters {
+  /** The learning rate. */
   lr: number;
+  /** The momentum factor (default 0). */
   momentum: number;
+  /** Dampening for momentum (default 0). */
   dampening: number;
+  /** L2 penalty (default 0). */
   weightDecay: number;
+  /** Whether to use Nesterov momentum. */
   nesterov: boolean;
+  /** Whether to maximize the objective instead of minimizing it. */
   maximize: boolean;
 }
 

@@ -2,13 +2,17 @@ import type { Tensor } from '@mini/tensor';
 import * as F from '../functional.ts';
 import { Module } from '../module.ts';
 
+/** max(x, 0) elementwise, like torch.nn.ReLU. */
 export class ReLU extends Module {
+  /** Applies the layer to `input`. */
   forward(input: Tensor): Tensor {
     return F.relu(input);
   }
 }
 
+/** log(softmax(x)) along `dim`, like torch.nn.LogSoftmax. */
 export class LogSoftmax extends Module {
+  /** @param dim The dim to normalize over (PyTorch's implicit choice, with its warning, when absent). */
   constructor(readonly dim?: number) {
     super();
   }
@@ -17,12 +21,15 @@ export class LogSoftmax extends Module {
     return F.logSoftmax(input, this.dim);
   }
 
+  /** The arguments PyTorch prints inside this module's repr (e.g. `dim=1`). */
   extraRepr(): string {
     return `dim=${this.dim ?? 'None'}`;
   }
 }
 
+/** softmax along `dim`, like torch.nn.Softmax. */
 export class Softmax extends Module {
+  /** @param dim The dim to normalize over (PyTorch's implicit choice, with its warning, when absent). */
   constructor(readonly dim?: number) {
     super();
   }
@@ -31,6 +38,7 @@ export class Softmax extends Module {
     return F.softmax(input, this.dim);
   }
 
+  /** The arguments PyTorch prints inside this module's repr (e.g. `dim=1`). */
   extraRepr(): string {
     return `dim=${this.dim ?? 'None'}`;
   }

@@ -8,9 +8,17 @@ export type { FactoryOptions };
 
 /** y = x·Wᵀ + b with weight [out, in], initialized as PyTorch does, like nn.Linear. */
 export class Linear extends Module {
+  /** The weight, [outFeatures, inFeatures], as torch.nn.Linear's. */
   weight: Parameter;
+  /** The bias, [outFeatures], or null when made with bias false. */
   bias: Parameter | null = null;
 
+  /**
+   * @param inFeatures The size of each input row.
+   * @param outFeatures The size of each output row.
+   * @param bias Whether the layer adds a learned bias.
+   * @param options The dtype and device of the parameters.
+   */
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,

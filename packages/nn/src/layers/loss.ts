@@ -3,7 +3,9 @@ import * as F from '../functional.ts';
 import { Module } from '../module.ts';
 
 abstract class ClassLoss extends Module {
+  /** How the loss reduces over the batch: 'mean' (default), 'sum' or 'none'. */
   readonly reduction: Reduction;
+  /** A target value that contributes nothing to the loss or its gradient (-100 by default, as PyTorch's). */
   readonly ignoreIndex: number;
   /** The class weights (a buffer, as in PyTorch's weighted losses), or null. */
   declare weight: Tensor | null;
@@ -16,6 +18,7 @@ abstract class ClassLoss extends Module {
     this.ignoreIndex = ignoreIndex;
   }
 
+  /** The options passed on to the functional form. */
   protected get options(): NllOptions {
     return { weight: this.weight, reduction: this.reduction, ignoreIndex: this.ignoreIndex };
   }

@@ -49,6 +49,7 @@ const BINDING_RE = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_
  */
 export class WebGPURuntime {
   static readonly flushEvery = FLUSH_EVERY;
+  /** The buffers of released tensors, kept by size for reuse. */
   readonly pool: BufferPool;
   private lostResults: LostResults;
   private pipelines = new Map<string, Kernel>();
@@ -67,6 +68,7 @@ export class WebGPURuntime {
   private pendingErrors: Promise<unknown>[] = [];
   private failure: Error | null = null;
   private lost: string | null = null;
+  /** Whether the device was lost (its tensors are gone; the next init() makes a new device). */
   get isLost(): boolean {
     return this.lost !== null;
   }
@@ -127,18 +129,22 @@ export class WebGPURuntime {
     return new WebGPURuntime(choice, device);
   }
 
+  /** The Dawn backend the adapter came from ('default' in a browser). */
   get backend(): Backend {
     return this.choice.backend;
   }
 
+  /** The adapter's vendor, architecture, device and description. */
   get adapterInfo(): GPUAdapterInfo {
     return this.choice.adapter.info;
   }
 
+  /** The limits the device was created with (the adapter's own). */
   get limits(): GPUSupportedLimits {
     return this.device.limits;
   }
 
+  /** The device's WebGPU features, sorted. */
   get features(): string[] {
     return [...this.device.features].sort();
   }
