@@ -64,6 +64,7 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /** One epoch of batches (reshuffled when `shuffle`): `for await (const batch of loader)`. */
   async *[Symbol.asyncIterator](): AsyncGenerator<B> {
     await this.dataset.ready;
     const n = this.dataset.length;

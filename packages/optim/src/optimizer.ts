@@ -9,9 +9,18 @@ export interface Hyperparameters {
 }
 
 /** A parameter group: its parameters and its hyperparameters (initialLr is set by LR schedulers). */
-export type ParamGroup<H> = H & { params: Tensor[]; initialLr?: number };
+export type ParamGroup<H> = H & {
+  /** The group's parameters. */
+  params: Tensor[];
+  /** The lr when an LR scheduler was first made for it. */
+  initialLr?: number;
+};
 
-export type ParamGroupInput<H> = Partial<H> & { params: Iterable<Tensor> | Tensor };
+/** A parameter group as given to an optimizer: its parameters, and any hyperparameters of its own. */
+export type ParamGroupInput<H> = Partial<H> & {
+  /** The group's parameters (e.g. model.fc1.parameters()). */
+  params: Iterable<Tensor> | Tensor;
+};
 
 /** Parameters (e.g. model.parameters()) or parameter groups with their own hyperparameters. */
 export type ParamsInput<H> = Iterable<Tensor> | Iterable<ParamGroupInput<H>>;
@@ -24,7 +33,12 @@ export interface OptimizerStateDict<H = Hyperparameters> {
   /** Each parameter's state (momentum buffers, Adam's moments), by the parameter's index. */
   state: Record<number, ParamState>;
   /** The groups' hyperparameters, their parameters as indices. */
-  paramGroups: (H & { params: number[]; initialLr?: number })[];
+  paramGroups: (H & {
+    /** The group's parameters, as indices into `state`. */
+    params: number[];
+    /** The lr when an LR scheduler was first made for it. */
+    initialLr?: number;
+  })[];
 }
 
 /** What one parameter's update needs: the kernel entry, its state tensors and the host scalars. */
@@ -67,6 +81,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
 
   constructor(
     params: ParamsInput<H>,
+    /** The hyperparameters a group takes when it does not set its own. */
     readonly defaults: H,
   ) {
     if (isTensor(params)) {

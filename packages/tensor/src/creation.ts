@@ -11,13 +11,17 @@ import { FLOAT64_ON_WEBGPU, grid, launch, wgslType } from './ops/gpu.ts';
 
 /** Where and how a new tensor is made: dtype, device, requiresGrad (PyTorch's keyword arguments). */
 export interface TensorOptions {
+  /** The element type (each creation function says its default). */
   dtype?: DType;
+  /** Where the tensor lives (the default device when absent). */
   device?: DeviceLike;
+  /** Whether autograd records ops on it (a leaf). */
   requiresGrad?: boolean;
 }
 
 /** TensorOptions plus the random generator to draw from (the default generator when absent). */
 export interface RandomOptions extends TensorOptions {
+  /** The generator to draw from (the default generator when absent). */
   generator?: Generator;
 }
 

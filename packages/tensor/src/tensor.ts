@@ -49,7 +49,13 @@ export class Tensor {
   readonly leafHooks: GradHook[] = [];
   private disposed = false;
 
-  /** Internal: use tensor(), zeros(), ... to create tensors. */
+  /**
+   * Internal: use tensor(), zeros(), ... to create tensors.
+   * @param shape The size of each dim.
+   * @param dtype The element type.
+   * @param strides Elements to step in storage per index of each dim.
+   * @param offset Where the view starts in its storage, in elements.
+   */
   constructor(
     private _storage: Storage,
     readonly shape: readonly number[],
@@ -594,6 +600,7 @@ function flatShape(args: number[] | [readonly number[]]): number[] {
   return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
 }
 
+/** Whether `value` is a Tensor. */
 export function isTensor(value: unknown): value is Tensor {
   return value instanceof Tensor;
 }

@@ -47,6 +47,7 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** The modules in order: `for (const m of sequential)`. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }

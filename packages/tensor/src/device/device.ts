@@ -7,6 +7,7 @@ export type DeviceType = 'cpu' | 'webgpu';
 /** Where a tensor lives, like torch.device. */
 export class Device {
   private constructor(
+    /** 'cpu' or 'webgpu', like torch.device's type. */
     readonly type: DeviceType,
     private runtime: WebGPURuntime | null,
   ) {}

@@ -48,6 +48,7 @@ const BINDING_RE = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_
  * FLUSH_EVERY dispatches.
  */
 export class WebGPURuntime {
+  /** Dispatches recorded before an automatic submit. */
   static readonly flushEvery = FLUSH_EVERY;
   /** The buffers of released tensors, kept by size for reuse. */
   readonly pool: BufferPool;
@@ -79,12 +80,14 @@ export class WebGPURuntime {
   readonly checkBuffer: GPUBuffer;
   /** Dispatches recorded since the runtime started (for benchmarks and tests). */
   dispatchCount = 0;
+  /** Submits since the runtime started. */
   submitCount = 0;
   /** Pipelines compiled since start-up: one per kernel specialization, never one per op. */
   pipelinesCompiled = 0;
 
   private constructor(
     private choice: AdapterChoice,
+    /** The WebGPU device itself. */
     readonly device: GPUDevice,
   ) {
     this.pool = new BufferPool(device);

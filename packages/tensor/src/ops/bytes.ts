@@ -11,10 +11,13 @@ import { contiguous } from './views.ts';
 export interface NormalizeOptions {
   /** Multiplier applied to each byte first: 1/255 maps pixels to [0, 1] like ToTensor. */
   scale?: number;
+  /** Subtracted after scaling (default 0). */
   mean?: number;
+  /** Divides last (default 1). */
   std?: number;
   /** Take rows (slices along dim 0) in this int32 order: the batch gather. */
   index?: Tensor;
+  /** The float type of the result (float32 by default). */
   dtype?: DType;
 }
 

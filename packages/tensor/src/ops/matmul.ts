@@ -19,6 +19,7 @@ import { expand, reshape, transpose } from './views.ts';
  * - 'tiled': 64x64 tiles in workgroup memory, for real GPUs.
  */
 export type MatmulKernel = 'subgroup' | 'columns' | 'tiled';
+/** Every matmul kernel family, the values MINI_MATMUL_KERNEL takes. */
 export const MATMUL_KERNELS: readonly MatmulKernel[] = ['subgroup', 'columns', 'tiled'];
 
 let forced: MatmulKernel | null = null;

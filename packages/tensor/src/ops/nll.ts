@@ -16,6 +16,7 @@ export interface NllOptions {
   /** A manual rescaling weight for each class, a tensor [C] of the input's dtype. */
   weight?: Tensor | null;
   reduction?: Reduction;
+  /** A target value that contributes nothing to the loss or its gradient (default -100). */
   ignoreIndex?: number;
 }
 
