@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The packages as a user outside this repo gets them: pack every package (prepack builds it),
 # install the tarballs with plain npm into an empty project, then
-#   1. examples/consumer/train.mjs under plain node prints the same finite loss as in the repo;
+#   1. examples/consumer/train.mjs under plain node prints the same finite loss as in the repo,
+#      and the `mini` command runs;
 #   2. the consumer type-checks (strict, NodeNext, no skipLibCheck, no @types/node);
 #   3. a Vite browser build of tensor + nn + optim + data externalizes no Node built-in;
 #   4. publint and @arethetypeswrong/cli report nothing on each tarball.
@@ -47,6 +48,9 @@ inside=$("$BIN/tsx" examples/consumer/train.mjs 2>/dev/null)
 echo "  installed: $outside"
 echo "  repo:      $inside"
 [ "$outside" = "$inside" ] || { say "the installed packages and the repo disagree"; exit 1; }
+info=$(cd "$app" && npx --no-install mini info --short 2>/dev/null)
+[[ $info == device:* ]] || { say "npx mini info printed '$info'"; exit 1; }
+echo "  npx mini info --short: $info"
 
 say "2. strict tsc (NodeNext, no skipLibCheck) in the consumer"
 (cd "$app" && "$BIN/tsc" -p tsconfig.json)
