@@ -183,6 +183,7 @@ function likeOptions<O extends TensorOptions>(t: Tensor, opts: O): O {
   return { dtype: t.dtype, device: t.device, ...opts };
 }
 
+/** Zeros with the shape, dtype and device of `t`, like torch.zeros_like. */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return zeros(t.shape, likeOptions(t, opts));
 }

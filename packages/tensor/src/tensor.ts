@@ -225,6 +225,7 @@ export class Tensor {
   }
 
   // ---- elementwise (ops/elementwise.ts; a number or boolean stands for a 0-d tensor) ----
+  /** `this + alpha * other`, broadcasting, like torch.add. */
   add(other: Operand, alpha?: number): Tensor {
     return ew.add(this, other, alpha);
   }
@@ -248,6 +249,7 @@ export class Tensor {
   maximum(other: Tensor): Tensor {
     return ew.maximum(this, other);
   }
+  /** Elementwise minimum of two tensors, like torch.minimum. */
   minimum(other: Tensor): Tensor {
     return ew.minimum(this, other);
   }
@@ -255,12 +257,15 @@ export class Tensor {
   clamp(min: Operand | null = null, max: Operand | null = null): Tensor {
     return ew.clamp(this, min, max);
   }
+  /** Elementwise `==`, a bool tensor, like torch.eq. */
   eq(other: Operand): Tensor {
     return ew.eq(this, other);
   }
+  /** Elementwise `!=`, a bool tensor, like torch.ne. */
   ne(other: Operand): Tensor {
     return ew.ne(this, other);
   }
+  /** Elementwise `>`, a bool tensor, like torch.gt. */
   gt(other: Operand): Tensor {
     return ew.gt(this, other);
   }
@@ -272,15 +277,19 @@ export class Tensor {
   ge(other: Operand): Tensor {
     return ew.ge(this, other);
   }
+  /** Elementwise `<=`, a bool tensor, like torch.le. */
   le(other: Operand): Tensor {
     return ew.le(this, other);
   }
+  /** Where the elements are NaN, a bool tensor, like torch.isnan. */
   isnan(): Tensor {
     return ew.isnan(this);
   }
+  /** Where the elements are ±infinity, a bool tensor, like torch.isinf. */
   isinf(): Tensor {
     return ew.isinf(this);
   }
+  /** Where |this − other| ≤ atol + rtol·|other|, a bool tensor, like torch.isclose. */
   isclose(other: Operand, options?: CloseOptions): Tensor {
     return ew.isclose(this, other, options);
   }
@@ -292,15 +301,19 @@ export class Tensor {
   equal(other: Tensor): Promise<boolean> {
     return ew.equal(this, other);
   }
+  /** Elementwise negation, like torch.neg. */
   neg(): Tensor {
     return ew.neg(this);
   }
+  /** Elementwise absolute value, like torch.abs. */
   abs(): Tensor {
     return ew.abs(this);
   }
+  /** Elementwise sign (-1, 0 or 1), like torch.sign. */
   sign(): Tensor {
     return ew.sign(this);
   }
+  /** Elementwise e^x, like torch.exp. */
   exp(): Tensor {
     return ew.exp(this);
   }
@@ -312,18 +325,23 @@ export class Tensor {
   sqrt(): Tensor {
     return ew.sqrt(this);
   }
+  /** Elementwise 1 / sqrt(x), like torch.rsqrt. */
   rsqrt(): Tensor {
     return ew.rsqrt(this);
   }
+  /** Elementwise sine, like torch.sin. */
   sin(): Tensor {
     return ew.sin(this);
   }
+  /** Elementwise cosine, like torch.cos. */
   cos(): Tensor {
     return ew.cos(this);
   }
+  /** Elementwise floor, like torch.floor. */
   floor(): Tensor {
     return ew.floor(this);
   }
+  /** Elementwise ceiling, like torch.ceil. */
   ceil(): Tensor {
     return ew.ceil(this);
   }
@@ -331,12 +349,15 @@ export class Tensor {
   round(): Tensor {
     return ew.round(this);
   }
+  /** max(x, 0) elementwise, like torch.relu. */
   relu(): Tensor {
     return ew.relu(this);
   }
+  /** Elementwise 1 / (1 + e^-x), like torch.sigmoid. */
   sigmoid(): Tensor {
     return ew.sigmoid(this);
   }
+  /** Elementwise hyperbolic tangent, like torch.tanh. */
   tanh(): Tensor {
     return ew.tanh(this);
   }

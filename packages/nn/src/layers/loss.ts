@@ -37,6 +37,7 @@ export class NLLLoss extends ClassLoss {
 
 /** logSoftmax + NLLLoss on raw scores, like nn.CrossEntropyLoss. */
 export class CrossEntropyLoss extends ClassLoss {
+  /** The share of probability moved from the target class to a uniform distribution (default 0), as PyTorch's label_smoothing. */
   readonly labelSmoothing: number;
 
   constructor(options: CrossEntropyOptions = {}) {

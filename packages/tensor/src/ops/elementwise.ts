@@ -368,8 +368,11 @@ const closeRow = binary('isclose', {
 
 /** Options of isclose and allclose, as torch's keyword arguments. */
 export interface CloseOptions {
+  /** Relative tolerance (default 1e-5). */
   rtol?: number;
+  /** Absolute tolerance (default 1e-8). */
   atol?: number;
+  /** Whether two NaNs count as close (default false). */
   equalNan?: boolean;
 }
 

@@ -15,6 +15,7 @@ export const REDUCTIONS: Record<Reduction, number> = { none: 0, sum: 1, mean: 2 
 export interface NllOptions {
   /** A manual rescaling weight for each class, a tensor [C] of the input's dtype. */
   weight?: Tensor | null;
+  /** 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
   /** A target value that contributes nothing to the loss or its gradient (default -100). */
   ignoreIndex?: number;
