@@ -135,3 +135,12 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   const { paddingIdx = null } = core.checkOptions('embedding', options, ['paddingIdx']);
   return core.embedding(input, weight, paddingIdx);
 }
+
+// ---- losses (issue 14b): F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.binary_cross_entropy(_with_logits), F.kl_div ----
+export { mseLoss, l1Loss, smoothL1Loss, type RegressionLossOptions, type SmoothL1LossOptions } from './losses/regression.ts';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits, type BCELossOptions, type BCEWithLogitsLossOptions } from './losses/binary.ts';
+export { klDiv, type KLDivLossOptions } from './losses/kl-div.ts';
+
+// ---- encoding and padding (issue 14b): F.one_hot, F.pad ----
+export { oneHot } from './one-hot.ts';
+export { pad, type PadMode } from './pad.ts';

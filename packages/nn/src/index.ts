@@ -18,5 +18,7 @@ export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type L
 export { Dropout, type DropoutLayerOptions } from './layers/dropout.ts';
 export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.ts';
 export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
+// losses (issue 14b)
+export { MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, type LossReduction } from './losses/modules.ts';
 export type { StateDict, LoadResult } from './state-dict.ts';
 export { serialize, deserialize, type Safetensors } from './safetensors.ts';
