@@ -16,3 +16,5 @@ export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
 export { MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, type LossReduction } from './losses/modules.ts';
 export * as init from './init.ts';
 export * as functional from './functional.ts';
+// nn.utils (issue 14b)
+export * as utils from './utils/index.ts';

@@ -1,4 +1,5 @@
-import { maximum, where, type Tensor } from '@mini/tensor';
+import { where, type Tensor } from '@mini/tensor';
+import { abs } from '../abs.ts';
 import { checkLossOptions, reduce, warnIfBroadcast, type LossReduction } from './reduction.ts';
 
 /** The options of the regression losses: PyTorch's reduction (default 'mean'). */
@@ -9,11 +10,6 @@ export interface RegressionLossOptions {
 /** SmoothL1Loss's options: reduction and beta, the width of the quadratic zone (default 1). */
 export interface SmoothL1LossOptions extends RegressionLossOptions {
   beta?: number;
-}
-
-/** |x|, with PyTorch's gradient sign(x) (0 at 0: maximum splits a tie evenly). */
-function abs(x: Tensor): Tensor {
-  return maximum(x, x.neg());
 }
 
 /** The mean (or sum, or none) of the squared differences, like F.mse_loss. */
