@@ -17,6 +17,11 @@ export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.ts';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type LayerNormLayerOptions } from './layers/normalization.ts';
 export { Dropout, type DropoutLayerOptions } from './layers/dropout.ts';
 export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.ts';
+
+// containers and shape layers (issue 14b)
+export { ModuleList, ModuleDict } from './layers/containers.ts';
+export { Identity } from './layers/identity.ts';
+export { Unflatten } from './layers/unflatten.ts';
 export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
 // losses (issue 14b)
 export { MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, type LossReduction } from './losses/modules.ts';
