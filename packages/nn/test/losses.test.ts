@@ -133,9 +133,10 @@ describe('loss modules', () => {
     warn.mockRestore();
   });
 
-  it('keep weight and posWeight as buffers', () => {
+  it("keep weight and posWeight as buffers under PyTorch's names", () => {
     const loss = new nn.BCEWithLogitsLoss({ weight: cpu([1, 2], [2]), posWeight: cpu([3, 1], [2]) });
-    expect(Object.keys(loss.stateDict())).toEqual(['weight', 'posWeight']);
+    expect(Object.keys(loss.stateDict())).toEqual(['weight', 'pos_weight']);
+    expect(loss.posWeight).toBe(loss.pos_weight);
   });
 });
 

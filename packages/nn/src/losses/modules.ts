@@ -69,15 +69,23 @@ export class BCELoss extends Loss<BCELossOptions> {
   }
 }
 
-/** Sigmoid and binary cross-entropy in one stable formula, like nn.BCEWithLogitsLoss; weight and posWeight are buffers. */
+/**
+ * Sigmoid and binary cross-entropy in one stable formula, like nn.BCEWithLogitsLoss; weight and
+ * posWeight are buffers, under PyTorch's state-dict names `weight` and `pos_weight`.
+ */
 export class BCEWithLogitsLoss extends Loss<BCEWithLogitsLossOptions> {
   declare weight: Tensor | null;
-  declare posWeight: Tensor | null;
+  declare pos_weight: Tensor | null;
 
   constructor(options: BCEWithLogitsLossOptions = {}) {
     super('BCEWithLogitsLoss', options, ['weight', 'reduction', 'posWeight']);
     this.registerBuffer('weight', options.weight ?? null);
-    this.registerBuffer('posWeight', options.posWeight ?? null);
+    this.registerBuffer('pos_weight', options.posWeight ?? null);
+  }
+
+  /** The positive class's weight (the buffer pos_weight). */
+  get posWeight(): Tensor | null {
+    return this.pos_weight;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
