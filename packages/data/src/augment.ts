@@ -83,7 +83,7 @@ export function augmentBatch(aug: Augment, batch: Tensor, fill: number = aug.fil
   const [B, C, H, W] = batch.shape;
   const [outH, outW] = aug.size ?? [H, W];
   const seed = aug.generator.nextUint32();
-  const out = empty([B, C, outH, outW], 'float32', batch.device);
+  const out = empty([B, C, outH, outW], { dtype: 'float32', device: batch.device });
   if (batch.device.type === 'cpu') {
     augmentArrays({ ...aug, fill }, seed, batch.storage.array.subarray(batch.offset), out.storage.array, [B, C, H, W]);
     return out;

@@ -1,4 +1,4 @@
-import { defaultGenerator, empty, type Generator, type Tensor } from '@mini/tensor';
+import { checkOptions, defaultGenerator, empty, type Generator, type Tensor } from '@mini/tensor';
 import { augmentArrays, type Augment } from './augment.ts';
 import { described, type Transform } from './transforms.ts';
 
@@ -6,12 +6,6 @@ import { described, type Transform } from './transforms.ts';
 interface Seeded {
   /** The seeded generator of its random draws (the default generator if omitted). */
   generator?: Generator;
-}
-
-function checkOptions(fn: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`${fn}() got an unexpected keyword argument '${key}'`);
-  }
 }
 
 /**
@@ -32,7 +26,7 @@ function augmentTransform(aug: Augment): Transform {
       }
     }
     const dense = img.contiguous();
-    const out = empty(img.ndim === 2 ? [outH, outW] : [C, outH, outW], img.dtype, img.device);
+    const out = empty(img.ndim === 2 ? [outH, outW] : [C, outH, outW], { dtype: img.dtype, device: img.device });
     augmentArrays(aug, aug.generator.nextUint32(), dense.storage.array.subarray(dense.offset), out.storage.array, [1, C, H, W]);
     return out;
   }, { kind: 'augment', augment: aug });

@@ -144,3 +144,39 @@ export { klDiv, type KLDivLossOptions } from './losses/kl-div.ts';
 // ---- encoding and padding (issue 14b): F.one_hot, F.pad ----
 export { oneHot } from './one-hot.ts';
 export { pad, type PadMode } from './pad.ts';
+
+// ---- activations (issue 14b): the elementwise table's ops, in F.'s argument order ----
+/** 1/(1 + e^−x), like F.sigmoid. */
+export function sigmoid(input: Tensor): Tensor {
+  return core.sigmoid(input);
+}
+
+/** The hyperbolic tangent, like F.tanh. */
+export function tanh(input: Tensor): Tensor {
+  return core.tanh(input);
+}
+
+/** x·Φ(x), or its tanh approximation with approximate 'tanh', like F.gelu. */
+export function gelu(input: Tensor, options: core.GeluOptions = {}): Tensor {
+  return core.gelu(input, options);
+}
+
+/** x for x > 0, else negativeSlope·x, like F.leaky_relu. */
+export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
+  return core.leakyRelu(input, negativeSlope);
+}
+
+/** x·sigmoid(x), like F.silu. */
+export function silu(input: Tensor): Tensor {
+  return core.silu(input);
+}
+
+/** x for x > 0, else alpha·(e^x − 1), like F.elu. */
+export function elu(input: Tensor, alpha = 1): Tensor {
+  return core.elu(input, alpha);
+}
+
+/** log(1 + e^(beta·x))/beta, linear above threshold, like F.softplus. */
+export function softplus(input: Tensor, beta = 1, threshold = 20): Tensor {
+  return core.softplus(input, beta, threshold);
+}

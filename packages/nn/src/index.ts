@@ -18,7 +18,8 @@ export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type L
 export { Dropout, type DropoutLayerOptions } from './layers/dropout.ts';
 export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.ts';
 
-// containers and shape layers (issue 14b)
+// activations, containers and shape layers (issue 14b)
+export { Sigmoid, Tanh, GELU, LeakyReLU, SiLU, ELU, Softplus } from './layers/activations.ts';
 export { ModuleList, ModuleDict } from './layers/containers.ts';
 export { Identity } from './layers/identity.ts';
 export { Unflatten } from './layers/unflatten.ts';

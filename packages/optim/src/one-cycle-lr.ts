@@ -1,3 +1,4 @@
+import { checkOptions } from '@mini/tensor';
 import { LRScheduler } from './lr-scheduler.ts';
 import type { Hyperparameters, Optimizer } from './optimizer.ts';
 
@@ -61,9 +62,7 @@ export class OneCycleLR extends LRScheduler {
   private readonly schedulePhases: Phase[];
 
   constructor(optimizer: Optimizer<Hyperparameters>, maxLr: number | number[], options: OneCycleLROptions = {}) {
-    for (const key of Object.keys(options)) {
-      if (!(OPTIONS as readonly string[]).includes(key)) throw new TypeError(`OneCycleLR() got an unexpected keyword argument '${key}'`);
-    }
+    checkOptions('OneCycleLR', options, OPTIONS);
     const {
       totalSteps, epochs, stepsPerEpoch, pctStart = 0.3, annealStrategy = 'cos', cycleMomentum = true,
       baseMomentum = 0.85, maxMomentum = 0.95, divFactor = 25, finalDivFactor = 1e4, threePhase = false, lastEpoch = -1,

@@ -1,3 +1,4 @@
+import { checkOptions } from '@mini/tensor';
 import type { Hyperparameters, Optimizer } from './optimizer.ts';
 
 /** ReduceLROnPlateau's keyword arguments, with PyTorch's defaults. */
@@ -41,9 +42,7 @@ export class ReduceLROnPlateau {
     readonly optimizer: Optimizer<Hyperparameters>,
     options: ReduceLROnPlateauOptions = {},
   ) {
-    for (const key of Object.keys(options)) {
-      if (!(OPTIONS as readonly string[]).includes(key)) throw new TypeError(`ReduceLROnPlateau() got an unexpected keyword argument '${key}'`);
-    }
+    checkOptions('ReduceLROnPlateau', options, OPTIONS);
     const { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0, eps = 1e-8 } = options;
     if (factor >= 1) throw new Error('Factor should be < 1.0.');
     const groups = optimizer.paramGroups.length;

@@ -1,6 +1,6 @@
-import { exp, full, log, maximum, record, type Tensor } from '@mini/tensor';
+import { checkOptions, exp, full, log, maximum, record, type Tensor } from '@mini/tensor';
 import { noGrad } from '@mini/autograd';
-import { checkLossOptions, checkSameShape, reduce, type LossReduction } from './reduction.ts';
+import { checkSameShape, reduce, type LossReduction } from './reduction.ts';
 
 /** BCELoss's options: a weight broadcast over the elements, and the reduction. */
 export interface BCELossOptions {
@@ -30,7 +30,7 @@ function scalar(x: Tensor, value: number): Tensor {
  * values outside [0, 1] give NaN (PyTorch raises, which would need a readback).
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCELossOptions = {}): Tensor {
-  checkLossOptions('binary_cross_entropy', options, ['weight', 'reduction']);
+  checkOptions('binary_cross_entropy', options, ['weight', 'reduction']);
   const { weight = null, reduction = 'mean' } = options;
   checkSameShape(input, target, (t, i) => `Using a target size (${t}) that is different to the input size (${i}) is deprecated. Please ensure they have the same size.`);
   const w = weight ?? 1;
@@ -58,7 +58,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCELo
  * (1 − target)·input + l·(log(e^−m + e^(−input−m)) + m), times weight.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsLossOptions = {}): Tensor {
-  checkLossOptions('binary_cross_entropy_with_logits', options, ['weight', 'reduction', 'posWeight']);
+  checkOptions('binary_cross_entropy_with_logits', options, ['weight', 'reduction', 'posWeight']);
   const { weight = null, reduction = 'mean', posWeight = null } = options;
   checkSameShape(input, target, (t, i) => `Target size (${t}) must be the same as input size (${i})`);
   const m = maximum(input.neg(), scalar(input, 0));

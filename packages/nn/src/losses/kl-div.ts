@@ -1,5 +1,5 @@
-import { where, type Tensor } from '@mini/tensor';
-import { checkLossOptions, checkReduction, reduce, type LossReduction } from './reduction.ts';
+import { checkOptions, where, type Tensor } from '@mini/tensor';
+import { checkReduction, reduce, type LossReduction } from './reduction.ts';
 
 /** KLDivLoss's options: reduction (with 'batchmean', the mathematically correct one) and logTarget. */
 export interface KLDivLossOptions {
@@ -14,7 +14,7 @@ export interface KLDivLossOptions {
  * 'batchmean' divides the sum by the batch size.
  */
 export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions = {}): Tensor {
-  checkLossOptions('kl_div', options, ['reduction', 'logTarget']);
+  checkOptions('kl_div', options, ['reduction', 'logTarget']);
   const { reduction = 'mean', logTarget = false } = options;
   checkReduction(reduction, ['none', 'mean', 'sum', 'batchmean']);
   if (reduction === 'mean') {

@@ -1,17 +1,17 @@
-import type { Tensor } from '@mini/tensor';
+import { checkOptions, type Tensor } from '@mini/tensor';
 import { Module } from '../module.ts';
 import { binaryCrossEntropy, binaryCrossEntropyWithLogits, type BCELossOptions, type BCEWithLogitsLossOptions } from './binary.ts';
 import { klDiv, type KLDivLossOptions } from './kl-div.ts';
-import { checkLossOptions, checkReduction, type LossReduction } from './reduction.ts';
+import { checkReduction, type LossReduction } from './reduction.ts';
 import { l1Loss, mseLoss, smoothL1Loss, type RegressionLossOptions, type SmoothL1LossOptions } from './regression.ts';
 
 /** A loss module: its options checked and kept at construction, its forward the F. form. */
 abstract class Loss<O extends { reduction?: string }> extends Module {
   readonly reduction: NonNullable<O['reduction']>;
 
-  constructor(name: string, options: O, known: readonly string[], reductions?: readonly string[]) {
+  constructor(name: string, options: O, known: readonly (keyof O & string)[], reductions?: readonly string[]) {
     super();
-    checkLossOptions(name, options, known);
+    checkOptions(name, options, known);
     this.reduction = (options.reduction ?? 'mean') as NonNullable<O['reduction']>;
     checkReduction(this.reduction, reductions);
   }

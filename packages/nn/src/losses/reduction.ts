@@ -16,13 +16,6 @@ export function reduce(loss: Tensor, reduction: LossReduction): Tensor {
   return reduction === 'none' ? loss : reduction === 'sum' ? loss.sum() : loss.mean();
 }
 
-/** Throws for an option a loss does not take, as PyTorch does for an unexpected keyword argument. */
-export function checkLossOptions(fn: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`${fn}() got an unexpected keyword argument '${key}'`);
-  }
-}
-
 /** PyTorch's warning when a regression loss broadcasts target against input. */
 export function warnIfBroadcast(input: Tensor, target: Tensor): void {
   if (input.ndim === target.ndim && input.shape.every((d, i) => d === target.shape[i])) return;

@@ -1,6 +1,5 @@
-import { where, type Tensor } from '@mini/tensor';
-import { abs } from '../abs.ts';
-import { checkLossOptions, reduce, warnIfBroadcast, type LossReduction } from './reduction.ts';
+import { abs, checkOptions, where, type Tensor } from '@mini/tensor';
+import { reduce, warnIfBroadcast, type LossReduction } from './reduction.ts';
 
 /** The options of the regression losses: PyTorch's reduction (default 'mean'). */
 export interface RegressionLossOptions {
@@ -14,7 +13,7 @@ export interface SmoothL1LossOptions extends RegressionLossOptions {
 
 /** The mean (or sum, or none) of the squared differences, like F.mse_loss. */
 export function mseLoss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
-  checkLossOptions('mse_loss', options, ['reduction']);
+  checkOptions('mse_loss', options, ['reduction']);
   warnIfBroadcast(input, target);
   const diff = input.sub(target);
   return reduce(diff.mul(diff), options.reduction ?? 'mean');
@@ -22,7 +21,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: RegressionLossOp
 
 /** The mean (or sum, or none) of the absolute differences, like F.l1_loss. */
 export function l1Loss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
-  checkLossOptions('l1_loss', options, ['reduction']);
+  checkOptions('l1_loss', options, ['reduction']);
   warnIfBroadcast(input, target);
   return reduce(abs(input.sub(target)), options.reduction ?? 'mean');
 }
@@ -32,7 +31,7 @@ export function l1Loss(input: Tensor, target: Tensor, options: RegressionLossOpt
  * else z − 0.5·beta; beta = 0 is the L1 loss.
  */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
-  checkLossOptions('smooth_l1_loss', options, ['reduction', 'beta']);
+  checkOptions('smooth_l1_loss', options, ['reduction', 'beta']);
   const { reduction = 'mean', beta = 1 } = options;
   if (beta < 0) throw new Error('smooth_l1_loss does not support negative values for beta.');
   warnIfBroadcast(input, target);

@@ -1,6 +1,5 @@
-import { copyInto, isTensor, maximum, mul_, where, zeros, type Tensor } from '@mini/tensor';
+import { abs, checkOptions, clamp, copyInto, isTensor, maximum, mul_, zeros, type Tensor } from '@mini/tensor';
 import { noGrad } from '@mini/autograd';
-import { abs } from '../abs.ts';
 
 /** clipGradNorm_'s keyword arguments. */
 export interface ClipGradNormOptions {
@@ -31,9 +30,7 @@ function totalNorm(grads: readonly Tensor[], normType: number): Tensor {
 export function clipGradNorm_(parameters: Iterable<Tensor> | Tensor, maxNorm: number, normType?: number, options?: { errorIfNonfinite?: false }): Tensor;
 export function clipGradNorm_(parameters: Iterable<Tensor> | Tensor, maxNorm: number, normType: number, options: { errorIfNonfinite: true }): Promise<Tensor>;
 export function clipGradNorm_(parameters: Iterable<Tensor> | Tensor, maxNorm: number, normType = 2, options: ClipGradNormOptions = {}): Tensor | Promise<Tensor> {
-  for (const key of Object.keys(options)) {
-    if (key !== 'errorIfNonfinite') throw new TypeError(`clip_grad_norm_() got an unexpected keyword argument '${key}'`);
-  }
+  checkOptions('clip_grad_norm_', options, ['errorIfNonfinite']);
   if (!(normType > 0)) throw new Error(`clipGradNorm_: normType must be a positive number or Infinity, found ${normType}`);
   const params = withGrad(parameters);
   if (params.length === 0) return options.errorIfNonfinite ? Promise.resolve(zeros([])) : zeros([]);
@@ -45,7 +42,7 @@ export function clipGradNorm_(parameters: Iterable<Tensor> | Tensor, maxNorm: nu
   const scale = () =>
     noGrad(() => {
       const coef = norm.add(1e-6).pow(-1).mul(maxNorm);
-      const clamped = where(coef.gt(1), 1, coef);
+      const clamped = clamp(coef, null, 1);
       for (const g of grads) {
         if (g.isContiguous()) mul_(g, clamped);
         else copyInto(g, g.mul(clamped));
@@ -75,10 +72,8 @@ export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue:
   for (const p of withGrad(parameters)) {
     noGrad(() => {
       const g = p.grad!;
-      const upper = where(g.gt(clipValue), clipValue, g);
-      const clamped = where(upper.lt(-clipValue), -clipValue, upper);
+      const clamped = clamp(g, -clipValue, clipValue);
       copyInto(g, clamped);
-      upper.dispose();
       clamped.dispose();
     });
   }
