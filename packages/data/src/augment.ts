@@ -1,4 +1,5 @@
-import { empty, grid, launch, type Generator, type Tensor, type TypedArray } from '@mini/tensor';
+import { empty, type Generator, type Tensor, type TypedArray } from '@mini/tensor';
+import { grid, launch } from '@mini/tensor/internal';
 
 /**
  * A random geometric augmentation, as kernels/augment.wgsl computes it: every output pixel takes

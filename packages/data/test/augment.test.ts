@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { MNISTSample } from '@mini/mnist-sample';
 import { Generator, fromArray, init, keep, type Device, type Tensor } from '@mini/tensor';
 import {
   Compose,
   DataLoader,
-  MNISTSample,
   Normalize,
   RandomAffine,
   RandomCrop,

@@ -1,4 +1,5 @@
-import { copyInto, fromArray, full, indexSelect, record, zeros, type Tensor } from '@mini/tensor';
+import { copyInto, fromArray, full, indexSelect, zeros, type Tensor } from '@mini/tensor';
+import { record } from '@mini/tensor/internal';
 import { noGrad } from '@mini/autograd';
 
 /** F.pad's modes: 'constant' for any dims; 'reflect' and 'replicate' for the last one or two. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { device, fromArray, init, testing, type Tensor } from '@mini/tensor';
+import { device, fromArray, init, type Tensor } from '@mini/tensor';
+import { testing } from '@mini/tensor/internal';
 import { nn } from '@mini/nn';
 
 /** Written by scripts/fixtures/optim_fixtures.py with PyTorch 1.13: the first step's gradients, clipped. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { Generator, fromArray, init, testing, type Tensor } from '@mini/tensor';
+import { Generator, fromArray, init, type Tensor } from '@mini/tensor';
+import { testing } from '@mini/tensor/internal';
 import { gradcheck } from '@mini/autograd';
 import { nn, F } from '@mini/nn';
 

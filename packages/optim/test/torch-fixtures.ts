@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { fromArray, type DeviceLike, type Tensor } from '@mini/tensor';
 import { testing } from '@mini/tensor/internal';
-import { optim, type Optimizer, type LRScheduler } from '@mini/optim';
+import { optim, type Optimizer } from '@mini/optim';
 
 /** The fixtures written by scripts/fixtures/optim_fixtures.py with PyTorch. */
 export interface TorchConfig {

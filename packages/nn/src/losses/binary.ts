@@ -1,4 +1,5 @@
-import { checkOptions, exp, full, log, maximum, record, type Tensor } from '@mini/tensor';
+import { checkOptions, exp, full, log, maximum, type Tensor } from '@mini/tensor';
+import { record } from '@mini/tensor/internal';
 import { noGrad } from '@mini/autograd';
 import { checkSameShape, reduce, type LossReduction } from './reduction.ts';
 
