@@ -134,14 +134,16 @@ async function computeGradientDescent(config: Config, run: Run, batchSize = 8, e
 }
 
 async function main(): Promise<void> {
-  const config = parseConfig(process.argv.slice(2));
+  // the seed's batch size, unless --batch-size says otherwise
+  const config = parseConfig(process.argv.slice(2), { batchSize });
   if (!config) {
     process.stdout.write(HELP);
     return;
   }
   await torch.init(config.device);
+  torch.manualSeed(config.seed);
   const run = new Run(config);
-  await computeGradientDescent(config, run, batchSize, config.epochs);
+  await computeGradientDescent(config, run, config.batchSize, config.epochs);
 }
 
 await Run.main(main);
