@@ -47,6 +47,8 @@ export class GradFn {
   retainsGradOf: Tensor | null = null;
   private saved: Saved[] | null;
   private backwardFn: BackwardFn | null;
+  /** Live tensors made by this op, plus unreleased nodes that take one of them as input. */
+  private holders = 0;
 
   constructor(
     readonly name: string,
@@ -65,6 +67,22 @@ export class GradFn {
       producer: t === output ? this : t.gradFn,
     }));
     this.backwardFn = backwardFn;
+    for (const t of inputs) t?.gradFn?.hold();
+  }
+
+  /** A tensor (or a node) that can reach this node starts holding it. */
+  hold(): void {
+    this.holders++;
+  }
+
+  /**
+   * Its holder is gone (a tensor disposed or collected, a node released): when nothing can reach
+   * this node any more, backward never will, so what it saved is freed now, as PyTorch frees it.
+   */
+  drop(): void {
+    if (--this.holders > 0) return;
+    this.release();
+    for (const t of this.inputs) t?.gradFn?.drop();
   }
 
   get released(): boolean {
