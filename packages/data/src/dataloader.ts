@@ -98,11 +98,15 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
     const order = this.shuffle ? this.generator.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
     const resident = this.collateFn ? null : residentSource(this.dataset);
     if (resident) {
-      yield* residentBatches(resident, this.device, order, this.batchSize, this.dropLast) as Iterable<unknown> as Iterable<B>;
+      for (const batch of residentBatches(resident, this.device, order, this.batchSize, this.dropLast)) {
+        await this.throttle();
+        yield batch as unknown as B;
+      }
       return;
     }
     const collate = this.collateFn ?? (defaultCollate as unknown as (items: T[]) => B);
     for (const [start, size] of batchRanges(n, this.batchSize, this.dropLast)) {
+      await this.throttle();
       // The items' tensors die with the tidy scope; the collated ones that moveBatch replaces, after it.
       const collated = tidy(() => collate(Array.from(order.subarray(start, start + size), (i) => this.dataset.getItem(i))));
       const moved = await moveBatch(collated, this.device);
@@ -110,5 +114,10 @@ export class DataLoader<T, B = Collated<T>> implements AsyncIterable<B> {
       for (const t of batchTensors(collated)) if (!kept.has(t) && !isKept(t)) t.dispose();
       yield moved;
     }
+  }
+
+  /** Backpressure: a loop over the batches that never reads back still runs at the GPU's pace. */
+  private async throttle(): Promise<void> {
+    if (this.device.type === 'webgpu') await this.device.gpu.throttle();
   }
 }

@@ -141,3 +141,24 @@ describe('the per-item path with tensors already on the GPU', () => {
     }
   });
 });
+
+describe('DataLoader backpressure', () => {
+  it('a training-like loop over its batches that never reads back keeps at most maxInFlight submits queued', async () => {
+    const { flush, matmul, randn, tidy, WebGPURuntime } = await import('@mini/tensor');
+    const w = randn([784, 512], { device: gpu, generator: new Generator(5) });
+    let peak = 0;
+    let batches = 0;
+    for await (const [images, labels] of new DataLoader(train, { batchSize: 256 })) {
+      // Two products of a few hundred MFLOP per batch: far slower on the software GPU than recording them.
+      tidy(() => void matmul(matmul(images.reshape([images.size(0), -1]), w), w.t()));
+      flush();
+      images.dispose();
+      labels.dispose();
+      peak = Math.max(peak, gpu.gpu.inFlightSubmits);
+      batches++;
+    }
+    expect(batches).toBe(32);
+    expect(peak).toBeLessThanOrEqual(WebGPURuntime.maxInFlight + 1);
+    w.dispose();
+  });
+});

@@ -10,6 +10,7 @@ export {
   init,
   initWebGPU,
   flush,
+  throttle,
   shutdown,
   getDefaultDevice,
   setDefaultDevice,
