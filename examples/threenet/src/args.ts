@@ -47,7 +47,9 @@ Trains ThreeNet (784-200-60-10, ReLU, log_softmax, NLLLoss) as in the PyTorch or
   --max-steps N       stop after N training steps
   --log-every N       steps between logged losses (1 logs every step; default: once per epoch)
   --out DIR           where plots, metrics and checkpoints go (default: runs/threenet)
-  --resume FILE       continue a run from a checkpoint (weights, optimizer, epoch, generator)
+  --resume FILE       continue a run from a checkpoint (weights, optimizer, epoch, generator,
+                      metrics); --dataset, --batch-size, --optimizer, --lr, --momentum,
+                      --eval-every and --no-shuffle must be as the checkpoint was trained
   --init FILE         start from the weights in a .safetensors file (PyTorch names: fc1.weight, ...)
   --json              print one JSON object per line instead of text
   -h, --help          show this help
