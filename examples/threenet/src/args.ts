@@ -42,7 +42,7 @@ Trains ThreeNet (784-200-60-10, ReLU, log_softmax, NLLLoss) as in the PyTorch or
   --optimizer NAME    sgd (default) | adam
   --eval-every N      epochs between training-accuracy checks (default: 20, as in the seed)
   --device NAME       webgpu (default) | cpu
-  --seed N            random seed (default: 0)
+  --seed N            seeds the weight initialisation and the shuffle (default: 0)
   --no-shuffle        keep the training set in order
   --max-steps N       stop after N training steps
   --log-every N       steps between logged losses (1 logs every step; default: once per epoch)
