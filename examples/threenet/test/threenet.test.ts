@@ -94,7 +94,7 @@ describe('pnpm example:threenet', () => {
     }
     expect(Object.keys(expected.weights)).toHaveLength(6);
     expect(expected.metrics).toHaveLength(1 + 2 * 2);
-  });
+  }, 600_000); // seven runs of the program, four at a time
 
   it('saves a checkpoint on Ctrl-C, exits cleanly, and resumes from it', async () => {
     const out = tempDir();
