@@ -41,7 +41,7 @@ export class Run {
   private secondsBefore = 0;
   private epochStart = 0;
   private lastLoss: number | null = null;
-  /** Whether this epoch's training (and its evaluation, if one is due) is over. */
+  /** Whether this epoch's training is over (its evaluation, if one is due, runs before the loop can stop). */
   private epochEnded = false;
   private lastYield = performance.now();
   /** Samples per second over the last whole epoch (known once an epoch has ended). */
