@@ -49,6 +49,7 @@ export class GradFn {
   private backwardFn: BackwardFn | null;
   /** Live tensors made by this op, plus unreleased nodes that take one of them as input. */
   private holders = 0;
+  private readonly inputNodes: GradFn[];
 
   constructor(
     readonly name: string,
@@ -67,7 +68,9 @@ export class GradFn {
       producer: t === output ? this : t.gradFn,
     }));
     this.backwardFn = backwardFn;
-    for (const t of inputs) t?.gradFn?.hold();
+    // The inputs' nodes as they are now (an in-place op later gives its tensor a new one).
+    this.inputNodes = inputs.flatMap((t) => (t?.gradFn ? [t.gradFn] : []));
+    for (const node of this.inputNodes) node.hold();
   }
 
   /** A tensor (or a node) that can reach this node starts holding it. */
@@ -82,7 +85,7 @@ export class GradFn {
   drop(): void {
     if (--this.holders > 0) return;
     this.release();
-    for (const t of this.inputs) t?.gradFn?.drop();
+    for (const node of this.inputNodes) node.drop();
   }
 
   get released(): boolean {
