@@ -48,8 +48,6 @@ async function computeAccuracy(module: NNModule, dataLoader: ImageLoader): Promi
       });
       accuracy.dispose();
       accuracy = next;
-      data.dispose();
-      labels.dispose();
     }
   });
   const value = (await accuracy.item()) / dataLoader.length;
@@ -106,8 +104,6 @@ async function computeGradientDescent(config: Config, run: Run, batchSize = 8, e
         optimizer.step();
         return loss;
       });
-      data.dispose();
-      labels.dispose();
       await run.afterStep(loss, j === batchLen - 1);
       if (run.stopping) break;
     }

@@ -153,7 +153,6 @@ export class Run {
     let j = 0;
     for await (const batch of loader) {
       if (j < this.skip) {
-        batch.forEach((t) => t.dispose());
         this.step = ++j;
         continue;
       }

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deserialize, readSafetensors, save } from '@mini/nn';
+import { deserialize } from '@mini/nn';
+import { readSafetensors, save } from '@mini/nn/node';
 import { events, runExample, SCRIPT, tempDir } from './run-example.ts';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url).pathname;
