@@ -8,7 +8,7 @@ import { benchDispatch } from './dispatch-bench.ts';
 import { benchFirstStep } from './first-step.ts';
 import { machineInfo } from './machine.ts';
 import { benchMatmul } from './matmul-bench.ts';
-import { parseOptions, wants } from './options.ts';
+import { parseOptions, UsageError, wants, type BenchOptions } from './options.ts';
 import { benchPeers } from './peers.ts';
 import { markdown, summary, type Results } from './report.ts';
 import { fmt } from './stats.ts';
@@ -16,7 +16,16 @@ import { ThreeNetTrainer } from './threenet.ts';
 import { benchThreeNet, timeEpoch } from './threenet-bench.ts';
 
 const argv = process.argv.slice(2);
-const options = parseOptions(argv);
+let parsed: BenchOptions | null;
+try {
+  parsed = parseOptions(argv);
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exit(2);
+}
+if (!parsed) process.exit(0);
+const options = parsed;
 const log = (line: string) => console.log(line);
 const device = await init('webgpu');
 const results: Results = { info: machineInfo(device.gpu, argv), runs: options.runs };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Command-line flags of `pnpm bench`. */
 export interface BenchOptions {
   /** Runs per figure (each figure is the median of these; at least 5 for RESULTS.md). */
@@ -15,6 +17,8 @@ export interface BenchOptions {
 
 export const SECTIONS = ['matmul', 'dispatch', 'first-step', 'threenet', 'backends', 'peers'] as const;
 
+const VERSION = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 const HELP = `pnpm bench [flags]
   --runs N       runs per figure (default 5; RESULTS.md wants at least 5)
   --epochs N     timed epochs of ours after a warm-up epoch (default 5, at least 3)
@@ -22,15 +26,21 @@ const HELP = `pnpm bench [flags]
   --no-peers     skip PyTorch and TensorFlow.js
   --no-backends  skip the Vulkan vs GL comparison
   --only a,b     sections: ${SECTIONS.join(', ')}
-  --no-write     print only, leave bench/RESULTS.md alone`;
+  --no-write     print only, leave bench/RESULTS.md alone
+  --version      print the version
+  -h, --help     show this help`;
 
-export function parseOptions(argv: readonly string[]): BenchOptions {
+/** A mistake in how `pnpm bench` was called: one line on stderr, exit code 2. */
+export class UsageError extends Error {}
+
+/** The flags, or null when --help or --version printed what was asked (nothing to run). */
+export function parseOptions(argv: readonly string[], print: (text: string) => void = console.log): BenchOptions | null {
   const o: BenchOptions = { runs: 5, epochs: 5, quick: false, peers: true, backends: true, write: true, only: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${HELP}`);
+      if (v === undefined) throw new UsageError(`${a} needs a value (see --help)`);
       return v;
     };
     if (a === '--runs') o.runs = Number(value());
@@ -41,14 +51,17 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (a === '--no-write') o.write = false;
     else if (a === '--only') o.only = new Set(value().split(','));
     else if (a === '--help' || a === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    } else throw new Error(`unknown flag ${a}\n${HELP}`);
+      print(HELP);
+      return null;
+    } else if (a === '--version') {
+      print(`mini bench ${VERSION}`);
+      return null;
+    } else throw new UsageError(`unknown flag '${a}' (see --help)`);
   }
-  if (!(o.runs >= 1) || !Number.isInteger(o.runs)) throw new Error(`--runs expects a positive integer, found ${o.runs}`);
-  if (!(o.epochs >= 3) || !Number.isInteger(o.epochs)) throw new Error(`--epochs expects an integer of at least 3, found ${o.epochs}`);
+  if (!(o.runs >= 1) || !Number.isInteger(o.runs)) throw new UsageError(`--runs expects a positive integer, found ${o.runs}`);
+  if (!(o.epochs >= 3) || !Number.isInteger(o.epochs)) throw new UsageError(`--epochs expects an integer of at least 3, found ${o.epochs}`);
   for (const s of o.only ?? []) {
-    if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${s}; expected ${SECTIONS.join(', ')}`);
+    if (!(SECTIONS as readonly string[]).includes(s)) throw new UsageError(`--only: unknown section ${s}; expected ${SECTIONS.join(', ')}`);
   }
   return o;
 }

@@ -1,6 +1,6 @@
 // Fused optimizer updates: one dispatch updates one parameter in place, reading its gradient once
-// and its state buffers (momentum buffer; exp_avg, exp_avg_sq, max_exp_avg_sq), with PyTorch's
-// update rules (torch.optim.SGD / Adam / AdamW). Per-step scalars (the scheduled learning rate,
+// and its state buffers (momentum buffer; exp_avg, exp_avg_sq, max_exp_avg_sq; square_avg,
+// grad_avg; sum), with PyTorch's update rules (torch.optim.SGD / Adam / AdamW / RMSprop / Adagrad). Per-step scalars (the scheduled learning rate,
 // 1 - dampening, bias corrections) are computed on the host and passed in p.
 // Unused state slots are bound to a one-element dummy buffer. T is f32, or vec4<f32> when every
 // operand's length and offset are multiples of 4: lavapipe loads a vec4 for little more than a
@@ -12,13 +12,14 @@ struct Params {
   lr: f32, weight_decay: f32, momentum: f32, one_minus_dampening: f32,
   beta1: f32, beta2: f32, one_minus_beta1: f32, one_minus_beta2: f32,
   eps: f32, step_size: f32, bias_correction2_sqrt: f32, decay_factor: f32,
+  alpha: f32, one_minus_alpha: f32,
 }
 
 @group(0) @binding(0) var<storage, read_write> param: array<T>;
 @group(0) @binding(1) var<storage, read> grad: array<T>;
-@group(0) @binding(2) var<storage, read_write> state_a: array<T>; // momentum_buffer | exp_avg
-@group(0) @binding(3) var<storage, read_write> state_b: array<T>; // exp_avg_sq
-@group(0) @binding(4) var<storage, read_write> state_c: array<T>; // max_exp_avg_sq (amsgrad)
+@group(0) @binding(2) var<storage, read_write> state_a: array<T>; // momentum_buffer | exp_avg | square_avg | sum
+@group(0) @binding(3) var<storage, read_write> state_b: array<T>; // exp_avg_sq | momentum_buffer (RMSprop)
+@group(0) @binding(4) var<storage, read_write> state_c: array<T>; // max_exp_avg_sq (amsgrad) | grad_avg (centered)
 @group(0) @binding(5) var<storage, read> p: Params;
 
 // flags: shared with packages/optim/src/fused.ts
@@ -26,6 +27,7 @@ const MAXIMIZE: u32 = 1u;
 const NESTEROV: u32 = 2u;
 const FIRST_STEP: u32 = 4u;
 const AMSGRAD: u32 = 8u;
+const CENTERED: u32 = 16u;
 const WG: u32 = 256u;
 
 fn has(flag: u32) -> bool {
@@ -87,4 +89,43 @@ fn adamw(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.numel) { return; }
   adam_update(i, true);
+}
+
+// RMSprop: square_avg = α·square_avg + (1 − α)·g²; centered subtracts grad_avg² (grad_avg = α·grad_avg + (1 − α)·g).
+@compute @workgroup_size(WG)
+fn rmsprop(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.numel) { return; }
+  let x = param[p.off_param + i];
+  var g = gradient(i);
+  if (p.weight_decay != 0.0) { g = g + p.weight_decay * x; }
+  let sq = p.alpha * state_a[i] + p.one_minus_alpha * g * g;
+  state_a[i] = sq;
+  var avg_sq = sq;
+  if (has(CENTERED)) {
+    let ga = p.alpha * state_c[i] + p.one_minus_alpha * g;
+    state_c[i] = ga;
+    avg_sq = sq - ga * ga;
+  }
+  let avg = sqrt(avg_sq) + p.eps;
+  if (p.momentum > 0.0) {
+    let buf = p.momentum * state_b[i] + g / avg;
+    state_b[i] = buf;
+    param[p.off_param + i] = x - p.lr * buf;
+  } else {
+    param[p.off_param + i] = x - p.lr * (g / avg);
+  }
+}
+
+// Adagrad: sum += g²; param −= clr · g / (√sum + eps), with clr (the decayed lr) in p.lr.
+@compute @workgroup_size(WG)
+fn adagrad(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.numel) { return; }
+  let x = param[p.off_param + i];
+  var g = gradient(i);
+  if (p.weight_decay != 0.0) { g = g + p.weight_decay * x; }
+  let total = state_a[i] + g * g;
+  state_a[i] = total;
+  param[p.off_param + i] = x - p.lr * (g / (sqrt(total) + p.eps));
 }

@@ -48,8 +48,6 @@ async function computeAccuracy(module: NNModule, dataLoader: ImageLoader): Promi
       });
       accuracy.dispose();
       accuracy = next;
-      data.dispose();
-      labels.dispose();
     }
   });
   const value = (await accuracy.item()) / dataLoader.length;
@@ -106,8 +104,6 @@ async function computeGradientDescent(config: Config, run: Run, batchSize = 8, e
         optimizer.step();
         return loss;
       });
-      data.dispose();
-      labels.dispose();
       await run.afterStep(loss, j === batchLen - 1);
       if (run.stopping) break;
     }
@@ -134,14 +130,16 @@ async function computeGradientDescent(config: Config, run: Run, batchSize = 8, e
 }
 
 async function main(): Promise<void> {
-  const config = parseConfig(process.argv.slice(2));
+  // the seed's batch size, unless --batch-size says otherwise
+  const config = parseConfig(process.argv.slice(2), { batchSize });
   if (!config) {
     process.stdout.write(HELP);
     return;
   }
   await torch.init(config.device);
+  torch.manualSeed(config.seed);
   const run = new Run(config);
-  await computeGradientDescent(config, run, batchSize, config.epochs);
+  await computeGradientDescent(config, run, config.batchSize, config.epochs);
 }
 
 await Run.main(main);

@@ -42,12 +42,14 @@ Trains ThreeNet (784-200-60-10, ReLU, log_softmax, NLLLoss) as in the PyTorch or
   --optimizer NAME    sgd (default) | adam
   --eval-every N      epochs between training-accuracy checks (default: 20, as in the seed)
   --device NAME       webgpu (default) | cpu
-  --seed N            random seed (default: 0)
+  --seed N            seeds the weight initialisation and the shuffle (default: 0)
   --no-shuffle        keep the training set in order
   --max-steps N       stop after N training steps
   --log-every N       steps between logged losses (1 logs every step; default: once per epoch)
   --out DIR           where plots, metrics and checkpoints go (default: runs/threenet)
-  --resume FILE       continue a run from a checkpoint (weights, optimizer, epoch, generator)
+  --resume FILE       continue a run from a checkpoint (weights, optimizer, epoch, generator,
+                      metrics); --dataset, --batch-size, --optimizer, --lr, --momentum,
+                      --eval-every and --no-shuffle must be as the checkpoint was trained
   --init FILE         start from the weights in a .safetensors file (PyTorch names: fc1.weight, ...)
   --json              print one JSON object per line instead of text
   -h, --help          show this help
@@ -75,12 +77,26 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return value as T;
 }
 
-/** Parses the command line; returns null when --help was asked for. */
-export function parseConfig(argv: string[]): Config | null {
+/**
+ * `--epochs -1` reads to parseArgs as a flag -1 after a flag without its value; joined as
+ * `--epochs=-1` it reaches the value's own check, which says what is wrong with it.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (/^--[\w-]+$/.test(argv[i]) && next !== undefined && /^-\d/.test(next)) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
+/** Parses the command line (flags not given take `defaults`); returns null when --help was asked for. */
+export function parseConfig(argv: string[], defaults: { batchSize: number } = { batchSize: 256 }): Config | null {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -115,7 +131,7 @@ export function parseConfig(argv: string[]): Config | null {
     root: s('root') ?? 'data',
     download: Boolean(values.download),
     epochs: positiveInt('epochs', s('epochs'), 200, 0),
-    batchSize: positiveInt('batch-size', s('batch-size'), 256),
+    batchSize: positiveInt('batch-size', s('batch-size'), defaults.batchSize),
     lr: number('lr', s('lr'), 1e-2, (n) => n > 0, 'a positive number'),
     momentum: number('momentum', s('momentum'), 0, (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
     optimizer: oneOf('optimizer', s('optimizer'), ['sgd', 'adam'] as const, 'sgd'),

@@ -1,23 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { deserialize, type Module, type StateDict } from '@mini/nn';
-import { load, save } from '@mini/nn/node';
+import { type Module, type StateDict } from '@mini/nn';
+import { load, readSafetensors, save } from '@mini/nn/node';
 import type { Optimizer } from '@mini/optim';
 import { isTensor, type Tensor } from '@mini/tensor';
+import { packMetrics, parseProgress, type Progress, type TrainingFlags } from './progress.ts';
 
-/** Where a run stands: enough to continue it exactly. */
-export interface Progress {
-  /** The epoch to run next (0-based), and how many of its batches are already done. */
-  epoch: number;
-  step: number;
-  /** The shuffling generator's state at the start of that epoch, so its order is drawn again. */
-  loaderState: number[];
-  lossList: number[];
-  accuracyList: number[];
-  bestA: number;
-  seconds: number;
-}
-
-const FORMAT = 'mini-threenet-checkpoint-1';
+const FORMAT = 'mini-threenet-checkpoint-2';
 
 /** Frees the handles of a state dict (stateDict() handles share the model's memory: nothing it uses is freed). */
 export function disposeAll(sd: StateDict): void {
@@ -44,6 +31,38 @@ export async function saveWeights(model: Module, path: string): Promise<void> {
   }
 }
 
+/** The model's NaN and infinite weights, as "29931 non-finite values (fc1.weight: 156800, ...)", or null if none. */
+export async function nonFiniteWeights(model: Module): Promise<string | null> {
+  const weights = model.stateDict();
+  const counts: string[] = [];
+  let total = 0;
+  try {
+    for (const [name, t] of Object.entries(weights)) {
+      let n = 0;
+      for (const v of await t.toArray()) if (!Number.isFinite(v)) n++;
+      if (n) counts.push(`${name}: ${n}`);
+      total += n;
+    }
+  } finally {
+    disposeAll(weights);
+  }
+  return total ? `${total} non-finite values (${counts.join(', ')})` : null;
+}
+
+/** A hint when a file passed as plain weights (--init) is a checkpoint of this program. */
+export async function checkpointHint(path: string): Promise<string> {
+  const metadata = await readSafetensors(path).then(
+    (file) => {
+      disposeAll(file.tensors);
+      return file.metadata;
+    },
+    () => null,
+  );
+  return metadata?.format === FORMAT
+    ? `\n'${path}' is a checkpoint of this program (weights, optimizer state and progress): continue it with --resume, or start from its best.safetensors with --init`
+    : '';
+}
+
 /**
  * Writes model weights (model.fc1.weight, ...), the optimizer's state tensors
  * (optimizer.<param index>.<name>) and, as metadata, the optimizer's numbers and the run's
@@ -64,33 +83,42 @@ export async function saveCheckpoint(path: string, model: Module, optimizer: Opt
     await save(tensors, path, {
       format: FORMAT,
       optimizer: JSON.stringify({ paramGroups, numbers }),
-      progress: JSON.stringify(progress),
+      progress: JSON.stringify({ ...progress, metrics: packMetrics(progress.metrics) }),
     });
   } finally {
     disposeAll(tensors);
   }
 }
 
-/** Loads a checkpoint written by saveCheckpoint into the model and optimizer; returns the progress. */
-export async function loadCheckpoint(path: string, model: Module, optimizer: Optimizer): Promise<Progress> {
-  const bytes = await readFile(path).catch(() => {
-    throw new Error(`cannot read checkpoint '${path}'`);
-  });
-  const { tensors, metadata } = deserialize(bytes, { file: path, device: model.parameters()[0].device });
-  if (metadata?.format !== FORMAT) {
-    throw new Error(`'${path}' is not a ThreeNet checkpoint (expected metadata format ${FORMAT}, found ${metadata?.format ?? 'none'})`);
+/**
+ * Loads a checkpoint written by saveCheckpoint into the model and optimizer; returns its progress,
+ * checked field by field, and trained with `expected.flags` (see parseProgress).
+ */
+export async function loadCheckpoint(
+  path: string,
+  model: Module,
+  optimizer: Optimizer,
+  expected: { flags: TrainingFlags; stepsPerEpoch: number },
+): Promise<Progress> {
+  const { tensors, metadata } = await readSafetensors(path, { device: model.parameters()[0].device });
+  try {
+    if (metadata?.format !== FORMAT) {
+      throw new Error(`'${path}' is not a ThreeNet checkpoint (expected metadata format ${FORMAT}, found ${metadata?.format ?? 'none'})`);
+    }
+    const progress = parseProgress(metadata.progress, expected);
+    const weights: StateDict = Object.create(null);
+    const state: Record<number, Record<string, Tensor | number>> = Object.create(null);
+    for (const [key, t] of Object.entries(tensors)) {
+      const [kind, ...rest] = key.split('.');
+      if (kind === 'model') weights[rest.join('.')] = t;
+      else if (kind === 'optimizer') (state[Number(rest[0])] ??= Object.create(null))[rest.slice(1).join('.')] = t;
+    }
+    model.loadStateDict(weights);
+    const { paramGroups, numbers } = JSON.parse(metadata.optimizer) as { paramGroups: never[]; numbers: Record<string, Record<string, number>> };
+    for (const [index, values] of Object.entries(numbers)) Object.assign((state[Number(index)] ??= Object.create(null)), values);
+    optimizer.loadStateDict({ state, paramGroups });
+    return progress;
+  } finally {
+    disposeAll(tensors);
   }
-  const weights: StateDict = {};
-  const state: Record<number, Record<string, Tensor | number>> = {};
-  for (const [key, t] of Object.entries(tensors)) {
-    const [kind, ...rest] = key.split('.');
-    if (kind === 'model') weights[rest.join('.')] = t;
-    else if (kind === 'optimizer') (state[Number(rest[0])] ??= {})[rest.slice(1).join('.')] = t;
-  }
-  model.loadStateDict(weights);
-  const { paramGroups, numbers } = JSON.parse(metadata.optimizer) as { paramGroups: never[]; numbers: Record<string, Record<string, number>> };
-  for (const [index, values] of Object.entries(numbers)) Object.assign((state[Number(index)] ??= {}), values);
-  optimizer.loadStateDict({ state, paramGroups });
-  disposeAll(tensors);
-  return JSON.parse(metadata.progress) as Progress;
 }

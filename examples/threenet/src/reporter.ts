@@ -7,7 +7,7 @@ export type Event =
   | { type: 'step'; epoch: number; step: number; loss: number; samplesPerSecond: number }
   | { type: 'epoch'; epoch: number; loss: number; seconds: number; samplesPerSecond: number }
   | { type: 'eval'; epoch: number; accuracy: number; seconds: number; best: boolean }
-  | { type: 'summary'; bestTrainAccuracy: number; testAccuracy: number; minutes: number; seconds: number; out: string }
+  | { type: 'summary'; bestTrainAccuracy: number | null; testAccuracy: number; minutes: number; seconds: number; evalEvery: number; out: string }
   | { type: 'stopped'; reason: string; checkpoint: string | null };
 
 export interface Reporter {
@@ -31,7 +31,9 @@ function describe(event: Event): string {
       return `epoch: ${event.epoch} time: ${event.seconds.toFixed(2)} s accuracy: ${pct(event.accuracy)}${event.best ? ' (best)' : ''}`;
     case 'summary':
       return [
-        `best train accuracy is ${pct(event.bestTrainAccuracy)}`,
+        event.bestTrainAccuracy === null
+          ? `no evaluation ran: the training accuracy is measured every ${event.evalEvery} epochs (--eval-every), and the run ended before one`
+          : `best train accuracy is ${pct(event.bestTrainAccuracy)}`,
         `test accuracy is ${pct(event.testAccuracy)}`,
         `all train and test need time: ${event.minutes.toFixed(2)} minutes`,
         `outputs in ${event.out}`,

@@ -1,25 +1,21 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module } from '@mini/nn';
 import type { Optimizer } from '@mini/optim';
 import { getDefaultDevice, shutdown, type Tensor } from '@mini/tensor';
 import { UsageError, type Config } from './args.ts';
-import { loadCheckpoint, loadWeights, saveCheckpoint, saveWeights, type Progress } from './checkpoint.ts';
+import { checkpointHint, loadCheckpoint, loadWeights, nonFiniteWeights, saveCheckpoint, saveWeights } from './checkpoint.ts';
 import { ready, type ImageLoader as Loader } from './datasets.ts';
-import { writeFileAtomic } from './files.ts';
+import { isFileError, prepareOutDir, writeFileAtomic } from './files.ts';
 import { drawChart } from './plot.ts';
+import { trainingFlags, type MetricRow, type Progress } from './progress.ts';
 import { createReporter, type Reporter } from './reporter.ts';
 
-interface MetricRow {
-  epoch: number;
-  step: number;
-  loss: number | '';
-  trainAccuracy: number | '';
-  seconds: number;
-}
-
-/** The loss could not be trusted any more: the run stops, keeping the last good checkpoint. */
+/** The loss or the weights could not be trusted any more: the run stops, keeping the last good checkpoint. */
 class DivergedError extends Error {}
+
+/** How often a step lets the event loop run, so that Ctrl-C is seen within a step or two. */
+const YIELD_EVERY_MS = 20;
 
 /**
  * Everything the seed's training loop does not: flags, progress, loss readback, checkpoints
@@ -45,6 +41,9 @@ export class Run {
   private secondsBefore = 0;
   private epochStart = 0;
   private lastLoss: number | null = null;
+  /** Whether this epoch's training is over (its evaluation, if one is due, runs before the loop can stop). */
+  private epochEnded = false;
+  private lastYield = performance.now();
   /** Samples per second over the last whole epoch (known once an epoch has ended). */
   private epochRate: number | null = null;
   private model!: Module;
@@ -53,7 +52,7 @@ export class Run {
 
   constructor(readonly config: Config) {
     this.reporter = createReporter(config.json);
-    mkdirSync(config.out, { recursive: true });
+    prepareOutDir(config.out);
     process.on('SIGINT', () => {
       if (this.stopping) process.exit(130);
       this.stop('interrupted (Ctrl-C); press it again to quit without saving');
@@ -65,7 +64,7 @@ export class Run {
     try {
       await main();
     } catch (e) {
-      const code = e instanceof UsageError ? 2 : e instanceof DivergedError ? 1 : null;
+      const code = e instanceof UsageError ? 2 : e instanceof DivergedError || isFileError(e) ? 1 : null;
       if (code === null) throw e;
       process.stderr.write(`error: ${(e as Error).message}\n`);
       process.exitCode = code;
@@ -107,18 +106,20 @@ export class Run {
 
   private async loadInit(path: string): Promise<void> {
     if (!existsSync(path)) throw new UsageError(`--init: no such file '${path}'`);
-    await loadWeights(this.model, path).catch((e: Error) => {
-      throw new UsageError(`--init: ${e.message.split('\n')[0]}`);
-    });
+    try {
+      await loadWeights(this.model, path);
+    } catch (e) {
+      throw new UsageError(`--init: ${(e as Error).message}${await checkpointHint(path)}`);
+    }
   }
 
   private async resume(path: string): Promise<void> {
     if (!existsSync(path)) throw new UsageError(`--resume: no such file '${path}'`);
     let progress: Progress;
     try {
-      progress = await loadCheckpoint(path, this.model, this.optimizer);
+      progress = await loadCheckpoint(path, this.model, this.optimizer, { flags: trainingFlags(this.config), stepsPerEpoch: this.train.length });
     } catch (e) {
-      throw new UsageError(`--resume: ${(e as Error).message.split('\n')[0]}`);
+      throw new UsageError(`--resume: checkpoint '${path}': ${(e as Error).message}`);
     }
     this.epoch = progress.epoch;
     this.skip = progress.step;
@@ -129,6 +130,8 @@ export class Run {
     this.accuracyList = progress.accuracyList;
     this.bestA = progress.bestA;
     this.secondsBefore = progress.seconds;
+    this.lastLoss = progress.lastLoss;
+    this.metrics = progress.metrics;
   }
 
   /**
@@ -138,8 +141,9 @@ export class Run {
   async startEpoch(epoch: number): Promise<void> {
     this.epoch = epoch;
     this.step = 0;
+    this.epochEnded = false;
     this.loaderState = this.train.generator.getState();
-    if (epoch > this.firstEpoch) await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress());
+    if (epoch > this.firstEpoch) await this.saveCheckpoint();
     this.epochStart = performance.now();
     this.stepsThisEpoch = 0;
   }
@@ -149,7 +153,6 @@ export class Run {
     let j = 0;
     for await (const batch of loader) {
       if (j < this.skip) {
-        batch.forEach((t) => t.dispose());
         this.step = ++j;
         continue;
       }
@@ -176,7 +179,25 @@ export class Run {
       accuracyList: this.accuracyList,
       bestA: this.bestA,
       seconds: this.elapsed(),
+      lastLoss: this.lastLoss,
+      metrics: this.metrics,
+      flags: trainingFlags(this.config),
     };
+  }
+
+  /** Writes the checkpoint, unless the weights went non-finite: then the last good one stays. */
+  private async saveCheckpoint(): Promise<void> {
+    await this.refuseNonFinite(this.model, this.checkpointPath);
+    await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress());
+  }
+
+  private async refuseNonFinite(model: Module, path: string): Promise<void> {
+    const bad = await nonFiniteWeights(model);
+    if (!bad) return;
+    const kept = existsSync(path) ? `'${path}' keeps the last good weights` : `nothing was written to '${path}'`;
+    throw new DivergedError(
+      `the weights hold ${bad} at epoch ${this.epoch + 1}, step ${this.step} (step ${this.stepsDone} of the run); ${kept}. Try a lower --lr.`,
+    );
   }
 
   /** After each training step: reads the loss when it is logged, checks it, updates the progress bar. */
@@ -204,12 +225,17 @@ export class Run {
       if (lastOfEpoch) this.lossList.push(value);
     }
     loss.dispose();
+    if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve)); // lets a Ctrl-C in
+      this.lastYield = performance.now();
+    }
     // Steps are recorded ahead of the GPU; only a readback (the epoch's end) says how fast it really went.
     this.reporter.progress(this.epoch + 1, this.config.epochs, this.step, this.train.length, this.lastLoss, this.epochRate);
     if (maxSteps !== null && this.stepsDone >= maxSteps) this.stop(`--max-steps ${maxSteps} reached`);
   }
 
   endEpoch(): void {
+    this.epochEnded = true;
     const seconds = (performance.now() - this.epochStart) / 1000;
     this.epochRate = (this.stepsThisEpoch * this.config.batchSize) / seconds;
     this.reporter.emit({ type: 'epoch', epoch: this.epoch + 1, loss: this.lastLoss ?? NaN, seconds, samplesPerSecond: this.epochRate });
@@ -227,18 +253,21 @@ export class Run {
   }
 
   async saveBest(model: Module): Promise<void> {
-    await saveWeights(model, join(this.config.out, 'best.safetensors'));
+    const path = join(this.config.out, 'best.safetensors');
+    await this.refuseNonFinite(model, path);
+    await saveWeights(model, path);
   }
 
   /** Writes the last checkpoint and metrics.csv. */
   async finish(): Promise<void> {
-    if (!this.stopping) {
-      // A finished run continues (with a larger --epochs) from the generator's current state.
-      this.epoch = Math.max(this.config.epochs, this.firstEpoch);
+    if (this.epochEnded || !this.stopping) {
+      // An ended epoch (its evaluation included) is done: a resumed or longer run starts the next
+      // one, from the generator's current state (the evaluation drew from it too).
+      if (this.epochEnded) this.epoch++;
       this.step = 0;
       this.loaderState = this.train.generator.getState();
     }
-    await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress());
+    await this.saveCheckpoint();
     if (this.stopping) {
       this.reporter.emit({ type: 'stopped', reason: this.stopReason!, checkpoint: this.checkpointPath });
       if (this.stopReason?.startsWith('interrupted')) process.exitCode = 130;
@@ -261,7 +290,9 @@ export class Run {
   summary(testAccuracy: number): void {
     const seconds = this.elapsed();
     const device = getDefaultDevice();
-    const results = { bestTrainAccuracy: this.bestA, testAccuracy, seconds, minutes: seconds / 60 };
+    // null when no evaluation ran (fewer epochs than --eval-every): there is no best accuracy to report.
+    const bestTrainAccuracy = this.accuracyList.length ? this.bestA : null;
+    const results = { bestTrainAccuracy, testAccuracy, seconds, minutes: seconds / 60 };
     writeFileAtomic(
       join(this.config.out, 'run.json'),
       JSON.stringify(
@@ -277,7 +308,7 @@ export class Run {
         2,
       ) + '\n',
     );
-    this.reporter.emit({ type: 'summary', ...results, out: this.config.out });
+    this.reporter.emit({ type: 'summary', ...results, evalEvery: this.config.evalEvery, out: this.config.out });
   }
 }
 

@@ -28,8 +28,8 @@ describe('the run reporter', () => {
     const pipe = stream(true);
     const reporter = createReporter(true, pipe.stream);
     reporter.progress(1, 60, 1, 32, null, null);
-    reporter.emit({ type: 'summary', bestTrainAccuracy: 0.9, testAccuracy: 0.88, minutes: 0.7, seconds: 42, out: 'runs/x' });
+    reporter.emit({ type: 'summary', bestTrainAccuracy: 0.9, testAccuracy: 0.88, minutes: 0.7, seconds: 42, evalEvery: 20, out: 'runs/x' });
     expect(pipe.out).toHaveLength(1);
-    expect(JSON.parse(pipe.out[0])).toEqual({ type: 'summary', bestTrainAccuracy: 0.9, testAccuracy: 0.88, minutes: 0.7, seconds: 42, out: 'runs/x' });
+    expect(JSON.parse(pipe.out[0])).toEqual({ type: 'summary', bestTrainAccuracy: 0.9, testAccuracy: 0.88, minutes: 0.7, seconds: 42, evalEvery: 20, out: 'runs/x' });
   });
 });

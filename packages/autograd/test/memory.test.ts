@@ -118,4 +118,41 @@ describe('memory across training steps (webgpu)', () => {
     expect(counts()).toEqual(before);
     dispose();
   });
+
+  it('disposing the last tensor that can reach a graph node frees what the node saved, without backward or garbage collection', async () => {
+    const { params, loss, dispose } = tinyMlp(3);
+    const before = counts();
+    // Evaluating without noGrad: the graph is recorded, and backward never runs.
+    const l1 = tidy(loss);
+    expect(counts().liveBytes).toBeGreaterThan(before.liveBytes + 4);
+    l1.dispose();
+    expect(counts()).toEqual(before);
+
+    // A tensor inside the graph keeps its own node (and those before it) until it goes too.
+    const [w1, b1] = params;
+    let hidden!: Tensor;
+    const l2 = tidy(() => {
+      const l = loss();
+      hidden = linear(fromArray(new Float32Array(16 * 8).fill(0.5), [16, 8], { device: gpu }), w1, b1, true);
+      return [l, hidden];
+    })[0];
+    const withHidden = counts();
+    l2.dispose();
+    const afterLoss = counts();
+    expect(afterLoss.liveBytes).toBeLessThan(withHidden.liveBytes);
+    expect(afterLoss.liveBytes).toBeGreaterThan(before.liveBytes);
+    hidden.dispose();
+    expect(counts()).toEqual(before);
+
+    // After a backward that kept the graph, disposing the loss frees it too.
+    const l3 = tidy(loss);
+    l3.backward(undefined, { retainGraph: true });
+    for (const p of params) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+    l3.dispose();
+    expect(counts()).toEqual(before);
+    dispose();
+  });
 });

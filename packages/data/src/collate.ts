@@ -92,3 +92,13 @@ export async function moveBatch<B>(batch: B, device: Device): Promise<B> {
   };
   return (await move(batch)) as B;
 }
+
+/** The tensors of a batch: the batch itself, or those in its arrays and plain objects. */
+export function batchTensors(batch: unknown, into: Tensor[] = []): Tensor[] {
+  if (isTensor(batch)) into.push(batch);
+  else if (Array.isArray(batch)) for (const v of batch) batchTensors(v, into);
+  else if (batch !== null && typeof batch === 'object' && Object.getPrototypeOf(batch) === Object.prototype) {
+    for (const v of Object.values(batch)) batchTensors(v, into);
+  }
+  return into;
+}

@@ -2,6 +2,8 @@
 export interface ProgressSink {
   /** Writes `text` as it is (no newline added). */
   write(text: string): unknown;
+  /** A terminal gets a bar redrawn in place; anything else (a log file, a pipe) one line per file. */
+  isTTY?: boolean;
 }
 
 const WIDTH = 30;
@@ -13,7 +15,8 @@ function megabytes(bytes: number): string {
 /**
  * A one-line download progress bar redrawn with \r, like tqdm's:
  * `train-images-idx3-ubyte.gz [#########.....................]  31% 8.2/26.4 MB`.
- * Without a known total it shows the bytes so far. It redraws only when the text changes.
+ * Without a known total it shows the bytes so far. It redraws only when the text changes, and
+ * only on a terminal: elsewhere it writes its last state once, when the download ends.
  */
 export class ProgressBar {
   private last = '';
@@ -29,12 +32,12 @@ export class ProgressBar {
     const line = this.render(done);
     if (line === this.last) return;
     this.last = line;
-    this.sink.write(`\r${line}`);
+    if (this.sink.isTTY) this.sink.write(`\r${line}`);
   }
 
   /** Draws the bar complete and ends its line. */
   finish(): void {
-    if (this.last) this.sink.write('\n');
+    if (this.last) this.sink.write(this.sink.isTTY ? '\n' : `${this.last}\n`);
   }
 
   private render(done: number): string {

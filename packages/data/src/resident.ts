@@ -1,14 +1,15 @@
 import { indexSelect, keep, normalizeBytes, upload, type Device, type Tensor } from '@mini/tensor';
-import { bytePipeline, type ByteNormalization } from './byte-pipeline.ts';
+import { augmentBatch } from './augment.ts';
+import { bytePipeline, type BytePipeline } from './byte-pipeline.ts';
 import { Subset, type Dataset } from './dataset.ts';
 import { ImageDataset } from './image-dataset.ts';
 
-/** An image dataset (possibly behind Subsets) whose batches one normalizeBytes kernel can make. */
+/** An image dataset (possibly behind Subsets) whose batches one normalizeBytes kernel (and one kernel per augmentation) can make. */
 export interface ResidentSource {
   dataset: ImageDataset;
   /** Positions in `dataset` of the outer dataset's items (null: the same positions). */
   indices: Int32Array | null;
-  normalization: ByteNormalization;
+  pipeline: BytePipeline;
 }
 
 /**
@@ -24,8 +25,8 @@ export function residentSource(dataset: Dataset<unknown>): ResidentSource | null
     inner = inner.dataset;
   }
   if (!(inner instanceof ImageDataset) || inner.targetTransform) return null;
-  const normalization = bytePipeline(inner.transform);
-  return normalization ? { dataset: inner, indices, normalization } : null;
+  const pipeline = bytePipeline(inner.transform);
+  return pipeline ? { dataset: inner, indices, pipeline } : null;
 }
 
 const copies = new WeakMap<ImageDataset, Map<Device, { images: Tensor; labels: Tensor }>>();
@@ -49,7 +50,8 @@ export function* batchRanges(n: number, batchSize: number, dropLast: boolean): G
 /**
  * One epoch of [images [B, 1, H, W] float32, labels [B] int32] batches in `order`. The order is
  * uploaded once for the epoch; each batch is a view of it (narrow), one gather-and-normalize
- * kernel and one label gather, so there is no upload from the host per batch.
+ * kernel, one kernel per augmentation (seeded by one number from its generator, a kernel
+ * parameter) and one label gather, so there is no upload from the host per batch.
  */
 export function* residentBatches(source: ResidentSource, device: Device, order: Int32Array, batchSize: number, dropLast: boolean): Generator<[Tensor, Tensor]> {
   const { images, labels } = onDevice(source.dataset, device);
@@ -59,10 +61,17 @@ export function* residentBatches(source: ResidentSource, device: Device, order: 
   try {
     for (const [start, size] of batchRanges(rows.length, batchSize, dropLast)) {
       const batchIndex = index.narrow(0, start, size);
-      const flat = normalizeBytes(images, { ...source.normalization, index: batchIndex });
-      const x = flat.view([size, 1, height, width]);
-      const y = indexSelect(labels, 0, batchIndex);
+      const { augments, normalization: n } = source.pipeline;
+      const flat = normalizeBytes(images, { ...n, index: batchIndex });
+      let x = flat.view([size, 1, height, width]);
       flat.dispose();
+      for (const augment of augments) {
+        // The fill is in pixel values, as for torchvision's PIL images: normalized like them.
+        const next = augmentBatch(augment, x, (augment.fill * n.scale - n.mean) / n.std);
+        x.dispose();
+        x = next;
+      }
+      const y = indexSelect(labels, 0, batchIndex);
       batchIndex.dispose();
       yield [x, y];
     }

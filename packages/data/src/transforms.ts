@@ -1,4 +1,5 @@
 import { fromArray, normalizeBytes, type Tensor } from '@mini/tensor';
+import type { Augment } from './augment.ts';
 
 /** An image transform, like torchvision's: a function from tensor to tensor. */
 export type Transform = (input: Tensor) => Tensor;
@@ -8,11 +9,13 @@ export type TransformSpec =
   | { kind: 'compose'; transforms: readonly Transform[] }
   | { kind: 'toTensor' }
   | { kind: 'normalize'; mean: readonly number[]; std: readonly number[] }
-  | { kind: 'grayscale'; numOutputChannels: number };
+  | { kind: 'grayscale'; numOutputChannels: number }
+  | { kind: 'augment'; augment: Augment };
 
 const specs = new WeakMap<Transform, TransformSpec>();
 
-function described(fn: Transform, spec: TransformSpec): Transform {
+/** Records what a built-in transform is (see transformSpec). */
+export function described(fn: Transform, spec: TransformSpec): Transform {
   specs.set(fn, spec);
   return fn;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arange, fromArray, Generator, type Tensor } from '@mini/tensor';
+import { arange, fromArray, Generator, isTensor, keep, memory, type Tensor } from '@mini/tensor';
 import { DataLoader, Dataset, defaultCollate, Lambda, TensorDataset } from '@mini/data';
 import { MNIST } from '@mini/data/node';
 import { imagesIdx, label, labelsIdx, pixel, tempDir, writeSplit } from './idx-files.ts';
@@ -112,9 +112,17 @@ describe('DataLoader on the cpu device (per-item path)', () => {
   });
 });
 
+/** Every batch of one epoch, its tensors kept past the loader's release of each batch. */
 async function all<B>(loader: AsyncIterable<B>): Promise<B[]> {
   const out: B[] = [];
-  for await (const b of loader) out.push(b);
+  const keepAll = (value: unknown): void => {
+    if (isTensor(value)) keep(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(keepAll);
+  };
+  for await (const b of loader) {
+    keepAll(b);
+    out.push(b);
+  }
   return out;
 }
 
@@ -122,5 +130,51 @@ describe('options', () => {
   it('an unknown option of DataLoader or of a dataset is an error naming it', () => {
     expect(() => new DataLoader(rows, { batch_size: 4 } as never)).toThrow("DataLoader() got an unexpected keyword argument 'batch_size'");
     expect(() => new MNIST(tempDir(), { downlad: true } as never)).toThrow("MNIST() got an unexpected keyword argument 'downlad'");
+  });
+});
+
+describe('DataLoader batch release', () => {
+  const liveTensors = () => memory().liveTensors;
+
+  it('disposes each batch when the next one is drawn, and the last one when the epoch ends', async () => {
+    const loader = new DataLoader(rows, { batchSize: 3, device: 'cpu' });
+    const before = liveTensors();
+    const seen: Tensor[][] = [];
+    for await (const batch of loader) {
+      // Only the batch in hand is alive: its data and labels.
+      expect(liveTensors() - before).toBe(2);
+      expect(seen.flat().every((t) => t.isDisposed)).toBe(true);
+      seen.push(batch);
+    }
+    expect(seen).toHaveLength(4);
+    expect(seen.flat().every((t) => t.isDisposed)).toBe(true);
+    expect(liveTensors()).toBe(before);
+  });
+
+  it('disposes the batch in hand when the loop breaks', async () => {
+    const loader = new DataLoader(rows, { batchSize: 4, device: 'cpu' });
+    const before = liveTensors();
+    let first: Tensor[] = [];
+    for await (const batch of loader) {
+      first = batch;
+      break;
+    }
+    expect(first.every((t) => t.isDisposed)).toBe(true);
+    expect(liveTensors()).toBe(before);
+  });
+
+  it('leaves alone what keep() took out and what the loop already disposed', async () => {
+    const loader = new DataLoader(rows, { batchSize: 4, device: 'cpu' });
+    const before = liveTensors();
+    const kept: Tensor[] = [];
+    for await (const [x, y] of loader) {
+      kept.push(keep(x));
+      y.dispose();
+    }
+    expect(kept.some((t) => t.isDisposed)).toBe(false);
+    expect(liveTensors() - before).toBe(3);
+    expect(Array.from(await kept[2].toArray())).toEqual([8, -8, 9, -9]);
+    kept.forEach((t) => t.dispose());
+    expect(liveTensors()).toBe(before);
   });
 });

@@ -57,9 +57,9 @@ beforeAll(async () => {
 
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-function capture(): { write(text: string): boolean; text: () => string } {
+function capture(isTTY = true): { write(text: string): boolean; isTTY: boolean; text: () => string } {
   const chunks: string[] = [];
-  return { write: (t: string) => chunks.push(t) > 0, text: () => chunks.join('') };
+  return { write: (t: string) => chunks.push(t) > 0, isTTY, text: () => chunks.join('') };
 }
 
 describe('downloadResources against a local HTTP server', () => {
@@ -75,6 +75,13 @@ describe('downloadResources against a local HTTP server', () => {
     expect(log).toContain(`Failed to download ${base}/missing/${name} (HTTP 404 Not Found)`);
     expect(log).toContain(`Failed to download ${base}/bad/${name} (MD5 mismatch: expected ${hash}, found ${md5(corrupted(name))})`);
     expect(log).toMatch(/\rtrain-images-idx3-ubyte\.gz \[#{30}\] 100% /);
+  });
+
+  it('draws the progress bar only on a terminal: a log file gets one line per file, no \\r redraws', async () => {
+    const log = capture(false);
+    await downloadResources({ mirrors: [`${base}/good/`], resources: resources.slice(0, 1), folder: tempDir(), progress: log });
+    expect(log.text()).not.toContain('\r');
+    expect(log.text()).toMatch(/^train-images-idx3-ubyte\.gz \[#{30}\] 100% [\d.]+\/[\d.]+ MB$/m);
   });
 
   it('follows redirects', async () => {
@@ -135,7 +142,9 @@ describe('MNIST(root, {download: true})', () => {
     }
     expect(readdirSync(join(root, 'LocalMNIST', 'raw')).sort()).toEqual([...files.keys()].sort());
     expect(requests.slice(before).filter((r) => r.startsWith('/good/')).length).toBe(4);
-    expect(written).toMatch(/\rt10k-labels-idx1-ubyte\.gz \[#{30}\] 100% /);
+    // The test's stderr is not a terminal: no redraws.
+    expect(written).not.toContain('\r');
+    expect(written).toMatch(/^t10k-labels-idx1-ubyte\.gz \[#{30}\] 100% /m);
     const again = requests.length;
     await new LocalMNIST(root, { download: true }).ready;
     expect(requests.length).toBe(again);

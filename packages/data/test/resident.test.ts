@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { arange, device, fromArray, Generator, init, type Device, type Tensor } from '@mini/tensor';
+import { arange, device, fromArray, Generator, init, keep, memory, type Device, type Tensor } from '@mini/tensor';
 import { Compose, DataLoader, Dataset, Normalize, randomSplit, TensorDataset, ToTensor } from '@mini/data';
 import { MNISTSample } from '@mini/mnist-sample';
 
@@ -33,8 +33,6 @@ async function epochUploads(loader: DataLoader<[Tensor, number]>, on: Device): P
       batches++;
       expect(x.device).toBe(on);
       expect(y.device).toBe(on);
-      x.dispose();
-      y.dispose();
     }
     return { batches, uploads: upload.mock.calls.length };
   } finally {
@@ -49,6 +47,8 @@ describe('GPU-resident batches (MNISTSample, ToTensor + Normalize)', () => {
     expect(loader.length).toBe(32);
     let last: [Tensor, Tensor] | null = null;
     for await (const batch of loader) last = batch;
+    expect(last!.every((t) => t.isDisposed)).toBe(true);
+    for await (const batch of loader) last = [keep(batch[0]), keep(batch[1])];
     const [x, y] = last!;
     expect(x.shape).toEqual([8000 - 31 * 256, 1, 28, 28]);
     expect(x.dtype).toBe('float32');
@@ -75,6 +75,21 @@ describe('GPU-resident batches (MNISTSample, ToTensor + Normalize)', () => {
     expect(await epochUploads(new DataLoader(new ItemByItem(other), { batchSize: 500, device: gpu }), gpu)).toEqual({ batches: 4, uploads: 8 });
   });
 
+  it('releases each batch when the next is drawn: live tensors stay at one batch through the epoch', async () => {
+    const loader = new DataLoader(train, { batchSize: 1000, shuffle: true, device: gpu });
+    for await (const _ of loader) break; // the dataset's one-time upload
+    const before = memory().liveTensors;
+    let batches = 0;
+    for await (const [x] of loader) {
+      batches++;
+      // data and labels, plus the epoch's order held by the resident path
+      expect(memory().liveTensors - before, `batch ${batches}`).toBe(3);
+      expect(x.isDisposed).toBe(false);
+    }
+    expect(batches).toBe(8);
+    expect(memory().liveTensors).toBe(before);
+  });
+
   for (const where of ['webgpu', 'cpu'] as const) {
     it(`on ${where}, batches equal the per-item path's: same seed, same order, values within 1e-6`, async () => {
       const on = device(where);
@@ -85,7 +100,7 @@ describe('GPU-resident batches (MNISTSample, ToTensor + Normalize)', () => {
       const perItem = new DataLoader(new ItemByItem(subset), { ...options, generator: new Generator(9) });
       for (let epoch = 0; epoch < 2; epoch++) {
         const expected: [Tensor, Tensor][] = [];
-        for await (const batch of perItem) expected.push(batch);
+        for await (const [ex, ey] of perItem) expected.push([keep(ex), keep(ey)]);
         let b = 0;
         for await (const [x, y] of resident) {
           const [ex, ey] = expected[b++];
@@ -110,7 +125,7 @@ describe('the per-item path with tensors already on the GPU', () => {
   it('stacks items on the device', async () => {
     const loader = new DataLoader(new TensorDataset(x(), y()), { batchSize: 4, device: gpu });
     const batches: Tensor[][] = [];
-    for await (const batch of loader) batches.push(batch);
+    for await (const batch of loader) batches.push(batch.map(keep));
     expect(batches.map(([b]) => b.shape)).toEqual([[4, 2], [2, 2]]);
     expect(batches[0][0].device).toBe(gpu);
     expect(Array.from(await batches[1][0].toArray())).toEqual([4, 4.5, 5, 5.5]);
@@ -124,5 +139,26 @@ describe('the per-item path with tensors already on the GPU', () => {
       expect(Array.from(bx.storage.array)).toEqual(Array.from({ length: 12 }, (_, i) => i / 2));
       expect(Array.from(by.storage.array)).toEqual([0, 1, 2, 3, 4, 5]);
     }
+  });
+});
+
+describe('DataLoader backpressure', () => {
+  it('a training-like loop over its batches that never reads back keeps at most maxInFlight submits queued', async () => {
+    const { flush, matmul, randn, tidy, WebGPURuntime } = await import('@mini/tensor');
+    const w = randn([784, 512], { device: gpu, generator: new Generator(5) });
+    let peak = 0;
+    let batches = 0;
+    for await (const [images, labels] of new DataLoader(train, { batchSize: 256 })) {
+      // Two products of a few hundred MFLOP per batch: far slower on the software GPU than recording them.
+      tidy(() => void matmul(matmul(images.reshape([images.size(0), -1]), w), w.t()));
+      flush();
+      images.dispose();
+      labels.dispose();
+      peak = Math.max(peak, gpu.gpu.inFlightSubmits);
+      batches++;
+    }
+    expect(batches).toBe(32);
+    expect(peak).toBeLessThanOrEqual(WebGPURuntime.maxInFlight + 1);
+    w.dispose();
   });
 });

@@ -92,8 +92,10 @@ describe('bytePipeline: the GPU-resident form of a transform', () => {
       ToTensor(),
     ];
     for (const transform of transforms) {
-      const norm = bytePipeline(transform)!;
-      expect(norm).not.toBeNull();
+      const pipeline = bytePipeline(transform)!;
+      expect(pipeline).not.toBeNull();
+      expect(pipeline.augments).toEqual([]);
+      const norm = pipeline.normalization;
       const host = await values(transform(bytes(all, [16, 16])));
       expectNear(all.map((b) => (b * norm.scale - norm.mean) / norm.std), host, 1e-6);
     }

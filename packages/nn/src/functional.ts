@@ -135,3 +135,48 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   const { paddingIdx = null } = core.checkOptions('embedding', options, ['paddingIdx']);
   return core.embedding(input, weight, paddingIdx);
 }
+
+// ---- losses (issue 14b): F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.binary_cross_entropy(_with_logits), F.kl_div ----
+export { mseLoss, l1Loss, smoothL1Loss, type RegressionLossOptions, type SmoothL1LossOptions } from './losses/regression.ts';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits, type BCELossOptions, type BCEWithLogitsLossOptions } from './losses/binary.ts';
+export { klDiv, type KLDivLossOptions } from './losses/kl-div.ts';
+
+// ---- encoding and padding (issue 14b): F.one_hot, F.pad ----
+export { oneHot } from './one-hot.ts';
+export { pad, type PadMode } from './pad.ts';
+
+// ---- activations (issue 14b): the elementwise table's ops, in F.'s argument order ----
+/** 1/(1 + e^−x), like F.sigmoid. */
+export function sigmoid(input: Tensor): Tensor {
+  return core.sigmoid(input);
+}
+
+/** The hyperbolic tangent, like F.tanh. */
+export function tanh(input: Tensor): Tensor {
+  return core.tanh(input);
+}
+
+/** x·Φ(x), or its tanh approximation with approximate 'tanh', like F.gelu. */
+export function gelu(input: Tensor, options: core.GeluOptions = {}): Tensor {
+  return core.gelu(input, options);
+}
+
+/** x for x > 0, else negativeSlope·x, like F.leaky_relu. */
+export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
+  return core.leakyRelu(input, negativeSlope);
+}
+
+/** x·sigmoid(x), like F.silu. */
+export function silu(input: Tensor): Tensor {
+  return core.silu(input);
+}
+
+/** x for x > 0, else alpha·(e^x − 1), like F.elu. */
+export function elu(input: Tensor, alpha = 1): Tensor {
+  return core.elu(input, alpha);
+}
+
+/** log(1 + e^(beta·x))/beta, linear above threshold, like F.softplus. */
+export function softplus(input: Tensor, beta = 1, threshold = 20): Tensor {
+  return core.softplus(input, beta, threshold);
+}

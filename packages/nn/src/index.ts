@@ -17,6 +17,14 @@ export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.ts';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormLayerOptions, type LayerNormLayerOptions } from './layers/normalization.ts';
 export { Dropout, type DropoutLayerOptions } from './layers/dropout.ts';
 export { Embedding, type EmbeddingLayerOptions } from './layers/embedding.ts';
+
+// activations, containers and shape layers (issue 14b)
+export { Sigmoid, Tanh, GELU, LeakyReLU, SiLU, ELU, Softplus } from './layers/activations.ts';
+export { ModuleList, ModuleDict } from './layers/containers.ts';
+export { Identity } from './layers/identity.ts';
+export { Unflatten } from './layers/unflatten.ts';
 export { NLLLoss, CrossEntropyLoss } from './layers/loss.ts';
+// losses (issue 14b)
+export { MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, type LossReduction } from './losses/modules.ts';
 export type { StateDict, LoadResult } from './state-dict.ts';
 export { serialize, deserialize, type Safetensors } from './safetensors.ts';

@@ -3,4 +3,4 @@
  * files; the bytes alone are `serialize`/`deserialize` of `@mini/nn`, which run anywhere.
  * @module
  */
-export { save, load } from './safetensors-file.ts';
+export { save, load, readSafetensors } from './safetensors-file.ts';

@@ -22,11 +22,13 @@ export interface Safetensors {
   metadata: Record<string, string> | null;
 }
 
-function checkEndianness(): void {
+/** Refuses a big-endian host: the format is little-endian and the typed arrays view it in place. */
+export function checkEndianness(): void {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('safetensors: only little-endian hosts are supported');
 }
 
-function fail(file: string, message: string): Error {
+/** An error naming the file. */
+export function fail(file: string, message: string): Error {
   return new Error(`safetensors file '${file}': ${message}`);
 }
 
@@ -35,7 +37,7 @@ export async function serialize(stateDict: StateDict, metadata?: Record<string, 
   checkEndianness();
   // Wider dtypes first, as the reference writer does, so that every tensor is aligned to its item size.
   const entries = Object.entries(stateDict).sort(([, a], [, b]) => itemSize(b.dtype) - itemSize(a.dtype));
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata) header.__metadata__ = metadata;
   const chunks: Uint8Array[] = [];
   let offset = 0;
@@ -68,25 +70,27 @@ interface Entry {
   end: number;
 }
 
-function parseHeader(bytes: Uint8Array, file: string): { entries: Entry[]; metadata: Record<string, string> | null; dataStart: number } {
-  if (bytes.byteLength < 8) throw fail(file, `file is truncated: it holds ${bytes.byteLength} bytes, fewer than the 8-byte header length`);
-  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+/** The JSON header's length, read from the first 8 bytes and checked against the file's size. */
+export function headerLength(prefix: Uint8Array, fileSize: number, file: string): number {
+  if (fileSize < 8) throw fail(file, `file is truncated: it holds ${fileSize} bytes, fewer than the 8-byte header length`);
+  const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER)) throw fail(file, `header length ${n} exceeds the ${MAX_HEADER}-byte limit (not a safetensors file?)`);
-  const headerLength = Number(n);
-  if (8 + headerLength > bytes.byteLength) {
-    throw fail(file, `file is truncated: the header should hold ${headerLength} bytes of JSON, found ${bytes.byteLength - 8}`);
-  }
+  const length = Number(n);
+  if (8 + length > fileSize) throw fail(file, `file is truncated: the header should hold ${length} bytes of JSON, found ${fileSize - 8}`);
+  return length;
+}
+
+/** Parses and checks the JSON header against the length of the data section that follows it. */
+export function parseHeader(json: Uint8Array, dataLength: number, file: string): { entries: Entry[]; metadata: Record<string, string> | null } {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
   } catch (e) {
     throw fail(file, `header is not valid JSON (${(e as Error).message})`);
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) {
     throw fail(file, `header must be a JSON object, found ${Array.isArray(header) ? 'an array' : JSON.stringify(header)}`);
   }
-  const dataStart = 8 + headerLength;
-  const dataLength = bytes.byteLength - dataStart;
   let metadata: Record<string, string> | null = null;
   const entries: Entry[] = [];
   for (const [name, info] of Object.entries(header)) {
@@ -97,14 +101,14 @@ function parseHeader(bytes: Uint8Array, file: string): { entries: Entry[]; metad
     entries.push(parseEntry(name, info, dataLength, file));
   }
   checkCoverage(entries, dataLength, file);
-  return { entries, metadata, dataStart };
+  return { entries, metadata };
 }
 
 function parseMetadata(info: unknown, file: string): Record<string, string> {
   if (!info || typeof info !== 'object' || Array.isArray(info) || Object.values(info).some((v) => typeof v !== 'string')) {
     throw fail(file, `__metadata__ must map strings to strings, found ${JSON.stringify(info)}`);
   }
-  return info as Record<string, string>;
+  return Object.assign(Object.create(null) as Record<string, string>, info);
 }
 
 function parseEntry(name: string, info: unknown, dataLength: number, file: string): Entry {
@@ -162,19 +166,26 @@ function hostArray(dtype: DType, bytes: Uint8Array): TypedArray {
   }
 }
 
-/** Parses safetensors bytes into tensors on `device` (in file order); `file` names the source in errors. */
-export function deserialize(bytes: Uint8Array, { file = '<bytes>', device = 'cpu' }: { file?: string; device?: DeviceLike } = {}): Safetensors {
-  checkEndianness();
+/** The tensors of a checked header, from its data section, in file order. */
+export function tensorsOf(entries: Entry[], data: Uint8Array, device: DeviceLike, file: string): StateDict {
   const target = resolveDevice(device);
-  const { entries, metadata, dataStart } = parseHeader(bytes, file);
-  const tensors: StateDict = {};
+  // Keys come from the file: a tensor named __proto__ must stay a key, never become a prototype.
+  const tensors: StateDict = Object.create(null);
   for (const e of [...entries].sort((a, b) => a.begin - b.begin)) {
     if (e.dtype === 'float64' && target.type !== 'cpu') {
       throw fail(file, `tensor '${e.name}' is F64, and float64 lives on the cpu device only: load it with device 'cpu'`);
     }
-    const host = hostArray(e.dtype, bytes.subarray(dataStart + e.begin, dataStart + e.end));
+    const host = hostArray(e.dtype, data.subarray(e.begin, e.end));
     if (e.dtype === 'bool' && host.some((v) => v > 1)) throw fail(file, `tensor '${e.name}': BOOL data holds bytes other than 0 and 1`);
     tensors[e.name] = upload(host, e.shape, e.dtype, target);
   }
-  return { tensors, metadata };
+  return tensors;
+}
+
+/** Parses safetensors bytes into tensors on `device` (in file order); `file` names the source in errors. */
+export function deserialize(bytes: Uint8Array, { file = '<bytes>', device = 'cpu' }: { file?: string; device?: DeviceLike } = {}): Safetensors {
+  checkEndianness();
+  const n = headerLength(bytes, bytes.byteLength, file);
+  const { entries, metadata } = parseHeader(bytes.subarray(8, 8 + n), bytes.byteLength - 8 - n, file);
+  return { tensors: tensorsOf(entries, bytes.subarray(8 + n), device, file), metadata };
 }

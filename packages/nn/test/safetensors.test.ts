@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromArray, init, setDefaultDevice, tensor, zeros, type Tensor } from '@mini/tensor';
 import { deserialize, serialize } from '@mini/nn';
-import { load, save } from '@mini/nn/node';
+import { load, readSafetensors, save } from '@mini/nn/node';
 import { NNModule } from './threenet.ts';
 
 const FIXTURE = new URL('./fixtures/threenet_torch.safetensors', import.meta.url).pathname;
@@ -214,5 +214,44 @@ describe('bad files raise errors naming the file, the key, and expected vs found
       `Error(s) in loading state_dict for NNModule from '${missing}':\n\tMissing key(s) in state_dict: "fc2.bias". `,
     );
     expect(model.loadStateDict(await load(missing), { strict: false }).missingKeys).toEqual(['fc2.bias']);
+  });
+});
+
+describe('files are read safely', () => {
+  it('checks the length and the header against the file size before reading the data', async () => {
+    // 3 GiB, sparse: a reader that loads the whole file first needs 3 GiB of memory (or fails on
+    // Node's 2 GiB limit) before it sees that the header indexes 4 bytes of it.
+    const head = { w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } };
+    const path = craft('huge.safetensors', head, 4);
+    const size = 3 * 2 ** 30;
+    truncateSync(path, size);
+    const dataLength = size - 8 - JSON.stringify(head).length;
+    const before = process.memoryUsage().rss;
+    await expect(load(path)).rejects.toThrow(`safetensors file '${path}': bytes [4, ${dataLength}) of the data section belong to no tensor`);
+    expect(process.memoryUsage().rss - before).toBeLessThan(256 * 2 ** 20);
+  });
+
+  it('refuses what is not a regular file, such as /dev/zero, without reading it', async () => {
+    await expect(load('/dev/zero')).rejects.toThrow(`safetensors file '/dev/zero': not a regular file`);
+  });
+
+  it('keeps a tensor or a metadata key named __proto__ a plain key: nothing from a file touches a prototype', async () => {
+    // Written as JSON text: in a JS object literal, __proto__ would set the prototype.
+    const raw =
+      '{"__metadata__":{"__proto__":"x","format":"pt"},' +
+      '"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
+    const path = craft('proto.safetensors', null, new Uint8Array(new Float32Array([1, 2]).buffer), raw);
+    const { tensors, metadata } = await readSafetensors(path);
+    expect(Object.keys(tensors).sort()).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(tensors)).toBe(null);
+    expect(Array.from(await tensors['__proto__'].toArray())).toEqual([1]);
+    expect(Object.keys(metadata!).sort()).toEqual(['__proto__', 'format']);
+    expect(Object.getPrototypeOf(metadata)).toBe(null);
+    const fromBytes = deserialize(readFileSync(path));
+    expect(Object.keys(fromBytes.tensors).sort()).toEqual(['__proto__', 'a']);
+    const model = new NNModule();
+    expect(model.loadStateDict(await load(path), { strict: false }).unexpectedKeys.sort()).toEqual(['__proto__', 'a']);
+    // Written back, the key survives.
+    expect(Object.keys(deserialize(await serialize(tensors)).tensors).sort()).toEqual(['__proto__', 'a']);
   });
 });

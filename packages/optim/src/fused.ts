@@ -2,7 +2,7 @@ import { keep, zeros, type Device, type Tensor, type TypedArray } from '@mini/te
 import { grid, launch } from '@mini/tensor/internal';
 
 /** Bits of the kernel's `flags` (kernels/optim.wgsl). */
-export const FLAGS = { maximize: 1, nesterov: 2, firstStep: 4, amsgrad: 8 } as const;
+export const FLAGS = { maximize: 1, nesterov: 2, firstStep: 4, amsgrad: 8, centered: 16 } as const;
 
 /** The per-step scalars of one update, computed on the host; fields an optimizer does not use stay 0. */
 export interface Scalars {
@@ -19,6 +19,8 @@ export interface Scalars {
   stepSize: number;
   biasCorrection2Sqrt: number;
   decayFactor: number;
+  alpha: number;
+  oneMinusAlpha: number;
 }
 
 export function scalars(values: Partial<Scalars>): Scalars {
@@ -36,11 +38,13 @@ export function scalars(values: Partial<Scalars>): Scalars {
     stepSize: 0,
     biasCorrection2Sqrt: 0,
     decayFactor: 0,
+    alpha: 0,
+    oneMinusAlpha: 0,
     ...values,
   };
 }
 
-export type Entry = 'sgd' | 'adam' | 'adamw';
+export type Entry = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 
 const dummies = new WeakMap<Device, Tensor[]>();
 
@@ -51,18 +55,22 @@ function spares(device: Device): Tensor[] {
   return t;
 }
 
-/** Records the fused update of `param` (in place) from `grad`, with its state tensors, as one dispatch. */
-export function launchUpdate(entry: Entry, param: Tensor, grad: Tensor, state: readonly Tensor[], s: Scalars): void {
+/**
+ * Records the fused update of `param` (in place) from `grad`, with its state tensors, as one
+ * dispatch. `state` lists the kernel's slots a, b, c in order; an unused slot is undefined.
+ */
+export function launchUpdate(entry: Entry, param: Tensor, grad: Tensor, state: readonly (Tensor | undefined)[], s: Scalars): void {
   const n = param.numel();
   if (n === 0) return;
   const spare = spares(param.device);
   const [a = spare[0], b = spare[1], c = spare[2]] = state;
-  const width = [n, param.offset, grad.offset, ...state.map((t) => t.offset)].every((v) => v % 4 === 0) ? 4 : 1;
+  const width = [n, param.offset, grad.offset, ...state.map((t) => t?.offset ?? 0)].every((v) => v % 4 === 0) ? 4 : 1;
   const params = {
     numel: n / width, off_param: param.offset / width, off_grad: grad.offset / width, flags: s.flags,
     lr: s.lr, weight_decay: s.weightDecay, momentum: s.momentum, one_minus_dampening: s.oneMinusDampening,
     beta1: s.beta1, beta2: s.beta2, one_minus_beta1: s.oneMinusBeta1, one_minus_beta2: s.oneMinusBeta2,
     eps: s.eps, step_size: s.stepSize, bias_correction2_sqrt: s.biasCorrection2Sqrt, decay_factor: s.decayFactor,
+    alpha: s.alpha, one_minus_alpha: s.oneMinusAlpha,
   };
   const template = { T: width === 4 ? 'vec4<f32>' : 'f32' };
   launch(`optim.${entry}`, { family: 'optim', entry, template }, [param, grad, a, b, c], params, grid(n / width));
@@ -75,16 +83,17 @@ export interface CpuOperands {
   xo: number;
   g: TypedArray;
   go: number;
+  /** The state slots' arrays; an unused slot's is empty. */
   state: TypedArray[];
 }
 
-export function cpuOperands(param: Tensor, grad: Tensor, state: readonly Tensor[]): CpuOperands {
+export function cpuOperands(param: Tensor, grad: Tensor, state: readonly (Tensor | undefined)[]): CpuOperands {
   return {
     n: param.numel(),
     x: param.storage.array,
     xo: param.offset,
     g: grad.storage.array,
     go: grad.offset,
-    state: state.map((t) => t.storage.array),
+    state: state.map((t) => t?.storage.array ?? new Float32Array(0)),
   };
 }

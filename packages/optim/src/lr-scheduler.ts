@@ -66,15 +66,21 @@ export abstract class LRScheduler {
     return [...this.lastLr];
   }
 
-  /** Every field but the optimizer, like state_dict(). */
+  /** Fields that stateDict() leaves out besides the optimizer (functions cannot be saved). */
+  protected unsaved(): string[] {
+    return [];
+  }
+
+  /** Every field but the optimizer (and those unsaved() names), like state_dict(). */
   stateDict(): Record<string, unknown> {
-    const { optimizer: _optimizer, ...state } = this as unknown as Record<string, unknown>;
-    return structuredClone(state);
+    const skip = new Set(['optimizer', ...this.unsaved()]);
+    return structuredClone(Object.fromEntries(Object.entries(this).filter(([key]) => !skip.has(key))));
   }
 
   /** Restores the scheduler from stateDict()'s output, like torch's load_state_dict. */
   loadStateDict(state: Record<string, unknown>): void {
-    Object.assign(this, structuredClone(state));
+    const skip = new Set(['optimizer', ...this.unsaved()]);
+    Object.assign(this, structuredClone(Object.fromEntries(Object.entries(state).filter(([key]) => !skip.has(key)))));
   }
 }
 
@@ -222,5 +228,36 @@ export class LinearLR extends LRScheduler {
     if (e === 0) return this.groupLrs.map((lr) => lr * s);
     if (e > n) return this.groupLrs;
     return this.groupLrs.map((lr) => lr * (1 + (f - s) / (n * s + (e - 1) * (f - s))));
+  }
+}
+
+/** A function of the epoch giving the factor by which a group's initial lr is multiplied. */
+export type LrLambda = (epoch: number) => number;
+
+/**
+ * Sets each group's lr to its initial lr times lrLambda(epoch): one function for every group, or
+ * one per group. stateDict() leaves the functions out, as PyTorch leaves out plain functions.
+ */
+export class LambdaLR extends LRScheduler {
+  readonly lrLambdas: LrLambda[];
+
+  constructor(optimizer: Optimizer<Hyperparameters>, lrLambda: LrLambda | readonly LrLambda[], lastEpoch = -1) {
+    super(optimizer, lastEpoch);
+    const groups = optimizer.paramGroups.length;
+    if (Array.isArray(lrLambda)) {
+      if (lrLambda.length !== groups) throw new Error(`Expected ${groups} lr_lambdas, but got ${lrLambda.length}`);
+      this.lrLambdas = [...lrLambda];
+    } else {
+      this.lrLambdas = Array.from({ length: groups }, () => lrLambda as LrLambda);
+    }
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    return this.baseLrs.map((base, i) => base * this.lrLambdas[i](this.lastEpoch));
+  }
+
+  protected unsaved(): string[] {
+    return ['lrLambdas'];
   }
 }

@@ -1,4 +1,4 @@
-import { copyInto, fill_, flush, isFloating, isTensor, keep, markModified, tidy, zeros, type Tensor } from '@mini/tensor';
+import { copyInto, fill_, flush, full, isFloating, isTensor, keep, markModified, tidy, zeros, type Tensor } from '@mini/tensor';
 import { warn } from '@mini/tensor/internal';
 import { cpuOperands, launchUpdate, type CpuOperands, type Entry, type Scalars } from './fused.ts';
 
@@ -45,8 +45,8 @@ export interface OptimizerStateDict<H = Hyperparameters> {
 export interface Update {
   /** The kernel entry point that applies this update. */
   entry: Entry;
-  /** The state tensors the kernel reads and writes, in its binding order. */
-  state: Tensor[];
+  /** The kernel's state slots in order; undefined for a slot this update does not use. */
+  state: (Tensor | undefined)[];
   /** The host scalars of this step (lr, betas, bias corrections, ...). */
   scalars: Scalars;
 }
@@ -185,11 +185,11 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     if (g !== grad) g.dispose();
   }
 
-  /** A state tensor of zeros shaped like the parameter, created on first use. */
-  protected stateTensor(state: ParamState, key: string, like: Tensor): { tensor: Tensor; created: boolean } {
+  /** A state tensor shaped like the parameter, filled with `value` (zeros by default), created on first use. */
+  protected stateTensor(state: ParamState, key: string, like: Tensor, value = 0): { tensor: Tensor; created: boolean } {
     const existing = state[key];
     if (isTensor(existing)) return { tensor: existing, created: false };
-    const tensor = keep(zeros(like.shape, { dtype: like.dtype, device: like.device }));
+    const tensor = keep(full(like.shape, value, { dtype: like.dtype, device: like.device }));
     state[key] = tensor;
     return { tensor, created: true };
   }

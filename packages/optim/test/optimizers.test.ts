@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { device, fromArray, init, type Tensor } from '@mini/tensor';
-import { Adam, AdamW, SGD, type Optimizer } from '@mini/optim';
+import { Adagrad, Adam, AdamW, RMSprop, SGD, type Optimizer } from '@mini/optim';
 import { expectParamsMatch, makeOptimizer, makeParams, readFixture, setGrads } from './torch-fixtures.ts';
 
 const fixture = readFixture('optimizers');
@@ -48,6 +48,10 @@ describe('the fused update on webgpu', () => {
     ['SGD dampening', (p) => new SGD([p], { lr: 0.1, momentum: 0.8, dampening: 0.2 })],
     ['Adam amsgrad', (p) => new Adam([p], { lr: 0.01, amsgrad: true, weightDecay: 0.1 })],
     ['AdamW maximize', (p) => new AdamW([p], { lr: 0.01, maximize: true })],
+    ['RMSprop', (p) => new RMSprop([p], { lr: 0.01, weightDecay: 0.1 })],
+    ['RMSprop centered momentum maximize', (p) => new RMSprop([p], { lr: 0.01, alpha: 0.9, momentum: 0.9, centered: true, maximize: true })],
+    ['RMSprop centered', (p) => new RMSprop([p], { lr: 0.01, centered: true })],
+    ['Adagrad', (p) => new Adagrad([p], { lr: 0.1, lrDecay: 0.1, weightDecay: 0.1, initialAccumulatorValue: 0.2 })],
   ];
   for (const size of SIZES) {
     it(`matches the cpu reference for ${size} elements (rtol 1e-4, atol 1e-6)`, async () => {
@@ -84,6 +88,12 @@ describe('Optimizer', () => {
     expect(() => new Adam([leaf()], { eps: -1 })).toThrow('Invalid epsilon value: -1');
     expect(() => new Adam([leaf()], { betas: [0.9, 1] })).toThrow('Invalid beta parameter at index 1: 1');
     expect(() => new AdamW([leaf()], { lr: -0.1 })).toThrow('Invalid learning rate: -0.1');
+    expect(() => new RMSprop([leaf()], { alpha: -0.1 })).toThrow('Invalid alpha value: -0.1');
+    expect(() => new RMSprop([leaf()], { momentum: -1 })).toThrow('Invalid momentum value: -1');
+    expect(() => new RMSprop([leaf()], { eps: -1 })).toThrow('Invalid epsilon value: -1');
+    expect(() => new Adagrad([leaf()], { lrDecay: -1 })).toThrow('Invalid lr_decay value: -1');
+    expect(() => new Adagrad([leaf()], { initialAccumulatorValue: -1 })).toThrow('Invalid initial_accumulator_value value: -1');
+    expect(() => new Adagrad([leaf()], { weightDecay: -1 })).toThrow('Invalid weight_decay value: -1');
   });
 
   it('rejects bad parameter lists', () => {
@@ -137,7 +147,7 @@ describe('Optimizer', () => {
 
   for (const dev of ['cpu', 'webgpu'] as const) {
     it(`stateDict / loadStateDict resume a run exactly on ${dev} (five steps, reload, five more)`, async () => {
-      for (const name of ['sgd-param-groups', 'adam-amsgrad', 'adamw']) {
+      for (const name of ['sgd-param-groups', 'adam-amsgrad', 'adamw', 'rmsprop-param-groups', 'adagrad-initial-accumulator-eps']) {
         const config = fixture.configs.find((c) => c.name === name)!;
         const params = makeParams(fixture, dev);
         const first = makeOptimizer(config, params);

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromArray, init } from '@mini/tensor';
-import { CosineAnnealingLR, LinearLR, SGD, StepLR, optim } from '@mini/optim';
-import { expectParamsMatch, makeOptimizer, makeParams, makeScheduler, readFixture, setGrads } from './torch-fixtures.ts';
+import { Adam, CosineAnnealingLR, LambdaLR, LinearLR, OneCycleLR, ReduceLROnPlateau, SGD, StepLR, optim } from '@mini/optim';
+import { LAMBDAS, expectParamsMatch, makeOptimizer, makeParams, makeScheduler, momenta, readFixture, setGrads } from './torch-fixtures.ts';
 
 const fixture = readFixture('schedulers');
 // Relative error as defined in torch-fixtures.ts: max|actual − torch| / max|torch| per parameter tensor.
@@ -29,13 +29,15 @@ describe.each(['cpu', 'webgpu'] as const)('ten epochs match PyTorch on %s (lr to
       const optimizer = makeOptimizer(config, params);
       const scheduler = makeScheduler(config, optimizer);
       expectLrs(scheduler.getLastLr(), config.initialLr!, `${config.name} at construction`);
+      if (config.initialMomentum) expectLrs(momenta(optimizer), config.initialMomentum, `${config.name} momentum at construction`);
       for (let step = 0; step < config.steps.length; step++) {
         setGrads(fixture, params, step);
         optimizer.step();
-        scheduler.step();
+        scheduler.step(config.metrics?.[step]);
         const expected = config.steps[step];
         expectLrs(scheduler.getLastLr(), expected.lr!, `${config.name} epoch ${step + 1}`);
         expectLrs(optimizer.paramGroups.map((g) => g.lr), expected.lr!, `${config.name} epoch ${step + 1} groups`);
+        if (expected.momentum) expectLrs(momenta(optimizer), expected.momentum, `${config.name} epoch ${step + 1} momentum`);
         await expectParamsMatch(params, expected.params, TOLERANCE[dev], `${config.name} epoch ${step + 1}`);
       }
     });
@@ -90,5 +92,66 @@ describe('LRScheduler', () => {
 
   it('is reachable as optim.lrScheduler, like torch.optim.lr_scheduler', () => {
     expect(optim.lrScheduler.StepLR).toBe(StepLR);
+  });
+
+  it('OneCycleLR, ReduceLROnPlateau and LambdaLR reject bad arguments in PyTorch\'s words', () => {
+    expect(() => new OneCycleLR(optimizer(), 0.1)).toThrow('You must define either total_steps OR (epochs AND steps_per_epoch)');
+    expect(() => new OneCycleLR(optimizer(), 0.1, { totalSteps: 0 })).toThrow('Expected positive integer total_steps, but got 0');
+    expect(() => new OneCycleLR(optimizer(), 0.1, { epochs: 2, stepsPerEpoch: 1.5 })).toThrow('Expected positive integer steps_per_epoch, but got 1.5');
+    expect(() => new OneCycleLR(optimizer(), 0.1, { totalSteps: 5, pctStart: 1.5 })).toThrow('Expected float between 0 and 1 pct_start, but got 1.5');
+    expect(() => new OneCycleLR(optimizer(), 0.1, { totalSteps: 5, annealStrategy: 'exp' as never })).toThrow("anneal_strategy must by one of 'cos' or 'linear', instead got exp");
+    expect(() => new OneCycleLR(optimizer(), [0.1, 0.2], { totalSteps: 5 })).toThrow('expected 1 values for max_lr, got 2');
+    expect(() => new OneCycleLR(optimizer(), 0.1, { total: 5 } as never)).toThrow("OneCycleLR() got an unexpected keyword argument 'total'");
+    const short = new OneCycleLR(optimizer(), 0.1, { totalSteps: 2, cycleMomentum: false });
+    short.step();
+    short.step();
+    expect(() => short.step()).toThrow('Tried to step 3 times. The specified number of total steps is 2');
+    expect(() => new ReduceLROnPlateau(optimizer(), { factor: 1 })).toThrow('Factor should be < 1.0.');
+    expect(() => new ReduceLROnPlateau(optimizer(), { mode: 'mean' as never })).toThrow('mode mean is unknown!');
+    expect(() => new ReduceLROnPlateau(optimizer(), { thresholdMode: 'x' as never })).toThrow('threshold mode x is unknown!');
+    expect(() => new ReduceLROnPlateau(optimizer(), { minLr: [0, 0] })).toThrow('expected 1 min_lrs, got 2');
+    expect(() => new ReduceLROnPlateau(optimizer(), { patiense: 2 } as never)).toThrow("ReduceLROnPlateau() got an unexpected keyword argument 'patiense'");
+    expect(() => new ReduceLROnPlateau(optimizer()).step(fromArray([1], [1]) as never)).toThrow('expects the metric as a number');
+    expect(() => new LambdaLR(optimizer(), [LAMBDAS.decay, LAMBDAS.warmup])).toThrow('Expected 1 lr_lambdas, but got 2');
+  });
+
+  it('OneCycleLR with cycleMomentum needs an optimizer with momentum or betas', () => {
+    const noMomentum = { paramGroups: [{ params: [], lr: 0.1 }], defaults: { lr: 0.1 }, stepCount: 0 };
+    expect(() => new OneCycleLR(noMomentum as never, 0.1, { totalSteps: 4 })).toThrow('optimizer must support momentum with `cycle_momentum` option enabled');
+    const adam = new Adam([fromArray([1], [1], { requiresGrad: true })], { betas: [0.9, 0.99] });
+    new OneCycleLR(adam, 0.1, { totalSteps: 4 });
+    expect(adam.paramGroups[0].betas).toEqual([0.95, 0.99]);
+  });
+
+  for (const name of ['lambda-lr-groups', 'one-cycle-lr-adam-groups', 'reduce-lr-on-plateau-max-abs-cooldown-groups']) {
+    it(`${name} resumes from stateDict (five steps, reload into fresh objects, five more)`, () => {
+      const config = fixture.configs.find((c) => c.name === name)!;
+      const params = makeParams(fixture, 'cpu');
+      const firstOptimizer = makeOptimizer(config, params);
+      const first = makeScheduler(config, firstOptimizer);
+      for (let step = 0; step < 5; step++) {
+        setGrads(fixture, params, step);
+        firstOptimizer.step();
+        first.step(config.metrics?.[step]);
+      }
+      const saved = first.stateDict();
+      const optimizer = makeOptimizer(config, makeParams(fixture, 'cpu'));
+      const resumed = makeScheduler(config, optimizer);
+      optimizer.loadStateDict(firstOptimizer.stateDict());
+      resumed.loadStateDict(saved);
+      for (let step = 5; step < 10; step++) {
+        optimizer.step();
+        resumed.step(config.metrics?.[step]);
+        expectLrs(resumed.getLastLr(), config.steps[step].lr!, `${name} resumed epoch ${step + 1}`);
+        if (config.steps[step].momentum) expectLrs(momenta(optimizer), config.steps[step].momentum!, `${name} resumed momentum ${step + 1}`);
+      }
+    });
+  }
+
+  it('LambdaLR leaves its functions out of stateDict and keeps its own on load', () => {
+    const scheduler = new LambdaLR(optimizer(), LAMBDAS.decay);
+    expect(scheduler.stateDict()).not.toHaveProperty('lrLambdas');
+    scheduler.loadStateDict({ ...scheduler.stateDict(), lrLambdas: null });
+    expect(scheduler.lrLambdas).toEqual([LAMBDAS.decay]);
   });
 });

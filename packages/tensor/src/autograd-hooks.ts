@@ -47,6 +47,9 @@ export class GradFn {
   retainsGradOf: Tensor | null = null;
   private saved: Saved[] | null;
   private backwardFn: BackwardFn | null;
+  /** Live tensors made by this op, plus unreleased nodes that take one of them as input. */
+  private holders = 0;
+  private readonly inputNodes: GradFn[];
 
   constructor(
     readonly name: string,
@@ -65,6 +68,24 @@ export class GradFn {
       producer: t === output ? this : t.gradFn,
     }));
     this.backwardFn = backwardFn;
+    // The inputs' nodes as they are now (an in-place op later gives its tensor a new one).
+    this.inputNodes = inputs.flatMap((t) => (t?.gradFn ? [t.gradFn] : []));
+    for (const node of this.inputNodes) node.hold();
+  }
+
+  /** A tensor (or a node) that can reach this node starts holding it. */
+  hold(): void {
+    this.holders++;
+  }
+
+  /**
+   * Its holder is gone (a tensor disposed or collected, a node released): when nothing can reach
+   * this node any more, backward never will, so what it saved is freed now, as PyTorch frees it.
+   */
+  drop(): void {
+    if (--this.holders > 0) return;
+    this.release();
+    for (const node of this.inputNodes) node.drop();
   }
 
   get released(): boolean {

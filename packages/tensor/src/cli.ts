@@ -4,7 +4,10 @@
  * `pnpm mini smoke`  the chosen device, and a small matrix product on it checked against the cpu
  * `pnpm mini probe [default|vulkan|opengles]`   exit status 0 when a WebGPU device can be created
  */
+import { readFileSync } from 'node:fs';
 import { init, matmul, randn, shutdown, device, WebGPURuntime, manualSeed } from './index.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const LIMITS = [
   'maxBufferSize',
@@ -56,21 +59,59 @@ async function probe(backend: string | undefined): Promise<void> {
   console.log(describe(dev.gpu));
 }
 
-const [command = 'info', ...rest] = process.argv.slice(2);
-const commands: Record<string, () => Promise<void>> = {
-  info: () => info(rest.includes('--short')),
-  smoke,
-  probe: () => probe(rest[0]),
-};
+const USAGE = `Usage: pnpm mini [command] [options]
 
-if (!commands[command]) {
-  console.error(`unknown command '${command}'; expected one of: ${Object.keys(commands).join(', ')}`);
+  info [--short]                       the adapter, backend, limits and features in use (default)
+  smoke                                a small matrix product on the chosen device, checked against the cpu
+  probe [default|vulkan|opengles]      exit status 0 when a WebGPU device can be created
+  -h, --help                           show this help (also after a command)
+  --version                            print the version
+`;
+
+const BACKENDS = ['default', 'vulkan', 'opengles'];
+
+/** What to run for argv, or a string to print and exit 0 with; a mistake throws UsageError. */
+function parseCommand(argv: string[]): (() => Promise<void>) | string {
+  if (argv.some((a) => a === '--help' || a === '-h')) return USAGE;
+  if (argv.includes('--version')) return `mini ${VERSION}\n`;
+  const [command = 'info', ...rest] = argv;
+  const only = (allowed: string[]) => {
+    const extra = rest.find((a) => !allowed.includes(a));
+    if (extra !== undefined) throw new UsageError(`${command}: unexpected argument '${extra}'${allowed.length ? `; expected ${allowed.join(' or ')}` : ''} (see --help)`);
+  };
+  switch (command) {
+    case 'info':
+      only(['--short']);
+      return () => info(rest.includes('--short'));
+    case 'smoke':
+      only([]);
+      return smoke;
+    case 'probe':
+      if (rest.length > 1) throw new UsageError(`probe: expected at most one backend, found '${rest.join(' ')}' (see --help)`);
+      only(BACKENDS);
+      return () => probe(rest[0]);
+    default:
+      throw new UsageError(`unknown command '${command}'; expected one of: info, smoke, probe (see --help)`);
+  }
+}
+
+class UsageError extends Error {}
+
+let run: (() => Promise<void>) | string;
+try {
+  run = parseCommand(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`error: ${(e as Error).message}\n`);
   process.exit(2);
 }
+if (typeof run === 'string') {
+  process.stdout.write(run);
+  process.exit(0);
+}
 try {
-  await commands[command]();
+  await run();
 } catch (e) {
-  console.error((e as Error).message);
+  console.error(`error: ${(e as Error).message}`);
   process.exitCode = 1;
 } finally {
   if (device().type === 'webgpu') shutdown();

@@ -10,6 +10,7 @@ export {
   init,
   initWebGPU,
   flush,
+  throttle,
   shutdown,
   getDefaultDevice,
   setDefaultDevice,
@@ -44,7 +45,7 @@ export {
   type SizeArgs,
   type NestedArray,
 } from './creation.ts';
-export { tidy, keep, memory } from './memory.ts';
+export { tidy, keep, isKept, memory } from './memory.ts';
 export type { MemoryInfo } from './storage.ts';
 export { GradFn, isGradEnabled, setGradEnabled, type BackwardFn, type GradHook } from './autograd-hooks.ts';
 export { runInPlace, markModified, type InplaceOp } from './autograd/inplace.ts';

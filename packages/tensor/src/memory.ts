@@ -9,10 +9,22 @@ export function trackInScope(t: Tensor): void {
   scopes.at(-1)?.add(t);
 }
 
-/** Keeps a tensor alive past the tidy() scopes it was created in (like tf.keep). */
+/** Tensors keep() was called on: owners that release what they handed out (DataLoader's batches) leave them alone. */
+const kept = new WeakSet<Tensor>();
+
+/**
+ * Keeps a tensor alive past the tidy() scopes it was created in (like tf.keep), and past the
+ * release of a DataLoader batch it belongs to.
+ */
 export function keep<T extends Tensor>(t: T): T {
+  kept.add(t);
   for (const scope of scopes) scope.delete(t);
   return t;
+}
+
+/** Whether keep() was called on t. */
+export function isKept(t: Tensor): boolean {
+  return kept.has(t);
 }
 
 function collectTensors(value: unknown, into: Set<Tensor>, isTensor: (v: unknown) => v is Tensor): void {

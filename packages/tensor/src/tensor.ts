@@ -26,10 +26,17 @@ import { formatTensor } from './format.ts';
 import { readArray } from './readback.ts';
 
 
-/** Frees the storage of tensors that were garbage-collected without dispose(). */
-const finalizer = new FinalizationRegistry<Storage>((storage) => {
+/** What a tensor holds: its storage, and the graph node that made it (which frees its saved tensors when no tensor reaches it). */
+interface Holds {
+  storage: Storage;
+  gradFn: GradFn | null;
+}
+
+/** Frees what tensors that were garbage-collected without dispose() held. */
+const finalizer = new FinalizationRegistry<Holds>((holds) => {
   countTensor(-1);
-  storage.release();
+  holds.storage.release();
+  holds.gradFn?.drop();
 });
 
 /**
@@ -41,13 +48,12 @@ export class Tensor {
   requiresGrad = false;
   /** Accumulated gradient (leaf tensors), as in PyTorch. */
   grad: Tensor | null = null;
-  /** The op that produced this tensor, when it was recorded for autograd. */
-  gradFn: GradFn | null = null;
   /** Internal: the tensor this one is a view of, and the base's gradFn when the view was taken. */
   viewOrigin: { base: Tensor; baseGradFn: GradFn | null } | null = null;
   /** Internal: the hooks registerHook() put on a leaf (a non-leaf's are on its gradFn). */
   readonly leafHooks: GradHook[] = [];
   private disposed = false;
+  private readonly holds: Holds;
 
   /**
    * Internal: use tensor(), zeros(), ... to create tensors.
@@ -64,8 +70,22 @@ export class Tensor {
     readonly offset = 0,
   ) {
     countTensor(1);
-    finalizer.register(this, _storage, this);
+    this.holds = { storage: _storage, gradFn: null };
+    finalizer.register(this, this.holds, this);
     trackInScope(this);
+  }
+
+  /** The op that produced this tensor, when it was recorded for autograd (kept after dispose(): backward may walk through it). */
+  get gradFn(): GradFn | null {
+    return this.holds.gradFn;
+  }
+
+  set gradFn(fn: GradFn | null) {
+    if (fn === this.holds.gradFn) return;
+    if (!this.disposed) fn?.hold();
+    const previous = this.holds.gradFn;
+    this.holds.gradFn = fn;
+    if (!this.disposed) previous?.drop();
   }
 
   /** The shared buffer behind this view; throws once the tensor is disposed. */
@@ -124,6 +144,7 @@ export class Tensor {
     finalizer.unregister(this);
     countTensor(-1);
     this._storage.release();
+    this.holds.gradFn?.drop();
   }
 
   // ---- autograd ----

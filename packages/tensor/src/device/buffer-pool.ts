@@ -7,12 +7,26 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(n / MiB) * MiB;
 }
 
+/** Bytes the pool keeps for reuse by default (jax-js and TensorFlow.js cap theirs alike). */
+const MAX_POOLED_BYTES = 128 * MiB;
+/** A free buffer not handed out again within this many submits is destroyed. */
+const IDLE_SUBMITS = 64;
+
 /**
  * Storage buffers recycled by size class. A released buffer may still be read by commands not yet
  * submitted, so it waits in `quarantine` until the next submit before it can be handed out again.
+ * The pool keeps at most `maxPooledBytes` (a release beyond that destroys the buffer), and
+ * destroys buffers left unused for IDLE_SUBMITS submits: after a burst, it shrinks back.
  */
 export class BufferPool {
+  static readonly idleSubmits = IDLE_SUBMITS;
+  /** The most bytes of free buffers kept for reuse. */
+  maxPooledBytes = MAX_POOLED_BYTES;
   private free = new Map<number, GPUBuffer[]>();
+  private freeBytes = 0;
+  /** The submit after which each free buffer became free (the oldest are trimmed first). */
+  private freedAt = new Map<GPUBuffer, number>();
+  private submits = 0;
   private quarantine: GPUBuffer[] = [];
   /** Bytes of buffers handed out and not yet released. */
   liveBytes = 0;
@@ -30,6 +44,8 @@ export class BufferPool {
     let buffer = this.free.get(size)?.pop();
     if (buffer) {
       this.pooledBytes -= size;
+      this.freeBytes -= size;
+      this.freedAt.delete(buffer);
     } else {
       this.created++;
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -51,24 +67,49 @@ export class BufferPool {
     this.pooledBytes += buffer.size;
   }
 
-  /** Called after each submit: quarantined buffers become reusable. */
+  /**
+   * Called after each submit: quarantined buffers become reusable, up to maxPooledBytes (the
+   * rest are destroyed: WebGPU frees them once the submitted work is done); every IDLE_SUBMITS
+   * submits, buffers free since the previous sweep are destroyed.
+   */
   afterSubmit(): void {
+    this.submits++;
     for (const b of this.quarantine) {
+      if (this.freeBytes + b.size > this.maxPooledBytes) {
+        this.pooledBytes -= b.size;
+        b.destroy();
+        continue;
+      }
       let list = this.free.get(b.size);
       if (!list) this.free.set(b.size, (list = []));
       list.push(b);
+      this.freeBytes += b.size;
+      this.freedAt.set(b, this.submits);
     }
     this.quarantine.length = 0;
+    if (this.submits % IDLE_SUBMITS === 0) this.destroyFree((b) => this.freedAt.get(b)! <= this.submits - IDLE_SUBMITS);
   }
 
   /** Destroys every free buffer (call after a submit). */
   trim(): void {
-    for (const list of this.free.values()) {
+    this.destroyFree(() => true);
+  }
+
+  private destroyFree(which: (b: GPUBuffer) => boolean): void {
+    for (const [size, list] of this.free) {
+      const kept: GPUBuffer[] = [];
       for (const b of list) {
+        if (!which(b)) {
+          kept.push(b);
+          continue;
+        }
         this.pooledBytes -= b.size;
+        this.freeBytes -= b.size;
+        this.freedAt.delete(b);
         b.destroy();
       }
+      if (kept.length) this.free.set(size, kept);
+      else this.free.delete(size);
     }
-    this.free.clear();
   }
 }

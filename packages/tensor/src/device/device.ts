@@ -101,6 +101,14 @@ export function flush(): void {
   webgpuDevice?.gpu.flush();
 }
 
+/**
+ * Waits while too much work is queued ahead of the GPU (see WebGPURuntime.throttle); returns at
+ * once on cpu. DataLoader calls it per batch; a hand-written loop that never reads back should too.
+ */
+export async function throttle(): Promise<void> {
+  await webgpuDevice?.gpu.throttle();
+}
+
 /** Destroys the WebGPU device so that Node can exit; tensors on it become unusable. */
 export function shutdown(): void {
   if (defaultDevice === webgpuDevice) defaultDevice = Device.cpu;

@@ -39,6 +39,8 @@ const PARAM_SLOT = 256;
 const STAGING_KEEP_BYTES = 64 * 1024;
 /** Dispatches recorded before an automatic submit. */
 const FLUSH_EVERY = 256;
+/** Submits the GPU may have queued before throttle() waits (a ThreeNet step is one submit). */
+const MAX_IN_FLIGHT = 8;
 
 const BINDING_RE = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_write)>\s*(\w+)/g;
 
@@ -50,6 +52,8 @@ const BINDING_RE = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_
 export class WebGPURuntime {
   /** Dispatches recorded before an automatic submit. */
   static readonly flushEvery = FLUSH_EVERY;
+  /** Submits allowed to queue ahead of the GPU before throttle() waits. */
+  static readonly maxInFlight = MAX_IN_FLIGHT;
   /** The buffers of released tensors, kept by size for reuse. */
   readonly pool: BufferPool;
   private lostResults: LostResults;
@@ -67,6 +71,8 @@ export class WebGPURuntime {
   private paramCount = 0;
   private batchOps: string[] = [];
   private pendingErrors: Promise<unknown>[] = [];
+  /** One promise per submit the GPU has not finished, oldest first (submits finish in order). */
+  private inFlight: Promise<void>[] = [];
   private failure: Error | null = null;
   private lost: string | null = null;
   /** Whether the device was lost (its tensors are gone; the next init() makes a new device). */
@@ -301,7 +307,25 @@ export class WebGPURuntime {
     const describe = (error: GPUError) => `WebGPU ${errorKind(error)} in a submit of ops [${ops}]: ${error.message}`;
     const scopes = [this.watch(this.device.popErrorScope(), describe), this.watch(this.device.popErrorScope(), describe)];
     this.pendingErrors.push(Promise.all(scopes).then((messages) => settleLost(messages.find((m) => m !== null) ?? null)));
+    const done = () => void this.inFlight.shift();
+    this.inFlight.push(this.device.queue.onSubmittedWorkDone().then(done, done));
     this.pool.afterSubmit();
+  }
+
+  /** Submits the GPU has not finished yet. */
+  get inFlightSubmits(): number {
+    return this.inFlight.length;
+  }
+
+  /**
+   * Backpressure: waits while more than MAX_IN_FLIGHT submits are queued ahead of the GPU, and
+   * returns at once otherwise (no readback, no wait in a loop the GPU keeps up with). A loop that
+   * calls it (DataLoader does, per batch) runs at the GPU's pace in bounded memory, and lets the
+   * event loop in (signals, garbage collection callbacks) while it waits.
+   */
+  async throttle(): Promise<void> {
+    while (this.inFlight.length > MAX_IN_FLIGHT) await idleWait(this.inFlight[0]);
+    this.throwIfFailed();
   }
 
   /** Turns an error scope's outcome into the runtime's pending failure (raised at the next call). */
