@@ -8,11 +8,15 @@ import { grid, launch } from '@mini/tensor/internal';
  * (null: the input's).
  */
 export interface Augment {
+  /** Which geometric transform: a random horizontal flip, a random crop, or a random affine map. */
   kind: 'flip' | 'crop' | 'affine';
+  /** The kind's four numbers (see kernels/augment.wgsl's header) for an input of the given size. */
   a: (height: number, width: number) => readonly [number, number, number, number];
+  /** The output [height, width], or null for the input's. */
   size: readonly [number, number] | null;
   /** In the units of the image the transform receives (pixel values for uint8 images). */
   fill: number;
+  /** The generator that draws each batch's seed. */
   generator: Generator;
 }
 

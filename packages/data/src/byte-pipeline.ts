@@ -15,6 +15,7 @@ export interface ByteNormalization {
 export interface BytePipeline {
   /** Applied in order, each as one kernel over the normalized batch (fills converted to its units). */
   augments: Augment[];
+  /** The byte → float32 mapping applied first, folded from ToTensor and the Normalize steps. */
   normalization: ByteNormalization;
 }
 

@@ -42,8 +42,11 @@ export function RandomHorizontalFlip(p = 0.5, options: Seeded = {}): Transform {
 export interface RandomCropOptions extends Seeded {
   /** Added on every side (a number), left/right and top/bottom ([2]), or left, top, right, bottom ([4]). */
   padding?: number | readonly number[] | null;
+  /** torchvision's pad_if_needed: only false (the default) is supported. */
   padIfNeeded?: boolean;
+  /** The value of padded pixels: 0 by default. */
   fill?: number;
+  /** Only 'constant' (the default, padding with fill) is supported. */
   paddingMode?: 'constant';
 }
 
@@ -73,9 +76,13 @@ function degreeRange(degrees: number | readonly [number, number]): [number, numb
 
 /** RandomRotation's keyword arguments (nearest interpolation only; expand and center are not supported). */
 export interface RandomRotationOptions extends Seeded {
+  /** Only 'nearest' (the default) is supported. */
   interpolation?: 'nearest';
+  /** torchvision's expand: only false (the default) is supported. */
   expand?: boolean;
+  /** torchvision's center: only null (the default, the image centre) is supported. */
   center?: null;
+  /** The value of pixels outside the rotated image: 0 by default. */
   fill?: number;
 }
 
@@ -94,10 +101,15 @@ export function RandomRotation(degrees: number | readonly [number, number], opti
 export interface RandomAffineOptions extends Seeded {
   /** Maximum shifts as fractions of the width and height: shifts are whole pixels uniform in ±fraction·size, rounded. */
   translate?: readonly [number, number] | null;
+  /** torchvision's scale: only null (the default, no scaling) is supported. */
   scale?: null;
+  /** torchvision's shear: only null (the default, no shear) is supported. */
   shear?: null;
+  /** Only 'nearest' (the default) is supported. */
   interpolation?: 'nearest';
+  /** The value of pixels outside the transformed image: 0 by default. */
   fill?: number;
+  /** torchvision's center: only null (the default, the image centre) is supported. */
   center?: null;
 }
 

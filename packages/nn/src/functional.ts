@@ -73,6 +73,7 @@ export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null
 
 /** F.max_pool2d's keyword arguments; returnIndices also returns each window's argmax (h·W + w, int32). */
 export interface MaxPool2dOptions extends MaxPoolOptions {
+  /** Also return each window's argmax, as [output, indices]: false by default. */
   returnIndices?: boolean;
 }
 
@@ -112,6 +113,7 @@ export function layerNorm(input: Tensor, normalizedShape: readonly number[], wei
 
 /** F.dropout's extra option: the generator that draws the mask (the default generator unless given). */
 export interface DropoutOptions {
+  /** The generator that draws the mask: the default generator when omitted. */
   generator?: Generator;
 }
 

@@ -23,4 +23,5 @@ export { MSELoss, L1Loss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, t
 export * as init from './init.ts';
 export * as functional from './functional.ts';
 // nn.utils (issue 14b)
+/** torch.nn.utils: clipGradNorm_ and clipGradValue_. */
 export * as utils from './utils/index.ts';

@@ -2,15 +2,23 @@ import type { Tensor } from '@mini/tensor';
 import { FLAGS, scalars, type CpuOperands } from './fused.ts';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Update } from './optimizer.ts';
 
+/** Adagrad's hyperparameters, as torch.optim.Adagrad names them (camelCase). */
 export interface AdagradHyperparameters {
+  /** The learning rate (default 1e-2). */
   lr: number;
+  /** The learning rate's decay per step (default 0). */
   lrDecay: number;
+  /** The L2 penalty added to the gradient (default 0). */
   weightDecay: number;
+  /** The starting value of the sum of squared gradients (default 0). */
   initialAccumulatorValue: number;
+  /** Added to the denominator for numerical stability (default 1e-10). */
   eps: number;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize: boolean;
 }
 
+/** Adagrad's options: any of its hyperparameters, the rest at their defaults. */
 export type AdagradOptions = Partial<AdagradHyperparameters>;
 
 /**

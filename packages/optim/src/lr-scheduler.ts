@@ -239,6 +239,7 @@ export type LrLambda = (epoch: number) => number;
  * one per group. stateDict() leaves the functions out, as PyTorch leaves out plain functions.
  */
 export class LambdaLR extends LRScheduler {
+  /** The lr factor function of each parameter group. */
   readonly lrLambdas: LrLambda[];
 
   constructor(optimizer: Optimizer<Hyperparameters>, lrLambda: LrLambda | readonly LrLambda[], lastEpoch = -1) {

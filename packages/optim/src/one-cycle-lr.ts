@@ -4,17 +4,29 @@ import type { Hyperparameters, Optimizer } from './optimizer.ts';
 
 /** OneCycleLR's keyword arguments. Give totalSteps, or epochs and stepsPerEpoch. */
 export interface OneCycleLROptions {
+  /** The number of steps in the cycle; when omitted, epochs × stepsPerEpoch. */
   totalSteps?: number;
+  /** The number of epochs, with stepsPerEpoch, when totalSteps is omitted. */
   epochs?: number;
+  /** The number of steps per epoch, with epochs, when totalSteps is omitted. */
   stepsPerEpoch?: number;
+  /** The fraction of the cycle spent raising the lr: 0.3 by default. */
   pctStart?: number;
+  /** 'cos' (the default) or 'linear' annealing. */
   annealStrategy?: 'cos' | 'linear';
+  /** Cycle the momentum (Adam's beta1) inversely to the lr: true by default. */
   cycleMomentum?: boolean;
+  /** The lowest momentum of the cycle, per group or for all: 0.85 by default. */
   baseMomentum?: number | number[];
+  /** The highest momentum of the cycle, per group or for all: 0.95 by default. */
   maxMomentum?: number | number[];
+  /** The initial lr is maxLr / divFactor: 25 by default. */
   divFactor?: number;
+  /** The final lr is the initial lr / finalDivFactor: 1e4 by default. */
   finalDivFactor?: number;
+  /** Return to the initial lr before annealing to the final one: false by default. */
   threePhase?: boolean;
+  /** The index of the last step taken, to resume a schedule: -1 (start) by default. */
   lastEpoch?: number;
 }
 
@@ -54,8 +66,11 @@ function positiveInteger(name: string, value: number): number {
  * maxMomentum and baseMomentum. Call step() after every batch, not every epoch.
  */
 export class OneCycleLR extends LRScheduler {
+  /** The number of steps in the cycle. */
   readonly totalSteps: number;
+  /** 'cos' or 'linear' annealing. */
   readonly annealStrategy: 'cos' | 'linear';
+  /** Whether the momentum is cycled inversely to the lr. */
   readonly cycleMomentum: boolean;
   /** Whether the momentum cycled is Adam's beta1 (the optimizer has betas) rather than SGD's momentum. */
   readonly useBeta1: boolean;

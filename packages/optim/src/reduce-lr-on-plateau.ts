@@ -5,12 +5,19 @@ import type { Hyperparameters, Optimizer } from './optimizer.ts';
 export interface ReduceLROnPlateauOptions {
   /** 'min': reduce when the metric stops decreasing; 'max': when it stops increasing. */
   mode?: 'min' | 'max';
+  /** The factor the lr is multiplied by on a plateau (< 1): 0.1 by default. */
   factor?: number;
+  /** The number of epochs without improvement tolerated before reducing: 10 by default. */
   patience?: number;
+  /** The least change that counts as an improvement: 1e-4 by default. */
   threshold?: number;
+  /** 'rel' (the default): threshold is relative to the best; 'abs': absolute. */
   thresholdMode?: 'rel' | 'abs';
+  /** The number of epochs after a reduction before bad epochs count again: 0 by default. */
   cooldown?: number;
+  /** The lowest lr, per group or for all: 0 by default. */
   minLr?: number | number[];
+  /** A reduction smaller than this is skipped: 1e-8 by default. */
   eps?: number;
 }
 
@@ -24,21 +31,34 @@ const OPTIONS = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'co
  * tensor with `await loss.item()` first (the readback is the caller's, once per epoch).
  */
 export class ReduceLROnPlateau {
+  /** 'min' or 'max': whether a lower or a higher metric is better. */
   readonly mode: 'min' | 'max';
+  /** The factor the lr is multiplied by on a plateau. */
   readonly factor: number;
+  /** The number of epochs without improvement tolerated before reducing. */
   readonly patience: number;
+  /** The least change that counts as an improvement. */
   readonly threshold: number;
+  /** Whether threshold is relative ('rel') or absolute ('abs'). */
   readonly thresholdMode: 'rel' | 'abs';
+  /** The number of epochs after a reduction before bad epochs count again. */
   readonly cooldown: number;
+  /** The lowest lr of each parameter group. */
   readonly minLrs: number[];
+  /** A reduction smaller than this is skipped. */
   readonly eps: number;
+  /** The best metric so far (initially the worst value for the mode). */
   best: number;
+  /** The number of epochs since the last improvement. */
   numBadEpochs = 0;
+  /** The epochs of cooldown left. */
   cooldownCounter = 0;
+  /** The number of step() calls so far. */
   lastEpoch = 0;
   private lastLr: number[];
 
   constructor(
+    /** The optimizer whose learning rates are reduced. */
     readonly optimizer: Optimizer<Hyperparameters>,
     options: ReduceLROnPlateauOptions = {},
   ) {
@@ -66,6 +86,7 @@ export class ReduceLROnPlateau {
     return this.mode === 'min' ? Infinity : -Infinity;
   }
 
+  /** Whether bad epochs are currently ignored. */
   get inCooldown(): boolean {
     return this.cooldownCounter > 0;
   }
@@ -118,6 +139,7 @@ export class ReduceLROnPlateau {
     return structuredClone(state);
   }
 
+  /** Restores the fields from a stateDict(), like load_state_dict(). */
   loadStateDict(state: Record<string, unknown>): void {
     Object.assign(this, structuredClone(state));
   }

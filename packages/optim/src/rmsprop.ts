@@ -2,16 +2,25 @@ import type { Tensor } from '@mini/tensor';
 import { FLAGS, scalars, type CpuOperands } from './fused.ts';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Update } from './optimizer.ts';
 
+/** RMSprop's hyperparameters, as torch.optim.RMSprop names them (camelCase). */
 export interface RMSpropHyperparameters {
+  /** The learning rate (default 1e-2). */
   lr: number;
+  /** The smoothing constant of the squared-gradient average (default 0.99). */
   alpha: number;
+  /** Added to the denominator for numerical stability (default 1e-8). */
   eps: number;
+  /** The L2 penalty added to the gradient (default 0). */
   weightDecay: number;
+  /** The momentum factor (default 0: none). */
   momentum: number;
+  /** Normalize by the gradient's estimated variance rather than its second moment (default false). */
   centered: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize: boolean;
 }
 
+/** RMSprop's options: any of its hyperparameters, the rest at their defaults. */
 export type RMSpropOptions = Partial<RMSpropHyperparameters>;
 
 /**

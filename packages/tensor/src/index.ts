@@ -50,6 +50,7 @@ export type { MemoryInfo } from './storage.ts';
 export { GradFn, isGradEnabled, setGradEnabled, type BackwardFn, type GradHook } from './autograd-hooks.ts';
 export { runInPlace, markModified, type InplaceOp } from './autograd/inplace.ts';
 export { noGrad, enableGrad } from './autograd/grad-mode.ts';
+/** torch.autograd's functions (backward, grad), like torch.autograd. */
 export * as autograd from './autograd/api.ts';
 export type { GradOptions } from './autograd/engine.ts';
 export {

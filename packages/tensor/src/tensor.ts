@@ -49,7 +49,12 @@ export class Tensor {
   /** Accumulated gradient (leaf tensors), as in PyTorch. */
   grad: Tensor | null = null;
   /** Internal: the tensor this one is a view of, and the base's gradFn when the view was taken. */
-  viewOrigin: { base: Tensor; baseGradFn: GradFn | null } | null = null;
+  viewOrigin: {
+    /** The tensor whose storage this view reads. */
+    base: Tensor;
+    /** The base's gradFn when the view was taken. */
+    baseGradFn: GradFn | null;
+  } | null = null;
   /** Internal: the hooks registerHook() put on a leaf (a non-leaf's are on its gradFn). */
   readonly leafHooks: GradHook[] = [];
   private disposed = false;
@@ -80,6 +85,7 @@ export class Tensor {
     return this.holds.gradFn;
   }
 
+  /** Internal: sets the op that produced this tensor, holding the new one and dropping the old. */
   set gradFn(fn: GradFn | null) {
     if (fn === this.holds.gradFn) return;
     if (!this.disposed) fn?.hold();
@@ -179,7 +185,10 @@ export class Tensor {
    * register_hook; a hook that returns a tensor replaces the gradient. The gradient lives until
    * backward ends: keep() it to hold on to it. Returns a handle whose remove() unregisters it.
    */
-  registerHook(hook: GradHook): { remove(): void } {
+  registerHook(hook: GradHook): {
+    /** Unregisters the hook. */
+    remove(): void;
+  } {
     if (!this.requiresGrad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
     const hooks = this.gradFn ? this.gradFn.hooks : this.leafHooks;
     hooks.push(hook);
@@ -429,6 +438,7 @@ export class Tensor {
   argmax(dim?: number, keepdim = false): Tensor {
     return red.argmax(this, dim, keepdim);
   }
+  /** The index of the smallest element (of the flattened tensor, or along `dim`), like torch.argmin. */
   argmin(dim?: number, keepdim = false): Tensor {
     return red.argmin(this, dim, keepdim);
   }
@@ -552,6 +562,7 @@ export class Tensor {
   }
 
   // ---- activations, indexing ----
+  /** log(softmax(x)) along `dim`, computed stably, like torch.log_softmax. */
   logSoftmax(dim: number): Tensor {
     return logSoftmax(this, dim);
   }
@@ -609,6 +620,7 @@ export class Tensor {
   narrow(dim: number, start: number, length: number): Tensor {
     return views.narrow(this, dim, start, length);
   }
+  /** This tensor if already contiguous, else a row-major copy, like torch's contiguous(). */
   contiguous(): Tensor {
     return views.contiguous(this);
   }

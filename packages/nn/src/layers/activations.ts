@@ -23,7 +23,10 @@ export class Tanh extends Module {
 
 /** x·Φ(x), or its tanh approximation with approximate 'tanh', like nn.GELU. */
 export class GELU extends Module {
-  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+  constructor(
+    /** 'none' (the default): the exact x·Φ(x); 'tanh': its tanh approximation. */
+    readonly approximate: 'none' | 'tanh' = 'none',
+  ) {
     super();
     if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`approximate argument must be either none or tanh, found ${approximate as string}`);
   }
@@ -40,6 +43,7 @@ export class GELU extends Module {
 /** x for x > 0, else negativeSlope·x, like nn.LeakyReLU. */
 export class LeakyReLU extends Module {
   constructor(
+    /** The slope for x < 0: 0.01 by default. */
     readonly negativeSlope = 0.01,
     inplace = false,
   ) {
@@ -71,6 +75,7 @@ export class SiLU extends Module {
 /** x for x > 0, else alpha·(e^x − 1), like nn.ELU. */
 export class ELU extends Module {
   constructor(
+    /** The scale of the negative branch: 1 by default. */
     readonly alpha = 1,
     inplace = false,
   ) {
@@ -90,7 +95,9 @@ export class ELU extends Module {
 /** log(1 + e^(beta·x))/beta, linear above threshold, like nn.Softplus. */
 export class Softplus extends Module {
   constructor(
+    /** The sharpness β: 1 by default. */
     readonly beta = 1,
+    /** Above beta·x > threshold the output is x: 20 by default. */
     readonly threshold = 20,
   ) {
     super();

@@ -18,6 +18,7 @@ export class ModuleList extends Module {
     this.extend(modules);
   }
 
+  /** The number of modules, like len(list). */
   get length(): number {
     return this.size;
   }
@@ -32,12 +33,14 @@ export class ModuleList extends Module {
     this.registerModule(String(position(index, this.size)), module);
   }
 
+  /** Adds `module` at the end, like list.append. */
   append(module: Module): this {
     this.registerModule(String(this.size), module);
     this.size++;
     return this;
   }
 
+  /** Adds `modules` at the end in order, like list.extend. */
   extend(modules: Iterable<Module>): this {
     for (const m of modules) this.append(m);
     return this;
@@ -59,6 +62,7 @@ export class ModuleList extends Module {
     return removed;
   }
 
+  /** The modules in order. */
   *[Symbol.iterator](): Iterator<Module> {
     for (let i = 0; i < this.size; i++) yield this.get(i);
   }
@@ -86,6 +90,7 @@ export class ModuleDict extends Module {
     this.update(modules);
   }
 
+  /** The number of modules, like len(dict). */
   get length(): number {
     return this.names.length;
   }
@@ -96,6 +101,7 @@ export class ModuleDict extends Module {
     return (this as unknown as Record<string, Module>)[key];
   }
 
+  /** Registers `module` under `key` (replacing any module there), like dict[key] = module. */
   set(key: string, module: Module): this {
     if (typeof key !== 'string') throw new TypeError(`module name should be a string. Got ${typeof key}`);
     this.registerModule(key, module);
@@ -103,6 +109,7 @@ export class ModuleDict extends Module {
     return this;
   }
 
+  /** Whether a module is registered under `key`, like `key in dict`. */
   has(key: string): boolean {
     return this.names.includes(key);
   }
@@ -115,6 +122,7 @@ export class ModuleDict extends Module {
     return m;
   }
 
+  /** Removes every module. */
   clear(): void {
     for (const key of [...this.names]) this.pop(key);
   }
@@ -126,18 +134,22 @@ export class ModuleDict extends Module {
     return this;
   }
 
+  /** The keys in insertion order. */
   keys(): string[] {
     return [...this.names];
   }
 
+  /** The modules in insertion order. */
   values(): Module[] {
     return this.names.map((k) => this.get(k));
   }
 
+  /** The [key, module] pairs in insertion order. */
   items(): [string, Module][] {
     return this.names.map((k) => [k, this.get(k)]);
   }
 
+  /** The keys in insertion order, like iterating a dict. */
   [Symbol.iterator](): Iterator<string> {
     return this.keys()[Symbol.iterator]();
   }

@@ -6,10 +6,15 @@ import { FACTORY_OPTIONS, fanInUniform_, newParameter, type FactoryOptions } fro
 
 /** The keyword arguments of nn.Conv1d / nn.Conv2d after the kernel size, and the factory options. */
 export interface ConvLayerOptions<Size> extends FactoryOptions {
+  /** The step between kernel applications: 1 by default. */
   stride?: Size;
+  /** Zero padding on both sides of each spatial dim, or 'valid' (none) or 'same' (output as large as the input; stride 1 only): 0 by default. */
   padding?: Size | 'same' | 'valid';
+  /** The spacing between kernel elements: 1 by default. */
   dilation?: Size;
+  /** Split input and output channels into this many groups convolved separately: 1 by default. */
   groups?: number;
+  /** Add a learnable bias per output channel: true by default. */
   bias?: boolean;
   /** Only 'zeros' (the default) is supported. */
   paddingMode?: 'zeros';
@@ -23,17 +28,27 @@ const pyTuple = (v: readonly number[]) => `(${v.join(', ')}${v.length === 1 ? ',
 
 /** What Conv1d and Conv2d share, like PyTorch's _ConvNd: parameters, their initialization, the printed form. */
 abstract class ConvNd extends Module {
+  /** The learnable kernel, of shape [outChannels, inChannels / groups, ...kernelSize]. */
   weight: Parameter;
+  /** The learnable bias of shape [outChannels], or null when bias: false. */
   bias: Parameter | null = null;
+  /** The kernel's size along each spatial dim. */
   readonly kernelSize: number[];
+  /** The step between kernel applications along each spatial dim. */
   readonly stride: number[];
+  /** The zero padding along each spatial dim, or 'same' / 'valid'. */
   readonly padding: number[] | 'same' | 'valid';
+  /** The spacing between kernel elements along each spatial dim. */
   readonly dilation: number[];
+  /** The number of channel groups convolved separately. */
   readonly groups: number;
+  /** How the input is padded: always 'zeros'. */
   readonly paddingMode = 'zeros';
 
   constructor(
+    /** The number of channels of the input. */
     readonly inChannels: number,
+    /** The number of channels the convolution produces. */
     readonly outChannels: number,
     kernelSize: Size,
     options: ConvLayerOptions<Size>,

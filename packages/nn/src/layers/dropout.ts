@@ -4,7 +4,9 @@ import { Module } from '../module.ts';
 
 /** The options of nn.Dropout after p: PyTorch's inplace (only false), and the generator that draws the masks. */
 export interface DropoutLayerOptions {
+  /** PyTorch's inplace: only false (the default) is supported. */
   inplace?: false;
+  /** The generator that draws the masks: the default generator when omitted. */
   generator?: Generator;
 }
 
@@ -13,9 +15,11 @@ export interface DropoutLayerOptions {
  * identity in eval mode, like nn.Dropout. Masks come from `generator` (the default one unless given).
  */
 export class Dropout extends Module {
+  /** The generator that draws the masks (undefined: the default generator). */
   readonly generator: Generator | undefined;
 
   constructor(
+    /** The probability of zeroing each element: 0.5 by default. */
     readonly p = 0.5,
     options: DropoutLayerOptions = {},
   ) {

@@ -9,18 +9,25 @@ import { FACTORY_OPTIONS, newParameter, type FactoryOptions } from './factory.ts
 export interface EmbeddingLayerOptions extends FactoryOptions {
   /** The row whose gradient stays zero and which starts at zero (negative counts from the end). */
   paddingIdx?: number | null;
+  /** PyTorch's max_norm: only null (the default, no renormalization) is supported. */
   maxNorm?: null;
+  /** PyTorch's scale_grad_by_freq: only false (the default) is supported. */
   scaleGradByFreq?: false;
+  /** PyTorch's sparse: only false (the default, a dense gradient) is supported. */
   sparse?: false;
 }
 
 /** A lookup table of numEmbeddings rows of embeddingDim, initialized N(0, 1), like nn.Embedding. */
 export class Embedding extends Module {
+  /** The learnable table, of shape [numEmbeddings, embeddingDim]. */
   weight: Parameter;
+  /** The padding row (made non-negative), or null for none. */
   readonly paddingIdx: number | null;
 
   constructor(
+    /** The number of rows in the table. */
     readonly numEmbeddings: number,
+    /** The size of each embedding vector. */
     readonly embeddingDim: number,
     options: EmbeddingLayerOptions = {},
   ) {

@@ -4,7 +4,9 @@ import { Parameter } from '../parameter.ts';
 
 /** PyTorch's factory keyword arguments of a layer (device, dtype), plus the generator that draws its initial values. */
 export interface FactoryOptions {
+  /** The device of the parameters: the default device when omitted. */
   device?: DeviceLike;
+  /** The dtype of the parameters: float32 by default. */
   dtype?: DType;
   /** Draws the initial values (the seeded default generator unless given). */
   generator?: Generator;

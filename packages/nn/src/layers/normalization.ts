@@ -13,12 +13,17 @@ function pyFloat(v: number): string {
 
 /** The keyword arguments of nn.BatchNorm1d / nn.BatchNorm2d after num_features. */
 export interface BatchNormLayerOptions {
+  /** Added to the variance for numerical stability: 1e-5 by default. */
   eps?: number;
   /** The running statistics' update factor; null: their cumulative average. */
   momentum?: number | null;
+  /** Learn a per-channel weight and bias: true by default. */
   affine?: boolean;
+  /** Keep running mean and variance buffers (used in eval mode): true by default. */
   trackRunningStats?: boolean;
+  /** The device of the parameters and buffers: the default device when omitted. */
   device?: FactoryOptions['device'];
+  /** The dtype of the parameters and buffers: float32 by default. */
   dtype?: FactoryOptions['dtype'];
 }
 const BATCH_NORM_OPTIONS = ['eps', 'momentum', 'affine', 'trackRunningStats', 'device', 'dtype'] as const;
@@ -29,17 +34,27 @@ const BATCH_NORM_OPTIONS = ['eps', 'momentum', 'affine', 'trackRunningStats', 'd
  * (PyTorch's state-dict names) when running statistics are tracked.
  */
 abstract class BatchNorm extends Module {
+  /** The learnable per-channel scale γ (initially 1), or null when affine is false. */
   weight: Parameter | null = null;
+  /** The learnable per-channel shift β (initially 0), or null when affine is false. */
   bias: Parameter | null = null;
+  /** The buffer of the running per-channel mean, or null when running statistics are not tracked. */
   declare running_mean: Tensor | null;
+  /** The buffer of the running per-channel variance, or null when running statistics are not tracked. */
   declare running_var: Tensor | null;
+  /** The buffer counting the training batches seen (int32, 0-d), or null when running statistics are not tracked. */
   declare num_batches_tracked: Tensor | null;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** The running statistics' update factor; null: their cumulative average. */
   readonly momentum: number | null;
+  /** Whether the layer has a learnable weight and bias. */
   readonly affine: boolean;
+  /** Whether the layer keeps running statistics. */
   readonly trackRunningStats: boolean;
 
   constructor(
+    /** The number of channels C. */
     readonly numFeatures: number,
     options: BatchNormLayerOptions,
     name: string,
@@ -143,18 +158,27 @@ export class BatchNorm2d extends BatchNorm {
 
 /** The keyword arguments of nn.LayerNorm after normalized_shape. */
 export interface LayerNormLayerOptions {
+  /** Added to the variance for numerical stability: 1e-5 by default. */
   eps?: number;
+  /** Learn a weight and bias of normalizedShape: true by default. */
   elementwiseAffine?: boolean;
+  /** The device of the parameters: the default device when omitted. */
   device?: FactoryOptions['device'];
+  /** The dtype of the parameters: float32 by default. */
   dtype?: FactoryOptions['dtype'];
 }
 
 /** Layer normalization over the last dims of the input, like nn.LayerNorm: weight 1 and bias 0 of normalized_shape. */
 export class LayerNorm extends Module {
+  /** The learnable elementwise scale (initially 1), or null when elementwiseAffine is false. */
   weight: Parameter | null = null;
+  /** The learnable elementwise shift (initially 0), or null when elementwiseAffine is false. */
   bias: Parameter | null = null;
+  /** The trailing dims normalized over. */
   readonly normalizedShape: number[];
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** Whether the layer has a learnable weight and bias. */
   readonly elementwiseAffine: boolean;
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormLayerOptions = {}) {

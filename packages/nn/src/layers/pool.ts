@@ -6,13 +6,19 @@ const show = (v: Pair | null | undefined) => (v === null || v === undefined ? 'N
 
 /** Max pooling over [N, C, H, W] (or [C, H, W]), like nn.MaxPool2d; with returnIndices, forward returns [output, indices]. */
 export class MaxPool2d extends Module {
+  /** The window step (the kernel size unless given). */
   readonly stride: Pair;
+  /** Implicit -∞ padding on both sides of H and W. */
   readonly padding: Pair;
+  /** The spacing between window elements. */
   readonly dilation: Pair;
+  /** Whether forward also returns each window's argmax. */
   readonly returnIndices: boolean;
+  /** Whether the output size is rounded up rather than down. */
   readonly ceilMode: boolean;
 
   constructor(
+    /** The window's [KH, KW] (one number for both). */
     readonly kernelSize: Pair,
     options: F.MaxPool2dOptions = {},
   ) {
@@ -37,9 +43,14 @@ export class MaxPool2d extends Module {
 
 /** Average pooling over [N, C, H, W] (or [C, H, W]), like nn.AvgPool2d. */
 export class AvgPool2d extends Module {
-  readonly options: Required<Omit<AvgPoolOptions, 'divisorOverride'>> & { divisorOverride: number | null };
+  /** The pooling options with their defaults filled in. */
+  readonly options: Required<Omit<AvgPoolOptions, 'divisorOverride'>> & {
+    /** Divide every window's sum by this number instead of its size; null: the window size. */
+    divisorOverride: number | null;
+  };
 
   constructor(
+    /** The window's [KH, KW] (one number for both). */
     readonly kernelSize: Pair,
     options: AvgPoolOptions = {},
   ) {
@@ -65,7 +76,10 @@ export class AvgPool2d extends Module {
 
 /** Average pooling to a fixed output size (null keeps the input's), like nn.AdaptiveAvgPool2d. */
 export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: AdaptiveSize) {
+  constructor(
+    /** The output's [OH, OW] (one number for both; a null entry keeps the input's size). */
+    readonly outputSize: AdaptiveSize,
+  ) {
     super();
   }
 

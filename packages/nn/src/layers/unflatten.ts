@@ -3,9 +3,11 @@ import { Module } from '../module.ts';
 
 /** Splits dim into unflattenedSize (one entry may be -1), like nn.Unflatten: the inverse of Flatten. */
 export class Unflatten extends Module {
+  /** The sizes that dim is split into (one may be -1, inferred). */
   readonly unflattenedSize: readonly number[];
 
   constructor(
+    /** The dim to split (negative counts from the end). */
     readonly dim: number,
     unflattenedSize: readonly number[],
   ) {

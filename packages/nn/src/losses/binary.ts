@@ -5,12 +5,15 @@ import { checkSameShape, reduce, type LossReduction } from './reduction.ts';
 
 /** BCELoss's options: a weight broadcast over the elements, and the reduction. */
 export interface BCELossOptions {
+  /** A rescaling weight broadcast against each element's loss; null/omitted for none. */
   weight?: Tensor | null;
+  /** 'none' (per-element losses), 'mean' (the default) or 'sum'. */
   reduction?: LossReduction;
 }
 
 /** BCEWithLogitsLoss's options: BCELoss's and posWeight, the weight of the positive class (broadcast over the last dim). */
 export interface BCEWithLogitsLossOptions extends BCELossOptions {
+  /** A weight of the positive term per class, broadcast against the target; null/omitted for none. */
   posWeight?: Tensor | null;
 }
 

@@ -3,6 +3,7 @@ import { checkReduction, reduce, type LossReduction } from './reduction.ts';
 
 /** KLDivLoss's options: reduction (with 'batchmean', the mathematically correct one) and logTarget. */
 export interface KLDivLossOptions {
+  /** 'none', 'mean' (the default, over all elements), 'sum' or 'batchmean' (the sum divided by the batch size). */
   reduction?: LossReduction | 'batchmean';
   /** Whether the target holds log-probabilities too. Default false. */
   logTarget?: boolean;

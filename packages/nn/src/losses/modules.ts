@@ -7,6 +7,7 @@ import { l1Loss, mseLoss, smoothL1Loss, type RegressionLossOptions, type SmoothL
 
 /** A loss module: its options checked and kept at construction, its forward the F. form. */
 abstract class Loss<O extends { reduction?: string }> extends Module {
+  /** How the per-element losses are reduced: 'mean' by default. */
   readonly reduction: NonNullable<O['reduction']>;
 
   constructor(name: string, options: O, known: readonly (keyof O & string)[], reductions?: readonly string[]) {
@@ -16,6 +17,7 @@ abstract class Loss<O extends { reduction?: string }> extends Module {
     checkReduction(this.reduction, reductions);
   }
 
+  /** The loss of `input` against `target`. */
   abstract forward(input: Tensor, target: Tensor): Tensor;
 }
 
@@ -43,6 +45,7 @@ export class L1Loss extends Loss<RegressionLossOptions> {
 
 /** Quadratic below beta, linear above, like nn.SmoothL1Loss. */
 export class SmoothL1Loss extends Loss<SmoothL1LossOptions> {
+  /** Where the loss turns from quadratic to linear: 1 by default. */
   readonly beta: number;
 
   constructor(options: SmoothL1LossOptions = {}) {
@@ -57,6 +60,7 @@ export class SmoothL1Loss extends Loss<SmoothL1LossOptions> {
 
 /** Binary cross-entropy of probabilities, like nn.BCELoss; weight is kept as a buffer. */
 export class BCELoss extends Loss<BCELossOptions> {
+  /** The buffer rescaling each element's loss, or null for none. */
   declare weight: Tensor | null;
 
   constructor(options: BCELossOptions = {}) {
@@ -74,7 +78,9 @@ export class BCELoss extends Loss<BCELossOptions> {
  * posWeight are buffers, under PyTorch's state-dict names `weight` and `pos_weight`.
  */
 export class BCEWithLogitsLoss extends Loss<BCEWithLogitsLossOptions> {
+  /** The buffer rescaling each element's loss, or null for none. */
   declare weight: Tensor | null;
+  /** The buffer weighting the positive term per class, or null for none. */
   declare pos_weight: Tensor | null;
 
   constructor(options: BCEWithLogitsLossOptions = {}) {
@@ -95,6 +101,7 @@ export class BCEWithLogitsLoss extends Loss<BCEWithLogitsLossOptions> {
 
 /** The Kullback-Leibler divergence, like nn.KLDivLoss (input holds log-probabilities). */
 export class KLDivLoss extends Loss<KLDivLossOptions> {
+  /** Whether the target holds log-probabilities: false by default. */
   readonly logTarget: boolean;
 
   constructor(options: KLDivLossOptions = {}) {

@@ -3,11 +3,13 @@ import { reduce, warnIfBroadcast, type LossReduction } from './reduction.ts';
 
 /** The options of the regression losses: PyTorch's reduction (default 'mean'). */
 export interface RegressionLossOptions {
+  /** 'none' (per-element losses), 'mean' (the default) or 'sum'. */
   reduction?: LossReduction;
 }
 
 /** SmoothL1Loss's options: reduction and beta, the width of the quadratic zone (default 1). */
 export interface SmoothL1LossOptions extends RegressionLossOptions {
+  /** Where the loss turns from quadratic to linear: 1 by default. */
   beta?: number;
 }
 

@@ -21,10 +21,13 @@ import { checkSpatialInput, pair, windowCount, type Pair } from './window.ts';
 
 /** The options of F.conv2d / F.conv1d after the weight and bias, as in PyTorch. */
 export interface ConvOptions {
+  /** The step between kernel applications along each spatial dim: 1 by default. */
   stride?: Pair;
   /** Zero padding on both sides of each dim, or 'valid' (none) or 'same' (output as large as the input; stride 1 only). */
   padding?: Pair | 'same' | 'valid';
+  /** The spacing between kernel elements along each spatial dim: 1 by default. */
   dilation?: Pair;
+  /** Split input and output channels into this many groups convolved separately: 1 by default. */
   groups?: number;
 }
 const CONV_OPTIONS = ['stride', 'padding', 'dilation', 'groups'] as const;

@@ -100,6 +100,7 @@ export function gather(input: Tensor, dim: number, index: Tensor): Tensor {
 
 /** Options of {@link scatter}: `reduce: 'add'` adds instead of writing (PyTorch's other reduction, 'multiply', is not supported). */
 export interface ScatterOptions {
+  /** Accumulate into the destination ('add') rather than overwrite it: overwrite by default. */
   reduce?: 'add';
 }
 

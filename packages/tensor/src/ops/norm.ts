@@ -198,12 +198,15 @@ function checkFloat(op: string, input: Tensor, others: (Tensor | null)[]): void 
 
 /** The options of batchNorm after its tensors, with PyTorch's defaults. */
 export interface BatchNormOptions {
+  /** The per-channel scale γ, or null/omitted for none. */
   weight?: Tensor | null;
+  /** The per-channel shift β, or null/omitted for none. */
   bias?: Tensor | null;
   /** Normalize by the batch's statistics (and update the running ones) rather than by the running ones. */
   training?: boolean;
   /** The running statistics' update factor; null: their cumulative average over numBatchesTracked batches. */
   momentum?: number | null;
+  /** Added to the variance for numerical stability: 1e-5 by default. */
   eps?: number;
   /** With momentum null: the count of batches so far, an int32 scalar already incremented for this batch. */
   numBatchesTracked?: Tensor | null;

@@ -17,16 +17,24 @@ import { checkSpatialInput, pair, windowCount, type Pair } from './window.ts';
 export interface MaxPoolOptions {
   /** The window step; the kernel size when omitted (PyTorch's stride=None). */
   stride?: Pair;
+  /** Implicit padding (with -∞) on both sides of H and W: 0 by default. */
   padding?: Pair;
+  /** The spacing between window elements: 1 by default. */
   dilation?: Pair;
+  /** Round the output size up rather than down, so windows may start in the right/bottom padding: false by default. */
   ceilMode?: boolean;
 }
 /** The keyword arguments of F.avg_pool2d after the kernel size. */
 export interface AvgPoolOptions {
+  /** The window step; the kernel size when omitted (PyTorch's stride=None). */
   stride?: Pair;
+  /** Implicit zero padding on both sides of H and W: 0 by default. */
   padding?: Pair;
+  /** Round the output size up rather than down: false by default. */
   ceilMode?: boolean;
+  /** Count the padding's zeros in each window's divisor: true by default. */
   countIncludePad?: boolean;
+  /** Divide every window's sum by this number instead of its size; null/omitted: the window size. */
   divisorOverride?: number | null;
 }
 

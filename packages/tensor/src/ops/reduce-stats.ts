@@ -8,11 +8,13 @@ import { callArguments } from './call-arguments.ts';
 
 /** Keyword arguments of var and std, as in PyTorch 1.13. */
 export interface VarOptions {
+  /** The dim or dims to reduce over; all dims when omitted. */
   dim?: Dims;
   /** Subtracted from the element count in the divisor (Bessel's correction): 1 by default. */
   correction?: number;
   /** The older spelling: true is correction 1, false correction 0. */
   unbiased?: boolean;
+  /** Keep the reduced dims with size 1: false by default. */
   keepdim?: boolean;
 }
 

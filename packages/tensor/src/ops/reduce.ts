@@ -176,7 +176,12 @@ export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
  * PyTorch's (values, indices) result (torch.return_types): a two-element array, so that
  * `const [values, indices] = x.max(1)` works, with the fields named too (`x.max(1).values`).
  */
-export type ValuesIndices = readonly [values: Tensor, indices: Tensor] & { readonly values: Tensor; readonly indices: Tensor };
+export type ValuesIndices = readonly [values: Tensor, indices: Tensor] & {
+  /** The reduced values. */
+  readonly values: Tensor;
+  /** The positions of the values along the reduced dim. */
+  readonly indices: Tensor;
+};
 
 /** A (values, indices) pair, destructurable both as an array and as an object. */
 export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {

@@ -78,7 +78,9 @@ function sorted(name: string, x: Tensor, dim: number, k: number, descending: boo
 
 /** Keyword arguments of sort and argsort. */
 export interface SortOptions {
+  /** The dim to sort along: -1 (the last) by default. */
   dim?: number;
+  /** Sort largest first: false by default. */
   descending?: boolean;
   /** Keep the order of equal elements: mini's sort always does (so true and false agree). */
   stable?: boolean;
@@ -113,6 +115,7 @@ export function argsort(x: Tensor, ...args: SortArgs): Tensor {
 
 /** Keyword arguments of topk. */
 export interface TopkOptions {
+  /** The dim to pick along: -1 (the last) by default. */
   dim?: number;
   /** The k largest (true, the default) or smallest. */
   largest?: boolean;
