@@ -134,6 +134,22 @@ describe('operands, options and errors', () => {
     }
   });
 
+  it('where() of two bool operands is bool, as in PyTorch; with a number it promotes', async () => {
+    for (const device of ['cpu', gpu] as const) {
+      const mask = fromArray([1, 0, 1], [3], { dtype: 'bool', device });
+      const other = fromArray([0, 1, 1], [3], { dtype: 'bool', device });
+      const both = mini.where(mask, other, mask);
+      expect(both.dtype).toBe('bool');
+      expect(Array.from(await both.toArray())).toEqual([0, 0, 1]);
+      const withBoolean = mini.where(mask, false, other);
+      expect(withBoolean.dtype).toBe('bool');
+      expect(Array.from(await withBoolean.toArray())).toEqual([0, 1, 0]);
+      const withNumber = mini.where(mask, other, 2);
+      expect(withNumber.dtype).toBe('int32');
+      expect(Array.from(await withNumber.toArray())).toEqual([0, 2, 1]);
+    }
+  });
+
   it('allclose, isclose and equal', async () => {
     for (const device of ['cpu', gpu] as const) {
       const a = fromArray([1, 2, NaN], [3], { device });

@@ -152,8 +152,12 @@ export const promoted: Types = (_op, operands) => {
   return { out, compute: computeOf(out) };
 };
 
-/** Like `promoted` over the last two operands: where(cond, x, y). */
-export const selected: Types = (op, operands) => promoted(op, operands.slice(1));
+/** Like `promoted` over the last two operands: where(cond, x, y); two bool tensors stay bool. */
+export const selected: Types = (op, operands) => {
+  const picked = operands.slice(1);
+  if (picked.every((v) => typeof v !== 'number' && v.dtype === 'bool')) return { out: 'bool', compute: 'int32' };
+  return promoted(op, picked);
+};
 
 /** Float results (true division, exp, ...): integer operands promote to float32. */
 export const floating: Types = (_op, operands) => ({ out: floatType(...tensorDTypes(operands)), compute: 'float32' });

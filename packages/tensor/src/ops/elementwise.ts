@@ -412,9 +412,21 @@ const whereRow = define('where', 3, {
   grad: [undefined, (g, { x }) => where(x, g, 0), (g, { x }) => where(x, 0, g)],
 });
 
-/** x where cond is true, y elsewhere, broadcast together, like torch.where. */
+/**
+ * x where cond is true, y elsewhere, broadcast together, like torch.where. Two bool operands (a
+ * boolean counts as one) give a bool result, as in PyTorch.
+ */
 export function where(cond: Tensor, x: Operand, y: Operand): Tensor {
-  return apply(whereRow, [cond, x, y]);
+  const temps: Tensor[] = [];
+  const asBoolTensor = (v: Operand): Operand => {
+    if (typeof v !== 'boolean') return v;
+    const t = fromArray([Number(v)], [], { dtype: 'bool', device: cond.device });
+    temps.push(t);
+    return t;
+  };
+  const out = apply(whereRow, [cond, asBoolTensor(x), asBoolTensor(y)]);
+  for (const t of temps) t.dispose();
+  return out;
 }
 
 const clampRow = define('clamp', 3, {

@@ -1,5 +1,4 @@
 import { fromArray } from '../creation.ts';
-import type { DType } from '../dtype.ts';
 import { broadcastShapes } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkSameDevice } from './checks.ts';
@@ -27,15 +26,9 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 }
 
 function maskedZero(x: Tensor, keep: Tensor): Tensor {
-  const out = whereIn(x.dtype, keep, x, zeroOf(x));
+  const out = where(keep, x, zeroOf(x));
   keep.dispose();
   return out;
-}
-
-/** where(cond, a, b) in dtype: where() gives int32 for two bool operands, where PyTorch keeps bool. */
-function whereIn(dtype: DType, cond: Tensor, a: Tensor, b: Tensor): Tensor {
-  const out = where(cond, a, b);
-  return out.dtype === dtype ? out : to(out, dtype);
 }
 
 function zeroOf(x: Tensor): Tensor {
@@ -54,7 +47,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Te
     throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`);
   }
   const fill = typeof value === 'object' ? to(value, x.dtype) : fromArray([Number(value)], [], { dtype: x.dtype, device: x.device });
-  return whereIn(x.dtype, mask, fill, x);
+  return where(mask, fill, x);
 }
 
 /**
