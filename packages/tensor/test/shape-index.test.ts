@@ -5,6 +5,7 @@ import {
   diagonal,
   flip,
   fromArray,
+  numel,
   gather,
   indexSelect,
   maskedFill,
@@ -28,8 +29,6 @@ let gpu: Device;
 beforeAll(async () => {
   gpu = await webgpu();
 });
-
-const numel = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
 /** The same int32 index on cpu and webgpu: values in [0, high). */
 function indexPair(shape: number[], high: number, seed: number): [Tensor, Tensor] {

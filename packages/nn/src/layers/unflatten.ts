@@ -1,4 +1,4 @@
-import type { Tensor } from '@mini/tensor';
+import { numel, type Tensor } from '@mini/tensor';
 import { Module } from '../module.ts';
 
 /** Splits dim into unflattenedSize (one entry may be -1), like nn.Unflatten: the inverse of Flatten. */
@@ -22,7 +22,7 @@ export class Unflatten extends Module {
       throw new RangeError(`Dimension out of range (expected to be in range of [${-input.ndim}, ${input.ndim - 1}], but got ${this.dim})`);
     }
     const sizes = this.unflattenedSize;
-    const known = sizes.filter((s) => s !== -1).reduce((a, b) => a * b, 1);
+    const known = numel(sizes.filter((s) => s !== -1));
     const fits = sizes.includes(-1) ? known > 0 && input.shape[d] % known === 0 : known === input.shape[d];
     if (!fits) {
       throw new Error(`unflatten: Provided sizes [${sizes.join(', ')}] don't multiply up to the size of dim ${this.dim} (${input.shape[d]}) in the input tensor`);

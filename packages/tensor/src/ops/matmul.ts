@@ -2,7 +2,7 @@ import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import { envVar } from '../env.ts';
 import type { WebGPURuntime } from '../device/webgpu.ts';
-import { broadcastShapes } from '../shape.ts';
+import { broadcastShapes, numel } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { reluBackward } from './elementwise.ts';
@@ -291,7 +291,7 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const [M, K] = a3.shape.slice(-2);
   const [K2, N] = b.shape.slice(-2);
   const batch = broadcastShapes(a3.shape.slice(0, -2), b.shape.slice(0, -2));
-  const count = batch.reduce((x, y) => x * y, 1);
+  const count = numel(batch);
   checkBatch([count, M, K], [count, K2, N]);
   const left = reshape(expand(a3, [...batch, M, K]), [count, M, K]);
   const right = reshape(expand(b, [...batch, K, N]), [count, K, N]);

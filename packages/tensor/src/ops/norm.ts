@@ -1,6 +1,7 @@
 import { record } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import type { Device } from '../device/device.ts';
+import { numel } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { grid, launch, placeholder } from './gpu.ts';
@@ -222,7 +223,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   checkFloat('batch_norm', input, [runningMean, runningVar, weight, bias]);
   if (input.ndim < 2) throw new RangeError(`batch_norm: expected input with at least 2 dims [N, C, ...], found size [${input.shape.join(', ')}]`);
   const [N, C] = input.shape;
-  const B = input.shape.slice(2).reduce((a, b) => a * b, 1);
+  const B = numel(input.shape.slice(2));
   for (const [what, t] of [['running_mean', runningMean], ['running_var', runningVar], ['weight', weight], ['bias', bias]] as const) {
     if (t && (t.numel() !== C || !t.isContiguous())) {
       throw new RangeError(`batch_norm: expected ${what} to be a contiguous tensor of ${C} elements (the channels of input [${input.shape.join(', ')}]), found size [${t.shape.join(', ')}]`);
@@ -247,7 +248,7 @@ export function layerNorm(input: Tensor, normalizedShape: readonly number[], wei
       `Given normalized_shape=[${normalizedShape.join(', ')}], expected input with shape [*, ${normalizedShape.join(', ')}], but got input of size[${input.shape.join(', ')}]`,
     );
   }
-  const D = tail.reduce((a, b) => a * b, 1);
+  const D = numel(tail);
   for (const [what, t] of [['weight', weight], ['bias', bias]] as const) {
     if (t && (t.shape.length !== n || t.shape.some((s, i) => s !== normalizedShape[i]) || !t.isContiguous())) {
       throw new RangeError(`Expected ${what} to be of same shape as normalized_shape, but got ${what} of shape [${t.shape.join(', ')}] and normalized_shape = [${normalizedShape.join(', ')}]`);

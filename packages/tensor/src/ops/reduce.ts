@@ -2,7 +2,7 @@ import { record } from '../autograd-hooks.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
 import { empty } from '../alloc.ts';
 import { isFloating, type DType } from '../dtype.ts';
-import { normalizeDim, sameShape } from '../shape.ts';
+import { normalizeDim, numel, sameShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { arange, full } from '../creation.ts';
 import { copyAs, div, eq, mul, where } from './elementwise.ts';
@@ -52,8 +52,7 @@ export function reducePlan(x: Tensor, dim: Dims, keepdim: boolean): ReducePlan {
 
 /** The [outer, size, inner] split of x around dim d (a 0-d tensor reads as one element along dim 0). */
 export function aroundDim(x: Tensor, d: number): { outer: number; size: number; inner: number } {
-  const product = (from: number, to: number) => x.shape.slice(from, to).reduce((a, b) => a * b, 1);
-  return { outer: product(0, d), size: x.shape[d] ?? 1, inner: product(d + 1, x.ndim) };
+  return { outer: numel(x.shape.slice(0, d)), size: x.shape[d] ?? 1, inner: numel(x.shape.slice(d + 1)) };
 }
 
 /**
@@ -64,7 +63,7 @@ function blockOf(x: Tensor, reduced: readonly boolean[]): { src: Tensor; outer: 
   const first = reduced.indexOf(true);
   const last = reduced.lastIndexOf(true);
   const adjacent = first < 0 || reduced.slice(first, last + 1).every(Boolean);
-  const size = (from: number, to: number) => x.shape.slice(from, to).reduce((a, b) => a * b, 1);
+  const size = (from: number, to: number) => numel(x.shape.slice(from, to));
   if (adjacent) {
     return first < 0 ? { src: contiguous(x), outer: x.numel(), inner: 1 } : { src: contiguous(x), outer: size(0, first), inner: size(last + 1, x.ndim) };
   }

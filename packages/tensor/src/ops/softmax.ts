@@ -6,6 +6,7 @@ import type { TypedArray } from '../dtype.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { grid, launch } from './gpu.ts';
 import { contiguous } from './views.ts';
+import { aroundDim } from './reduce.ts';
 
 const CODES = { logSoftmax: 0, softmax: 1, logSoftmaxBackward: 2, softmaxBackward: 3 } as const;
 type Op = keyof typeof CODES;
@@ -13,9 +14,7 @@ type Op = keyof typeof CODES;
 /** Runs one softmax-family kernel over `dim`; backward ops read y (the forward output) and g. */
 function run(op: Op, y: Tensor, g: Tensor | null, dim: number): Tensor {
   const d = normalizeDim(dim, y.ndim);
-  const outer = y.shape.slice(0, d).reduce((a, b) => a * b, 1);
-  const reduce = y.ndim === 0 ? 1 : y.shape[d];
-  const inner = y.shape.slice(d + 1).reduce((a, b) => a * b, 1);
+  const { outer, size: reduce, inner } = aroundDim(y, d);
   const x = contiguous(y);
   const gc = g ? contiguous(g) : x;
   const out = empty(y.shape, y.dtype, y.device);
