@@ -1,6 +1,5 @@
 import { describe, it } from 'vitest';
 import { Generator, bmm, dot, einsum, matmul, mm, type Tensor } from '@mini/tensor';
-import '@mini/autograd';
 import { expectGradcheck, fmt, randomInput } from './helpers.ts';
 
 // gradcheck (float64 central differences, eps 1e-6, atol 1e-5, rtol 1e-3), every input requiring grad.

@@ -21,7 +21,6 @@ import {
   triu,
   type Tensor,
 } from '@mini/tensor';
-import '@mini/autograd';
 import { distinctIndexData } from '../../tensor/test/helpers.ts';
 import { expectGradcheck, fmt, randomIndex, randomInput } from './helpers.ts';
 

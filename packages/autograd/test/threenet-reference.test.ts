@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromArray, linear, logSoftmax, nllLoss, type Device, type DType, type Tensor } from '@mini/tensor';
-import '@mini/autograd';
 import { webgpu } from '../../tensor/test/helpers.ts';
 import { relativeError } from './helpers.ts';
 

@@ -28,7 +28,6 @@ import {
   type DType,
   type Tensor,
 } from '@mini/tensor';
-import '@mini/autograd';
 import { webgpu } from '../../tensor/test/helpers.ts';
 import { relativeError } from './helpers.ts';
 
