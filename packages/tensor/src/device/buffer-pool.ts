@@ -12,6 +12,12 @@ const MAX_POOLED_BYTES = 128 * MiB;
 /** A free buffer not handed out again within this many submits is destroyed. */
 const IDLE_SUBMITS = 64;
 
+/** The most buffers that may exist at once, and why (shown in the out-of-memory error). */
+export interface BufferLimit {
+  max: number;
+  reason: string;
+}
+
 /**
  * Storage buffers recycled by size class. A released buffer may still be read by commands not yet
  * submitted, so it waits in `quarantine` until the next submit before it can be handed out again.
@@ -34,6 +40,10 @@ export class BufferPool {
   pooledBytes = 0;
   /** Buffers ever created (a steady training loop stops creating them). */
   created = 0;
+  /** Buffers created and not yet destroyed: live, quarantined and free ones. */
+  existing = 0;
+  /** Creating a buffer beyond limit.max is an out-of-memory error instead of a driver crash. */
+  limit: BufferLimit = { max: Infinity, reason: '' };
   /** How many times each buffer has been handed out: tells one tenant of a buffer from the next. */
   private generations = new WeakMap<GPUBuffer, number>();
 
@@ -47,13 +57,26 @@ export class BufferPool {
       this.freeBytes -= size;
       this.freedAt.delete(buffer);
     } else {
+      if (this.existing >= this.limit.max) this.trim();
+      if (this.existing >= this.limit.max) throw this.outOfMemory(size);
       this.created++;
+      this.existing++;
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
       buffer = this.device.createBuffer({ size, usage, label: `pool-${size}` });
     }
     this.liveBytes += size;
     this.generations.set(buffer, (this.generations.get(buffer) ?? 0) + 1);
     return buffer;
+  }
+
+  private outOfMemory(size: number): Error {
+    const mb = (bytes: number) => `${(bytes / MiB).toFixed(2)} MiB`;
+    return new Error(
+      `out of GPU memory: tried to allocate ${mb(size)} with ${this.existing} GPU buffers (${mb(this.liveBytes)} live) in use, ` +
+        `the most this device holds at once (${this.limit.reason}). Free tensors with dispose() or tidy(): ` +
+        `a loop that never awaits and uses no tidy() keeps every tensor it creates, because garbage ` +
+        `collection frees GPU memory only when the program yields to the event loop.`,
+    );
   }
 
   /** The buffer's current tenancy, or undefined for a buffer that is not from the pool. */
@@ -77,7 +100,7 @@ export class BufferPool {
     for (const b of this.quarantine) {
       if (this.freeBytes + b.size > this.maxPooledBytes) {
         this.pooledBytes -= b.size;
-        b.destroy();
+        this.destroy(b);
         continue;
       }
       let list = this.free.get(b.size);
@@ -106,10 +129,15 @@ export class BufferPool {
         this.pooledBytes -= b.size;
         this.freeBytes -= b.size;
         this.freedAt.delete(b);
-        b.destroy();
+        this.destroy(b);
       }
       if (kept.length) this.free.set(size, kept);
       else this.free.delete(size);
     }
+  }
+
+  private destroy(b: GPUBuffer): void {
+    this.existing--;
+    b.destroy();
   }
 }

@@ -4,7 +4,9 @@
  * by the `node` condition of `#webgpu-binding` in package.json; a web page gets
  * webgpu-binding-web.ts instead.
  */
+import { readFileSync } from 'node:fs';
 import type { Backend } from './adapter.ts';
+import type { BufferLimit } from './buffer-pool.ts';
 
 /** Every backend Dawn offers here, in the order they are tried. */
 export const BACKENDS: readonly Backend[] = ['default', 'vulkan', 'opengles'];
@@ -39,4 +41,28 @@ export async function requestAdapter(backend: Backend): Promise<{ gpu: GPU; adap
   const adapter = await gpu.requestAdapter(options);
   if (!adapter) throw new Error('requestAdapter returned null (Dawn prints its reason on stderr)');
   return { gpu, adapter };
+}
+
+/** Memory mappings Mesa's lavapipe takes per GPU buffer, rounded up from the 3.6 measured. */
+const MAPPINGS_PER_BUFFER = 5;
+
+/**
+ * A software adapter (Mesa's lavapipe, SwiftShader) keeps each buffer in host memory mapped into
+ * the process, and when Linux's vm.max_map_count mappings run out the driver crashes the process
+ * (SIGSEGV) instead of reporting an error: its buffers are capped below that. Other adapters
+ * report their own out-of-memory errors.
+ */
+export function bufferLimit(info: GPUAdapterInfo, readMapCount = readMaxMapCount): BufferLimit | null {
+  if (!/llvmpipe|lavapipe|swiftshader/i.test(`${info.vendor} ${info.device} ${info.description}`)) return null;
+  const mappings = readMapCount();
+  if (mappings === null) return null;
+  return { max: Math.floor(mappings / MAPPINGS_PER_BUFFER), reason: `a software GPU, in a process allowed vm.max_map_count = ${mappings} memory mappings` };
+}
+
+function readMaxMapCount(): number | null {
+  try {
+    return Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8')) || null;
+  } catch {
+    return null;
+  }
 }

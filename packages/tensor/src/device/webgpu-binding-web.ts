@@ -3,6 +3,7 @@
  * by `#webgpu-binding` in package.json wherever the `node` condition does not apply.
  */
 import type { Backend } from './adapter.ts';
+import type { BufferLimit } from './buffer-pool.ts';
 
 /** A page has one backend: whatever the browser uses. */
 export const BACKENDS: readonly Backend[] = ['default'];
@@ -20,4 +21,9 @@ export async function requestAdapter(backend: Backend): Promise<{ gpu: GPU; adap
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned null');
   return { gpu, adapter };
+}
+
+/** A browser reports running out of GPU memory itself: no limit of mini's own. */
+export function bufferLimit(_info: GPUAdapterInfo): BufferLimit | null {
+  return null;
 }

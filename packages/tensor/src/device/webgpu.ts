@@ -2,6 +2,7 @@ import { kernelSource } from '@mini/kernels';
 import { findAdapter, type AdapterChoice, type Backend } from './adapter.ts';
 import { environment } from '../env.ts';
 import { BufferPool } from './buffer-pool.ts';
+import { bufferLimit } from '#webgpu-binding';
 import { deviceCheckMessage, DEVICE_CHECK_BYTES } from './device-checks.ts';
 import { idleWait } from './idle-wait.ts';
 import { LostResults } from './lost-results.ts';
@@ -135,7 +136,10 @@ export class WebGPURuntime {
       maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
     };
     const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
-    return new WebGPURuntime(choice, device);
+    const runtime = new WebGPURuntime(choice, device);
+    const limit = env.MINI_MAX_GPU_BUFFERS ? { max: positiveInteger('MINI_MAX_GPU_BUFFERS', env.MINI_MAX_GPU_BUFFERS), reason: 'MINI_MAX_GPU_BUFFERS' } : bufferLimit(adapter.info);
+    if (limit) runtime.pool.limit = limit;
+    return runtime;
   }
 
   /** The Dawn backend the adapter came from ('default' in a browser). */
@@ -421,6 +425,12 @@ export class WebGPURuntime {
     this.pipelines.clear();
     this.device.destroy();
   }
+}
+
+function positiveInteger(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${value} is not a positive integer`);
+  return n;
 }
 
 function errorKind(error: GPUError): string {
