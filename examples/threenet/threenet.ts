@@ -1,7 +1,7 @@
 /**
  * ThreeNet on MNIST: the PyTorch original (shared/seed/000_cc4706db796cad16.txt) ported part for
  * part. Run `pnpm example:threenet --help` for the options; the machinery around the seed's code
- * (flags, progress, checkpoints, plots) lives in src/.
+ * (flags, progress, checkpoints, plots) is the examples' shared kit, examples/kit.
  */
 import { F, nn } from '@mini/nn';
 import { optim } from '@mini/optim';
@@ -9,9 +9,7 @@ import { noGrad } from '@mini/autograd';
 import { Compose, DataLoader, Grayscale, Normalize, ToTensor } from '@mini/data';
 import * as torch from '@mini/tensor';
 import type { Tensor } from '@mini/tensor';
-import { HELP, parseConfig, type Config } from './src/args.ts';
-import { openDatasets, type ImageLoader } from './src/datasets.ts';
-import { Run } from './src/run.ts';
+import { helpText, openDatasets, parseConfig, Run, type Config, type Example, type ImageLoader } from '@mini/example-kit';
 
 // batch size
 const batchSize = 256;
@@ -90,7 +88,8 @@ async function computeGradientDescent(config: Config, run: Run, batchSize = 8, e
   await run.begin(module, optimizer, trainLoader, testLoader);
   let bestModule = await run.restoreBest(() => new NNModule().to(device));
 
-  const batchLen = trainLoader.length;
+  // the batches of an epoch (fewer with --steps-per-epoch)
+  const batchLen = run.stepsPerEpoch;
   for (let i = run.epoch; i < epoches && !run.stopping; i++) {
     await run.startEpoch(i);
     for await (const [j, [data, labels]] of run.enumerate(trainLoader)) {
@@ -129,16 +128,25 @@ async function computeGradientDescent(config: Config, run: Run, batchSize = 8, e
   run.summary(testAccuracy);
 }
 
+// the program: its name, and the seed's hyperparameters as the defaults of its flags
+const THREENET: Example = {
+  name: 'threenet',
+  title: 'ThreeNet',
+  about: 'Trains ThreeNet (784-200-60-10, ReLU, log_softmax, NLLLoss) as in the PyTorch original.',
+  defaults: { epochs: 200, batchSize, lr: 1e-2, momentum: 0, evalEvery: 20 },
+  notes: { epochs: "about a minute on the software GPU; the seed's full run is 500", evalEvery: 'as in the seed' },
+  firstWeight: 'fc1.weight',
+};
+
 async function main(): Promise<void> {
-  // the seed's batch size, unless --batch-size says otherwise
-  const config = parseConfig(process.argv.slice(2), { batchSize });
+  const config = parseConfig(process.argv.slice(2), THREENET);
   if (!config) {
-    process.stdout.write(HELP);
+    process.stdout.write(helpText(THREENET));
     return;
   }
   await torch.init(config.device);
   torch.manualSeed(config.seed);
-  const run = new Run(config);
+  const run = new Run(THREENET, config);
   await computeGradientDescent(config, run, config.batchSize, config.epochs);
 }
 

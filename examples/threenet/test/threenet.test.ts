@@ -23,11 +23,19 @@ async function weights(path: string): Promise<Record<string, number[]>> {
   return out;
 }
 
-/** What a run leaves that must not depend on where it was interrupted (timings left out). */
+/**
+ * What a run leaves that must not depend on where it was interrupted: timings left out, and the
+ * recorded --out (each run of the test has its own folder).
+ */
 async function outputs(out: string) {
   const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
   const { seconds: _s, minutes: _m, ...results } = run.results;
+  const { out: _out, ...config } = run.config;
+  expect(_out).toBe(out);
   return {
+    config,
+    device: run.device,
+    adapter: run.adapter,
     weights: await weights(join(out, 'last.ckpt.safetensors')),
     metrics: readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').map((row) => row.split(',').slice(0, 4).join(',')),
     results,

@@ -24,6 +24,14 @@ describe('the run reporter', () => {
     expect(pipe.out).toEqual(['epoch: 20 time: 0.23 s accuracy: 92.188 % (best)\n']);
   });
 
+  it('shows the test accuracy as correct/total when the example counts them', () => {
+    const pipe = stream(false);
+    createReporter(false, pipe.stream).emit({
+      type: 'summary', bestTrainAccuracy: 0.98, testAccuracy: 0.9765, testCorrect: 1953, testTotal: 2000, minutes: 2, seconds: 120, evalEvery: 1, out: 'runs/lenet',
+    });
+    expect(pipe.out[0]).toContain('test accuracy is 97.650 % (1953/2000)\n');
+  });
+
   it('writes one JSON object per line with --json', () => {
     const pipe = stream(true);
     const reporter = createReporter(true, pipe.stream);

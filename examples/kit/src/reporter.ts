@@ -7,7 +7,18 @@ export type Event =
   | { type: 'step'; epoch: number; step: number; loss: number; samplesPerSecond: number }
   | { type: 'epoch'; epoch: number; loss: number; seconds: number; samplesPerSecond: number }
   | { type: 'eval'; epoch: number; accuracy: number; seconds: number; best: boolean }
-  | { type: 'summary'; bestTrainAccuracy: number | null; testAccuracy: number; minutes: number; seconds: number; evalEvery: number; out: string }
+  | {
+      type: 'summary';
+      bestTrainAccuracy: number | null;
+      testAccuracy: number;
+      /** The correct predictions out of the test images, when the example counts them. */
+      testCorrect?: number;
+      testTotal?: number;
+      minutes: number;
+      seconds: number;
+      evalEvery: number;
+      out: string;
+    }
   | { type: 'stopped'; reason: string; checkpoint: string | null };
 
 export interface Reporter {
@@ -34,7 +45,7 @@ function describe(event: Event): string {
         event.bestTrainAccuracy === null
           ? `no evaluation ran: the training accuracy is measured every ${event.evalEvery} epochs (--eval-every), and the run ended before one`
           : `best train accuracy is ${pct(event.bestTrainAccuracy)}`,
-        `test accuracy is ${pct(event.testAccuracy)}`,
+        `test accuracy is ${pct(event.testAccuracy)}${event.testCorrect === undefined ? '' : ` (${event.testCorrect}/${event.testTotal})`}`,
         `all train and test need time: ${event.minutes.toFixed(2)} minutes`,
         `outputs in ${event.out}`,
       ].join('\n');

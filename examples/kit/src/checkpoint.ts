@@ -4,7 +4,10 @@ import type { Optimizer } from '@mini/optim';
 import { isTensor, type Tensor } from '@mini/tensor';
 import { packMetrics, parseProgress, type Progress, type TrainingFlags } from './progress.ts';
 
-const FORMAT = 'mini-threenet-checkpoint-2';
+/** The metadata format of an example's checkpoints: mini-<example name>-checkpoint-<version>. */
+export function checkpointFormat(example: string): string {
+  return `mini-${example}-checkpoint-3`;
+}
 
 /** Frees the handles of a state dict (stateDict() handles share the model's memory: nothing it uses is freed). */
 export function disposeAll(sd: StateDict): void {
@@ -49,8 +52,8 @@ export async function nonFiniteWeights(model: Module): Promise<string | null> {
   return total ? `${total} non-finite values (${counts.join(', ')})` : null;
 }
 
-/** A hint when a file passed as plain weights (--init) is a checkpoint of this program. */
-export async function checkpointHint(path: string): Promise<string> {
+/** A hint when a file passed as plain weights (--init) is a checkpoint of this program (`format`). */
+export async function checkpointHint(path: string, format: string): Promise<string> {
   const metadata = await readSafetensors(path).then(
     (file) => {
       disposeAll(file.tensors);
@@ -58,7 +61,7 @@ export async function checkpointHint(path: string): Promise<string> {
     },
     () => null,
   );
-  return metadata?.format === FORMAT
+  return metadata?.format === format
     ? `\n'${path}' is a checkpoint of this program (weights, optimizer state and progress): continue it with --resume, or start from its best.safetensors with --init`
     : '';
 }
@@ -68,7 +71,7 @@ export async function checkpointHint(path: string): Promise<string> {
  * (optimizer.<param index>.<name>) and, as metadata, the optimizer's numbers and the run's
  * progress into one safetensors file (written to a temp name, then renamed).
  */
-export async function saveCheckpoint(path: string, model: Module, optimizer: Optimizer, progress: Progress): Promise<void> {
+export async function saveCheckpoint(path: string, format: string, model: Module, optimizer: Optimizer, progress: Progress): Promise<void> {
   const tensors: StateDict = {};
   for (const [name, t] of Object.entries(model.stateDict())) tensors[`model.${name}`] = t;
   const { state, paramGroups } = optimizer.stateDict();
@@ -81,7 +84,7 @@ export async function saveCheckpoint(path: string, model: Module, optimizer: Opt
   }
   try {
     await save(tensors, path, {
-      format: FORMAT,
+      format,
       optimizer: JSON.stringify({ paramGroups, numbers }),
       progress: JSON.stringify({ ...progress, metrics: packMetrics(progress.metrics) }),
     });
@@ -92,18 +95,20 @@ export async function saveCheckpoint(path: string, model: Module, optimizer: Opt
 
 /**
  * Loads a checkpoint written by saveCheckpoint into the model and optimizer; returns its progress,
- * checked field by field, and trained with `expected.flags` (see parseProgress).
+ * checked field by field, and trained with `expected.flags` (see parseProgress). `kind` names
+ * the checkpoint ('ThreeNet') when it is not of `format`.
  */
 export async function loadCheckpoint(
   path: string,
+  { format, kind }: { format: string; kind: string },
   model: Module,
   optimizer: Optimizer,
   expected: { flags: TrainingFlags; stepsPerEpoch: number },
 ): Promise<Progress> {
   const { tensors, metadata } = await readSafetensors(path, { device: model.parameters()[0].device });
   try {
-    if (metadata?.format !== FORMAT) {
-      throw new Error(`'${path}' is not a ThreeNet checkpoint (expected metadata format ${FORMAT}, found ${metadata?.format ?? 'none'})`);
+    if (metadata?.format !== format) {
+      throw new Error(`'${path}' is not a ${kind} checkpoint (expected metadata format ${format}, found ${metadata?.format ?? 'none'})`);
     }
     const progress = parseProgress(metadata.progress, expected);
     const weights: StateDict = Object.create(null);

@@ -10,7 +10,7 @@ export interface MetricRow {
 }
 
 /** The flags that define what a run trains: a resumed run must have the same. */
-export const TRAINING_FLAGS = ['dataset', 'batchSize', 'optimizer', 'lr', 'momentum', 'evalEvery', 'shuffle'] as const;
+export const TRAINING_FLAGS = ['dataset', 'batchSize', 'optimizer', 'lr', 'momentum', 'evalEvery', 'stepsPerEpoch', 'shuffle'] as const;
 export type TrainingFlags = Pick<Config, (typeof TRAINING_FLAGS)[number]>;
 
 /** Where a run stands: enough to continue it exactly, and to write the same outputs. */
@@ -37,7 +37,8 @@ export function trainingFlags(config: Config): TrainingFlags {
 /** How a flag's value reads on the command line. */
 function flagText(key: keyof TrainingFlags, value: unknown): string {
   if (key === 'shuffle') return value ? 'shuffling on (no --no-shuffle)' : '--no-shuffle';
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${value}`;
+  const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return value === null ? `no ${flag}` : `${flag} ${value}`;
 }
 
 /** The differences between the checkpoint's flags and this run's, one phrase each. */

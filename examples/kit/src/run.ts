@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Module } from '@mini/nn';
 import type { Optimizer } from '@mini/optim';
 import { getDefaultDevice, shutdown, type Tensor } from '@mini/tensor';
-import { UsageError, type Config } from './args.ts';
-import { checkpointHint, loadCheckpoint, loadWeights, nonFiniteWeights, saveCheckpoint, saveWeights } from './checkpoint.ts';
+import { UsageError, type Config, type Example } from './args.ts';
+import { checkpointFormat, checkpointHint, loadCheckpoint, loadWeights, nonFiniteWeights, saveCheckpoint, saveWeights } from './checkpoint.ts';
 import { ready, type ImageLoader as Loader } from './datasets.ts';
 import { isFileError, prepareOutDir, writeFileAtomic } from './files.ts';
 import { drawChart } from './plot.ts';
@@ -18,9 +18,9 @@ class DivergedError extends Error {}
 const YIELD_EVERY_MS = 20;
 
 /**
- * Everything the seed's training loop does not: flags, progress, loss readback, checkpoints
- * (Ctrl-C, --max-steps, --resume), NaN detection, metrics, plots and run.json. The loop in
- * threenet.ts calls it at the seed's own points.
+ * Everything a training loop as PyTorch users write it does not: flags, progress, loss readback,
+ * checkpoints (Ctrl-C, --max-steps, --resume), NaN detection, metrics, plots and run.json. The
+ * examples' loops (threenet.ts, lenet.ts) call it at their own points.
  */
 export class Run {
   readonly reporter: Reporter;
@@ -50,7 +50,11 @@ export class Run {
   private optimizer!: Optimizer;
   private train!: Loader;
 
-  constructor(readonly config: Config) {
+  constructor(
+    /** The program this run belongs to. */
+    readonly example: Example,
+    readonly config: Config,
+  ) {
     this.reporter = createReporter(config.json);
     prepareOutDir(config.out);
     process.on('SIGINT', () => {
@@ -77,6 +81,15 @@ export class Run {
     return join(this.config.out, 'last.ckpt.safetensors');
   }
 
+  private get format(): string {
+    return checkpointFormat(this.example.name);
+  }
+
+  /** The batches an epoch trains on: the training loader's, or fewer with --steps-per-epoch. */
+  get stepsPerEpoch(): number {
+    return Math.min(this.train.length, this.config.stepsPerEpoch ?? Infinity);
+  }
+
   private stop(reason: string): void {
     this.stopping = true;
     this.stopReason ??= reason;
@@ -100,7 +113,7 @@ export class Run {
       trainSize: train.dataset.length,
       testSize: test.dataset.length,
       epochs: this.config.epochs,
-      steps: train.length,
+      steps: this.stepsPerEpoch,
     });
   }
 
@@ -109,7 +122,7 @@ export class Run {
     try {
       await loadWeights(this.model, path);
     } catch (e) {
-      throw new UsageError(`--init: ${(e as Error).message}${await checkpointHint(path)}`);
+      throw new UsageError(`--init: ${(e as Error).message}${await checkpointHint(path, this.format)}`);
     }
   }
 
@@ -117,13 +130,14 @@ export class Run {
     if (!existsSync(path)) throw new UsageError(`--resume: no such file '${path}'`);
     let progress: Progress;
     try {
-      progress = await loadCheckpoint(path, this.model, this.optimizer, { flags: trainingFlags(this.config), stepsPerEpoch: this.train.length });
+      const expected = { flags: trainingFlags(this.config), stepsPerEpoch: this.stepsPerEpoch };
+      progress = await loadCheckpoint(path, { format: this.format, kind: this.example.title }, this.model, this.optimizer, expected);
     } catch (e) {
       throw new UsageError(`--resume: checkpoint '${path}': ${(e as Error).message}`);
     }
     this.epoch = progress.epoch;
     this.skip = progress.step;
-    this.stepsDone = progress.epoch * this.train.length + progress.step;
+    this.stepsDone = progress.epoch * this.stepsPerEpoch + progress.step;
     this.firstEpoch = progress.epoch;
     this.train.generator.setState(progress.loaderState);
     this.lossList = progress.lossList;
@@ -148,15 +162,16 @@ export class Run {
     this.stepsThisEpoch = 0;
   }
 
-  /** The loader's batches with their index, minus those a resumed run already did in this epoch. */
+  /**
+   * The loader's batches with their index, minus those a resumed run already did in this epoch,
+   * up to --steps-per-epoch.
+   */
   async *enumerate(loader: Loader): AsyncGenerator<[number, [Tensor, Tensor]]> {
     let j = 0;
     for await (const batch of loader) {
-      if (j < this.skip) {
-        this.step = ++j;
-        continue;
-      }
-      yield [j++, batch];
+      if (j < this.skip) this.step = j + 1;
+      else yield [j, batch];
+      if (++j === this.stepsPerEpoch) break;
     }
     this.skip = 0;
   }
@@ -188,7 +203,7 @@ export class Run {
   /** Writes the checkpoint, unless the weights went non-finite: then the last good one stays. */
   private async saveCheckpoint(): Promise<void> {
     await this.refuseNonFinite(this.model, this.checkpointPath);
-    await saveCheckpoint(this.checkpointPath, this.model, this.optimizer, this.progress());
+    await saveCheckpoint(this.checkpointPath, this.format, this.model, this.optimizer, this.progress());
   }
 
   private async refuseNonFinite(model: Module, path: string): Promise<void> {
@@ -230,7 +245,7 @@ export class Run {
       this.lastYield = performance.now();
     }
     // Steps are recorded ahead of the GPU; only a readback (the epoch's end) says how fast it really went.
-    this.reporter.progress(this.epoch + 1, this.config.epochs, this.step, this.train.length, this.lastLoss, this.epochRate);
+    this.reporter.progress(this.epoch + 1, this.config.epochs, this.step, this.stepsPerEpoch, this.lastLoss, this.epochRate);
     if (maxSteps !== null && this.stepsDone >= maxSteps) this.stop(`--max-steps ${maxSteps} reached`);
   }
 
@@ -280,24 +295,32 @@ export class Run {
   /** The seed's two plots: the loss of each epoch's last batch, and the training accuracy. */
   async draw(): Promise<void> {
     const points = (values: number[], every: number) => values.map((y, i) => ({ x: (i + 1) * every, y }));
-    await drawChart({ title: 'mnist', ylabel: 'loss', xlabel: 'epoch', points: points(this.lossList, 1) }, join(this.config.out, 'loss'));
+    await drawChart({ title: this.config.dataset, ylabel: 'loss', xlabel: 'epoch', points: points(this.lossList, 1) }, join(this.config.out, 'loss'));
     await drawChart(
       { title: 'training accuracy', ylabel: 'accuracy', xlabel: `epoch (every ${this.config.evalEvery})`, points: points(this.accuracyList, this.config.evalEvery) },
       join(this.config.out, 'accuracy'),
     );
   }
 
-  summary(testAccuracy: number): void {
+  /**
+   * Reports the test accuracy and writes run.json. The accuracy is a fraction (the seed's mean of
+   * batch accuracies) or the count of correct predictions out of a total.
+   */
+  summary(test: number | { correct: number; total: number }): void {
     const seconds = this.elapsed();
     const device = getDefaultDevice();
     // null when no evaluation ran (fewer epochs than --eval-every): there is no best accuracy to report.
     const bestTrainAccuracy = this.accuracyList.length ? this.bestA : null;
-    const results = { bestTrainAccuracy, testAccuracy, seconds, minutes: seconds / 60 };
+    const counts = typeof test === 'number' ? {} : { testCorrect: test.correct, testTotal: test.total };
+    const testAccuracy = typeof test === 'number' ? test : test.correct / test.total;
+    const results = { bestTrainAccuracy, testAccuracy, ...counts, seconds, minutes: seconds / 60 };
+    // What was trained, and how: the same for a run and for that run resumed (--resume is left out).
+    const { resume: _resume, ...config } = this.config;
     writeFileAtomic(
       join(this.config.out, 'run.json'),
       JSON.stringify(
         {
-          config: this.config,
+          config,
           device: device.type,
           adapter: device.type === 'webgpu' ? { ...adapterInfo(device.gpu.adapterInfo), backend: device.gpu.backend } : null,
           results,
