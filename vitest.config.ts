@@ -6,6 +6,10 @@ export default defineConfig({
     // Each test file opens its own WebGPU device on the software GPU; two at a time fit 2 cores.
     pool: 'forks',
     maxWorkers: 2,
+    // The matmul tuner is off in tests, for every test file and the processes they start: kernel
+    // choices stay the heuristics' (deterministic, and no background tuning adds dispatches or
+    // writes a cache file). The tuner's own tests turn it on through its API.
+    env: { MINI_TUNE: 'off' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

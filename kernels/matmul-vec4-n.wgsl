@@ -1,26 +1,27 @@
-// out[M, N] = a[M, K] · b[K, N] (+ bias[N]) (then ReLU) on CPU adapters with 8-wide subgroups
-// (lavapipe), for a contiguous along k and b along n (a plain product, or gzᵀ·x in a weight
+// out[M, N] = a[M, K] · b[K, N] (+ bias[N]) (then ReLU) on CPU adapters with subgroups of SG lanes
+// (lavapipe: 8), for a contiguous along k and b along n (a plain product, or gzᵀ·x in a weight
 // gradient, gz stored transposed by linear's backward); K and N multiples of 4, rows 16-byte
 // aligned: the vec4 sibling of matmul-subgroup.wgsl (read its header first). Each lane owns TN
 // groups of 4 adjacent columns of TM rows and accumulates them as vec4; per 4 k it loads one vec4
-// of A per 8 rows (lane = row, passed around with subgroupShuffle) and 4 vec4 of B per group.
+// of A per SG rows (lane = row, passed around with subgroupShuffle) and 4 vec4 of B per group.
 // Edges are clamped on load and masked on store.
 enable subgroups;
 
 const TM: u32 = {{TM}}u;
 const TN: u32 = {{TN}}u;
-const TA: u32 = (TM + 7u) / 8u;
+const SG: u32 = {{SG}}u;
+const TA: u32 = (TM + SG - 1u) / SG;
 
 #include "matmul-vec4-columns.wgsl"
 
-@compute @workgroup_size(8)
+@compute @workgroup_size(SG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let row0 = wid.y * TM;
-  let col4 = wid.x * (8u * TN) + lane;
+  let col4 = wid.x * (SG * TN) + lane;
   var acc: array<vec4<f32>, TM * TN>;
   let boff = column_offsets(col4, b_start(wid.z));
   var aoff: array<u32, TA>;
-  for (var u = 0u; u < TA; u++) { aoff[u] = (a_start(wid.z) + min(row0 + 8u * u + lane, p.M - 1u) * p.sa0) / 4u; }
+  for (var u = 0u; u < TA; u++) { aoff[u] = (a_start(wid.z) + min(row0 + SG * u + lane, p.M - 1u) * p.sa0) / 4u; }
   let sb4 = p.sb0 / 4u;
   for (var k = 0u; k < p.K; k += 4u) {
     var bv: array<vec4<f32>, 4 * TN>;
@@ -30,7 +31,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     var am: array<vec4<f32>, TA>;
     for (var u = 0u; u < TA; u++) { am[u] = a[aoff[u] + k / 4u]; }
     for (var i = 0u; i < TM; i++) {
-      let av = subgroupShuffle(am[i / 8u], i % 8u);
+      let av = subgroupShuffle(am[i / SG], i % SG);
       for (var t = 0u; t < TN; t++) {
         var s = acc[i * TN + t];
         s = fma(vec4<f32>(av.x), bv[t], s);

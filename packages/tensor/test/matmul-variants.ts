@@ -6,6 +6,7 @@ export const VARIANTS: Record<string, string[]> = {
   subgroup: ['matmul-vec4-k', 'matmul-vec4-n', 'matmul-vec4-mn', 'matmul-subgroup along k', 'matmul-subgroup along m', 'matmul-columns'],
   columns: ['matmul-columns'],
   tiled: ['matmul'],
+  'tiled-vec4': ['matmul-tiled-vec4'],
 };
 
 /** The kernel (and, for matmul-subgroup, the way it reads a) that a product of a and b takes. */

@@ -141,6 +141,6 @@ describe('matmul errors', () => {
   });
 
   it('rejects an unknown kernel name', () => {
-    expect(() => setMatmulKernel('fast' as never)).toThrow("unknown matmul kernel 'fast'; expected one of subgroup, columns, tiled");
+    expect(() => setMatmulKernel('fast' as never)).toThrow("unknown matmul kernel 'fast'; expected one of subgroup, columns, tiled, tiled-vec4");
   });
 });

@@ -83,6 +83,11 @@ export class WebGPURuntime {
 
   /** Set by destroy(): the device's loss is then expected, not an error. */
   private shuttingDown = false;
+  /** Whether destroy() was called. */
+  get isDestroyed(): boolean {
+    return this.shuttingDown;
+  }
+
   /** Device-side checks (e.g. an nllLoss target out of range) write here; read with every readback. */
   readonly checkBuffer: GPUBuffer;
   /** Dispatches recorded since the runtime started (for benchmarks and tests). */

@@ -4,27 +4,29 @@ import { envVar } from '../env.ts';
 import type { WebGPURuntime } from '../device/webgpu.ts';
 import { broadcastShapes, numel } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
+import { tuneMode, tunerFor } from '../tune/tuner.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { reluBackward } from './elementwise.ts';
 import { launch, placeholder } from './gpu.ts';
+import { launchProduct, matrices } from './matmul-launch.ts';
+import {
+  adapterTraits,
+  heuristicCandidate,
+  heuristicFamily,
+  MATMUL_KERNELS,
+  productLayout,
+  type MatmulCandidate,
+  type MatmulKernel,
+  type MatmulPlan,
+} from './matmul-plan.ts';
 import { sum } from './reduce.ts';
 import { expand, reshape, transpose } from './views.ts';
 
-/**
- * The matmul kernel families (kernels/matmul*.wgsl), all with the same bindings and params:
- * - 'subgroup': CPU adapters with 8-wide subgroups (lavapipe): no workgroup memory, values of A
- *   passed between lanes by subgroupShuffle, vec4 loads where the layout allows (matmul-vec4-k,
- *   matmul-vec4-n, matmul-vec4-mn, else matmul-subgroup); 5-10x the tiled kernel there.
- * - 'columns': CPU adapters without subgroups (Dawn's GL backend on llvmpipe).
- * - 'tiled': 64x64 tiles in workgroup memory, for real GPUs.
- */
-export type MatmulKernel = 'subgroup' | 'columns' | 'tiled';
-/** Every matmul kernel family, the values MINI_MATMUL_KERNEL takes. */
-export const MATMUL_KERNELS: readonly MatmulKernel[] = ['subgroup', 'columns', 'tiled'];
+export { MATMUL_KERNELS, type MatmulKernel, type MatmulPlan } from './matmul-plan.ts';
 
 let forced: MatmulKernel | null = null;
 
-/** Forces one kernel family for every later matmul (tests, benchmarks); null restores the choice by adapter. */
+/** Forces one kernel family for every later matmul (tests, benchmarks); null restores the choice by adapter and tuner. */
 export function setMatmulKernel(kernel: MatmulKernel | null): void {
   if (kernel !== null && !MATMUL_KERNELS.includes(kernel)) {
     throw new Error(`unknown matmul kernel '${kernel}'; expected one of ${MATMUL_KERNELS.join(', ')}`);
@@ -32,121 +34,48 @@ export function setMatmulKernel(kernel: MatmulKernel | null): void {
   forced = kernel;
 }
 
-function isSoftwareAdapter(gpu: WebGPURuntime): boolean {
-  const info = gpu.adapterInfo as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  const names = `${info.architecture} ${info.device} ${info.description}`;
-  return info.isFallbackAdapter === true || /software|llvmpipe|lavapipe|swiftshader/i.test(names);
-}
-
-/** The kernel family that runs matmuls on this device: forced, MINI_MATMUL_KERNEL, or chosen by adapter. */
-export function matmulKernel(gpu: WebGPURuntime): MatmulKernel {
-  const wanted = forced ?? (envVar('MINI_MATMUL_KERNEL') as MatmulKernel | undefined);
+/** The family forced by setMatmulKernel or MINI_MATMUL_KERNEL, else null. */
+function forcedKernel(): MatmulKernel | null {
+  const wanted = forced ?? (envVar('MINI_MATMUL_KERNEL') as MatmulKernel | undefined) ?? null;
   if (wanted && !MATMUL_KERNELS.includes(wanted)) {
     throw new Error(`MINI_MATMUL_KERNEL=${wanted} is not a matmul kernel; expected one of ${MATMUL_KERNELS.join(', ')}`);
   }
-  const kernel = wanted ?? (isSoftwareAdapter(gpu) ? 'subgroup' : 'tiled');
-  if (kernel !== 'subgroup') return kernel;
-  const info = gpu.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
-  const eightWide = gpu.hasFeature('subgroups') && info.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
-  if (eightWide) return 'subgroup';
-  if (wanted) throw new Error(`the 'subgroup' matmul kernel needs 8-wide subgroups, which this adapter lacks`);
-  return 'columns';
+  return wanted;
 }
 
-/** The kernel, its specialization and its grid for one product. */
-export interface MatmulPlan {
-  family: string;
-  template: Record<string, string>;
-  constants: Record<string, number>;
-  /** [x, y] tiles of one product, then z: the batch. */
-  workgroups: number[];
+/** The kernel family the heuristics run matmuls on here: forced, MINI_MATMUL_KERNEL, or chosen by adapter. */
+export function matmulKernel(gpu: WebGPURuntime): MatmulKernel {
+  return heuristicFamily(adapterTraits(gpu), forcedKernel());
 }
-
-const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
 
 /**
- * Multiply-adds below which a product costs little more than its dispatch: on CPU adapters such
- * products, unless a vec4 kernel takes their layout, take the columns kernel with a small tile,
- * which compiles in a quarter of the time of the scalar subgroup kernel (0.07 against 0.27 s).
+ * The candidate that runs a product of a and b: with a family forced, the heuristic's choice in
+ * it; with MINI_TUNE=off, the heuristic's; else the tuned one for its shape class, and until
+ * that class is tuned (which then starts in the background) the heuristic's.
  */
-const SMALL_PRODUCT = 256 * 64 * 64;
-
-/** Flags of the params field `epilogue` in kernels/matmul*.wgsl. */
-const EPILOGUE_BIAS = 1;
-const EPILOGUE_RELU = 2;
-
-/** The matrices of a 2-D operand (one) or of a 3-D one (a batch): sizes, strides and where they start. */
-interface Matrices {
-  batch: number;
-  /** Elements from one matrix of the batch to the next (0 for 2-D: every batch index reads the same). */
-  batchStride: number;
-  rows: number;
-  cols: number;
-  s0: number;
-  s1: number;
-  offset: number;
-}
-
-function matrices(t: Tensor): Matrices {
-  const [rows, cols] = t.shape.slice(-2);
-  const [s0, s1] = t.strides.slice(-2);
-  const batched = t.ndim === 3;
-  return { batch: batched ? t.shape[0] : 1, batchStride: batched ? t.strides[0] : 0, rows, cols, s0, s1, offset: t.offset };
+export function matmulCandidate(a: Tensor, b: Tensor): MatmulCandidate {
+  const layout = productLayout(a, b);
+  const traits = adapterTraits(a.device.gpu);
+  const kernel = forcedKernel();
+  const heuristic = heuristicCandidate(traits, heuristicFamily(traits, kernel), layout);
+  const mode = kernel ? 'off' : tuneMode();
+  if (mode === 'off') return heuristic;
+  const tuner = tunerFor(a.device);
+  const tuned = tuner.tuned(layout);
+  if (tuned) return tuned;
+  tuner.schedule(layout, mode);
+  return heuristic;
 }
 
 /**
  * Kernel, tile and grid for a [M, K] · b [K, N], or for a batch of products a [B, M, K] ·
- * b [B, K, N] (the grid's z is the batch). Tiles were measured on lavapipe (bench/RESULTS.md):
- * bigger ones spill or stop being unrolled by the shader compiler (and collapse to a few GFLOP/s),
- * smaller ones load more per multiply-add. On the subgroup family, operands whose rows are
- * 16-byte aligned and K (and N or M) multiples of 4 take the vec4 kernels, the rest the scalar one.
+ * b [B, K, N] (the grid's z is the batch): the plan of matmulCandidate.
  */
 export function matmulPlan(a: Tensor, b: Tensor): MatmulPlan {
-  const [ma, mb] = [matrices(a), matrices(b)];
-  const plan = productPlan(matmulKernel(a.device.gpu), ma, mb);
-  return { ...plan, workgroups: [...plan.workgroups, ma.batch] };
+  const layout = productLayout(a, b);
+  const plan = matmulCandidate(a, b).plan(layout);
+  return { ...plan, workgroups: [...plan.workgroups, layout.batch] };
 }
-
-/** The plan of one product of the batch: its grid is [x, y]. */
-function productPlan(kernel: MatmulKernel, a: Matrices, b: Matrices): MatmulPlan {
-  const [M, K, N] = [a.rows, a.cols, b.cols];
-  if (kernel === 'tiled') return { family: 'matmul', template: {}, constants: {}, workgroups: [Math.ceil(N / 64), Math.ceil(M / 64)] };
-  const small = M * N * K <= SMALL_PRODUCT;
-  if (kernel === 'columns') return columnsPlan(M, N, small);
-  // vec4 loads need the rows of every product of a batch on 16-byte boundaries, batch strides included.
-  const aAlongK = a.s1 === 1 && aligned(a.s0, a.offset, K, a.batchStride);
-  const aAlongM = a.s0 === 1 && aligned(a.s1, a.offset, M, a.batchStride);
-  // The vec4 kernels serve small products too: a Linear's training step compiles all three anyway
-  // (forward, input and weight gradients), and they run small products twice as fast as columns.
-  if (aAlongK && b.s0 === 1 && aligned(b.s1, b.offset, b.batchStride)) {
-    const [TM, TN] = [M <= 16 ? 16 : 32, 3];
-    return { family: 'matmul-vec4-k', template: { TM: String(TM), TN: String(TN) }, constants: {}, workgroups: [Math.ceil(N / (8 * TN)), Math.ceil(M / TM)] };
-  }
-  if ((aAlongK || aAlongM) && b.s1 === 1 && aligned(b.s0, b.offset, N, b.batchStride)) {
-    const [family, TM] = aAlongK ? ['matmul-vec4-n', 16] : ['matmul-vec4-mn', 24];
-    return { family, template: { TM: String(TM), TN: '1' }, constants: {}, workgroups: [Math.ceil(N / 32), Math.ceil(M / TM)] };
-  }
-  if (small) return columnsPlan(M, N, small);
-  // A read along m when m is its contiguous dim (a transposed operand, as in the weight gradient).
-  const alongM = Math.abs(a.s0) < Math.abs(a.s1) || (a.s0 === 1 && K === 1);
-  const TM = M <= 8 ? 8 : M <= 16 ? 16 : alongM ? 24 : 32;
-  const TN = alongM || M <= 16 ? 2 : 3;
-  return {
-    family: 'matmul-subgroup',
-    template: { TM: String(TM), TN: String(TN) },
-    constants: { A_ALONG_M: alongM ? 1 : 0 },
-    workgroups: [Math.ceil(N / (8 * TN)), Math.ceil(M / TM)],
-  };
-}
-
-function columnsPlan(M: number, N: number, small: boolean): MatmulPlan {
-  const [TM, TN, WG] = small ? [8, 2, 8] : [M <= 8 ? 8 : 16, 4, 8];
-  const template = { TM: String(TM), TN: String(TN), WG: String(WG) };
-  return { family: 'matmul-columns', template, constants: {}, workgroups: [Math.ceil(N / (WG * TN)), Math.ceil(M / TM)] };
-}
-
-/** Products in one dispatch: the most workgroups a grid has along z. */
-const MAX_BATCH = 65535;
 
 /**
  * a·b (+ bias) (then ReLU) for 2-D a [M, K] and b [K, N], or each product of 3-D a [B, M, K] and
@@ -154,40 +83,25 @@ const MAX_BATCH = 65535;
  * operand); not recorded. The CPU reference accumulates in float64.
  */
 function gemm(a: Tensor, b: Tensor, bias: Tensor | null, relu: boolean): Tensor {
+  if (a.device.type !== 'cpu') return launchProduct(a, b, bias, relu, matmulCandidate(a, b).plan(productLayout(a, b)));
   const { batch, batchStride: sab, rows: M, cols: K, s0: sa0, s1: sa1 } = matrices(a);
   const { batchStride: sbb, cols: N, s0: sb0, s1: sb1 } = matrices(b);
   const out = empty(a.ndim === 3 ? [batch, M, N] : [M, N], a.dtype, a.device);
-  if (a.device.type === 'cpu') {
-    const A = a.storage.array;
-    const B = b.storage.array;
-    const C = out.storage.array;
-    const biasData = bias?.storage.array;
-    for (let z = 0; z < batch; z++) {
-      const [a0, b0, c0] = [a.offset + z * sab, b.offset + z * sbb, z * M * N];
-      for (let i = 0; i < M; i++) {
-        for (let j = 0; j < N; j++) {
-          let acc = 0;
-          for (let k = 0; k < K; k++) acc += A[a0 + i * sa0 + k * sa1] * B[b0 + k * sb0 + j * sb1];
-          if (bias) acc += biasData![bias.offset + j * bias.strides[0]];
-          C[c0 + i * N + j] = relu && acc < 0 ? 0 : acc;
-        }
+  const A = a.storage.array;
+  const B = b.storage.array;
+  const C = out.storage.array;
+  const biasData = bias?.storage.array;
+  for (let z = 0; z < batch; z++) {
+    const [a0, b0, c0] = [a.offset + z * sab, b.offset + z * sbb, z * M * N];
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let acc = 0;
+        for (let k = 0; k < K; k++) acc += A[a0 + i * sa0 + k * sa1] * B[b0 + k * sb0 + j * sb1];
+        if (bias) acc += biasData![bias.offset + j * bias.strides[0]];
+        C[c0 + i * N + j] = relu && acc < 0 ? 0 : acc;
       }
     }
-    return out;
   }
-  // K = 0 needs no special case: the k loop runs zero times and each output is relu(bias or 0).
-  if (M === 0 || N === 0 || batch === 0) return out;
-  if (batch > MAX_BATCH) throw new RangeError(`bmm: a batch of ${batch} products exceeds the ${MAX_BATCH} one dispatch runs on webgpu`);
-  const epilogue = (bias ? EPILOGUE_BIAS : 0) | (relu ? EPILOGUE_RELU : 0);
-  const params = {
-    M, N, K,
-    off_a: a.offset, off_b: b.offset, off_bias: bias?.offset ?? 0,
-    sa0, sa1, sb0, sb1, sab, sbb,
-    epilogue,
-  };
-  const { family, template, constants, workgroups } = matmulPlan(a, b);
-  const label = relu ? 'linear+relu' : bias ? 'linear' : a.ndim === 3 ? 'bmm' : 'matmul';
-  launch(label, { family, template, constants }, [a, b, bias ?? a, out], params, workgroups);
   return out;
 }
 

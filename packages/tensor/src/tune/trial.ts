@@ -1,0 +1,99 @@
+import type { Device } from '../device/device.ts';
+import { fromArray } from '../creation.ts';
+import { Generator } from '../random.ts';
+import type { Tensor } from '../tensor.ts';
+import { launchProduct } from '../ops/matmul-launch.ts';
+import { productLayout, type MatmulCandidate, type ProductLayout } from '../ops/matmul-plan.ts';
+import { transpose } from '../ops/views.ts';
+
+/** How the tuner tries one candidate; tests inject fakes for either part. */
+export interface Trial {
+  /** null when the candidate's product matches the reference, else what differs. */
+  check(candidate: MatmulCandidate): Promise<string | null>;
+  /** Seconds per product. */
+  time(candidate: MatmulCandidate): Promise<number>;
+  /** Frees what the trial holds. */
+  dispose(): void;
+}
+
+/** Rows of the product the check compares: every row of a small one, else both edges and a spread. */
+export function rowsToCheck(M: number): number[] {
+  if (M <= 96) return Array.from({ length: M }, (_, i) => i);
+  const rows = new Set<number>();
+  for (let i = 0; i < 32; i++) rows.add(i).add(M - 1 - i).add(Math.floor((i * M) / 32));
+  return [...rows].sort((x, y) => x - y);
+}
+
+/** Seconds a timed batch of products should last: long enough for the clock, short for the budget. */
+const BATCH_SECONDS = 0.01;
+const MAX_REPS = 64;
+
+/**
+ * The real trial on `device`: random operands laid out as `layout` says (a transposed view for
+ * an operand read along its other dim), checked against a float64 CPU product on rowsToCheck's
+ * rows (within 1e-3·(1 + |value|)), timed as batches of products submitted at once, best of two.
+ */
+export function gpuTrial(device: Device, layout: ProductLayout, clock: () => number, seed = 5): Trial {
+  const { M, K, N } = layout;
+  const g = new Generator(seed);
+  const hostA = Float32Array.from({ length: M * K }, () => g.uniform() * 2 - 1);
+  const hostB = Float32Array.from({ length: K * N }, () => g.uniform() * 2 - 1);
+  // Host a is row-major [M, K] (b [K, N]); a transposed operand is stored as the other matrix.
+  const owned: Tensor[] = [];
+  const upload = (data: Float32Array, shape: number[]) => {
+    const t = fromArray(data, shape, { device });
+    owned.push(t);
+    return t;
+  };
+  const stored = (host: Float32Array, rows: number, cols: number, transposed: boolean): Tensor => {
+    if (!transposed) return upload(host, [rows, cols]);
+    const t = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = host[r * cols + c];
+    return transpose(upload(t, [cols, rows]), 0, 1);
+  };
+  const a = stored(hostA, M, K, layout.aAlongM);
+  const b = stored(hostB, K, N, layout.bAlongK);
+  const own = productLayout(a, b);
+  const rows = rowsToCheck(M);
+  const reference = rows.map((r) => {
+    const line = new Float64Array(N);
+    for (let k = 0; k < K; k++) {
+      const av = hostA[r * K + k];
+      for (let c = 0; c < N; c++) line[c] += av * hostB[k * N + c];
+    }
+    return line;
+  });
+  const run = (c: MatmulCandidate, reps: number) => {
+    const plan = c.plan(own);
+    for (let i = 0; i < reps; i++) launchProduct(a, b, null, false, plan).dispose();
+    device.gpu.flush();
+    return device.gpu.settle();
+  };
+  const timed = async (c: MatmulCandidate, reps: number) => {
+    const start = clock();
+    await run(c, reps);
+    return (clock() - start) / 1000 / reps;
+  };
+  return {
+    async check(c) {
+      const out = launchProduct(a, b, null, false, c.plan(own));
+      const values = await out.toArray();
+      out.dispose();
+      for (const [i, r] of rows.entries()) {
+        for (let col = 0; col < N; col++) {
+          const [got, want] = [values[r * N + col], reference[i][col]];
+          if (!(Math.abs(got - want) <= 1e-3 * (1 + Math.abs(want)))) return `element [${r}, ${col}] is ${got}, the reference ${want.toPrecision(7)}`;
+        }
+      }
+      return null;
+    },
+    async time(c) {
+      const once = await timed(c, 1);
+      const reps = Math.max(1, Math.min(MAX_REPS, Math.ceil(BATCH_SECONDS / Math.max(once, 1e-6))));
+      return Math.min(await timed(c, reps), await timed(c, reps));
+    },
+    dispose() {
+      for (const t of owned) t.dispose();
+    },
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * The matmul tuner: for a shape class on the running adapter it tries the candidate kernels
+ * within a small budget, checks each one's result against a CPU reference before it may win,
+ * keeps the fastest correct one, and remembers it in the persistent cache (cache.ts).
+ */
+import { kernelSource } from '@mini/kernels';
+import { defaultTuneStore } from '#tune-store';
+import type { Device } from '../device/device.ts';
+import { envVar, warn } from '../env.ts';
+import {
+  adapterTraits,
+  allCandidates,
+  candidatesFor,
+  heuristicCandidate,
+  heuristicFamily,
+  type AdapterTraits,
+  type MatmulCandidate,
+  type ProductLayout,
+} from '../ops/matmul-plan.ts';
+import { fingerprint, type TuneEntry, type TuneStore } from './cache.ts';
+import { gpuTrial, type Trial } from './trial.ts';
+
+/** How matmul kernels are chosen: heuristics only ('off'), or tuned from a few or all candidates. */
+export type TuneMode = 'off' | 'quick' | 'full';
+/** Every tuning mode, the values MINI_TUNE takes. */
+export const TUNE_MODES: readonly TuneMode[] = ['off', 'quick', 'full'];
+
+/** MINI_TUNE, 'quick' when unset. */
+export function tuneMode(): TuneMode {
+  const value = envVar('MINI_TUNE') || 'quick';
+  if (!TUNE_MODES.includes(value as TuneMode)) throw new Error(`MINI_TUNE=${value} is not a tuning mode; expected one of ${TUNE_MODES.join(', ')}`);
+  return value as TuneMode;
+}
+
+/** Milliseconds one shape class may take: a candidate begun within it is finished, none begun after. */
+export const TUNE_BUDGET_MS: Readonly<Record<'quick' | 'full', number>> = { quick: 300, full: 4000 };
+/** The most candidates quick mode tries: the heuristic's choice and its nearest relatives. */
+export const QUICK_CANDIDATES = 4;
+
+const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+/**
+ * The class a product's choice is kept under: how its operands lie (which kernels take it) and
+ * its sizes rounded up to powers of 2; null for products the tuner leaves to the heuristics
+ * (batched ones, and operands with no unit stride, whose layout a trial does not reproduce).
+ */
+export function shapeClass(l: ProductLayout): string | null {
+  if (l.batch > 1 || l.strided) return null;
+  const a = l.aK4 ? 'aK4' : l.aM4 ? 'aM4' : l.aAlongM ? 'aM' : 'aK';
+  const b = l.bK4 ? 'bK4' : l.bN4 ? 'bN4' : l.bAlongK ? 'bK' : 'bN';
+  return `${a}.${b} ${pow2(l.M)}x${pow2(l.K)}x${pow2(l.N)}`;
+}
+
+/** One candidate's trial: its time per product, or why it was rejected. */
+export interface TrialResult {
+  name: string;
+  seconds: number | null;
+  rejected: string | null;
+}
+
+/** What tuning one shape class found. */
+export interface TuneOutcome {
+  shapeClass: string;
+  /** The shape it was measured on. */
+  shape: [number, number, number];
+  winner: string;
+  gflops: number;
+  heuristic: string;
+  heuristicGflops: number | null;
+  tried: TrialResult[];
+  /** Milliseconds the tuning took, pipeline compilation included. */
+  elapsedMs: number;
+}
+
+/**
+ * Tries the candidates in order until the budget is spent (the first is always tried), and picks
+ * the fastest whose check passed; a candidate that fails its check, or throws, never wins.
+ */
+export async function pickFastest(
+  candidates: readonly MatmulCandidate[],
+  trial: Pick<Trial, 'check' | 'time'>,
+  budgetMs: number,
+  clock: () => number,
+): Promise<{ winner: MatmulCandidate | null; seconds: number; tried: TrialResult[]; elapsedMs: number }> {
+  const start = clock();
+  const tried: TrialResult[] = [];
+  let winner: MatmulCandidate | null = null;
+  let best = Infinity;
+  for (const c of candidates) {
+    if (tried.length > 0 && clock() - start >= budgetMs) break;
+    let result: TrialResult;
+    try {
+      const rejected = await trial.check(c);
+      result = { name: c.name, seconds: rejected ? null : await trial.time(c), rejected };
+    } catch (e) {
+      result = { name: c.name, seconds: null, rejected: (e as Error).message };
+    }
+    tried.push(result);
+    if (result.seconds !== null && result.seconds < best) [winner, best] = [c, result.seconds];
+  }
+  return { winner, seconds: best, tried, elapsedMs: clock() - start };
+}
+
+/** Quick mode's order: the heuristic's kernel file and subgroup width first, then its family. */
+function nearestFirst(list: MatmulCandidate[], heuristic: MatmulCandidate): MatmulCandidate[] {
+  const sg = heuristic.template.SG;
+  const distance = (c: MatmulCandidate) =>
+    c.name === heuristic.name ? 0 : c.file === heuristic.file && c.template.SG === sg ? 1 : c.family === heuristic.family ? 2 : 3;
+  return [...list].sort((x, y) => distance(x) - distance(y));
+}
+
+/** The key of an adapter in the cache: its identity, driver (in the description), backend, subgroups, and the kernels' sources. */
+export function adapterKey(device: Device): string {
+  const gpu = device.gpu;
+  const info = gpu.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const files = [...new Set(allCandidates().map((c) => c.file))].sort();
+  const sources = fingerprint(files.map((f) => kernelSource(f)).join('\n'));
+  return [info.vendor, info.architecture, info.device, info.description, gpu.backend, `subgroups ${info.subgroupMinSize ?? 0}-${info.subgroupMaxSize ?? 0}`, `kernels ${sources}`].join(' | ');
+}
+
+/** Options of MatmulTuner.tune (tests inject the trial and the candidates). */
+export interface TuneOptions {
+  trial?: Trial;
+  candidates?: MatmulCandidate[];
+  budgetMs?: number;
+}
+
+/** The tuner of one device: its cached choices, and the tunings running in the background. */
+export class MatmulTuner {
+  readonly traits: AdapterTraits;
+  readonly adapterKey: string;
+  private entries: Record<string, TuneEntry>;
+  private chosen = new Map<string, MatmulCandidate | null>();
+  private jobs = new Map<string, Promise<TuneOutcome | null>>();
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private device: Device,
+    readonly store: TuneStore,
+    private clock: () => number = () => performance.now(),
+  ) {
+    this.traits = adapterTraits(device.gpu);
+    this.adapterKey = adapterKey(device);
+    this.entries = store.load()?.adapters[this.adapterKey] ?? {};
+  }
+
+  /** The cached entry of a class on this adapter. */
+  entry(shapeClassKey: string): TuneEntry | undefined {
+    return this.entries[shapeClassKey];
+  }
+
+  /** The tuned candidate for a product, or null when its class is untuned (or its winner no longer takes it). */
+  tuned(l: ProductLayout): MatmulCandidate | null {
+    const cls = shapeClass(l);
+    if (!cls) return null;
+    if (!this.chosen.has(cls)) {
+      const name = this.entries[cls]?.kernel;
+      this.chosen.set(cls, name ? (candidatesFor(this.traits, l, null).find((c) => c.name === name) ?? null) : null);
+    }
+    return this.chosen.get(cls)!;
+  }
+
+  /** Tunes the product's class in the background (one class at a time) unless it is tuned or queued. */
+  schedule(l: ProductLayout, mode: 'quick' | 'full'): void {
+    const cls = shapeClass(l);
+    if (!cls || this.entries[cls] || this.jobs.has(cls)) return;
+    const job = this.last.then(() => this.tune(l, mode)).catch((e: Error) => {
+      if (!this.device.gpu.isLost && !this.device.gpu.isDestroyed) warn(`mini: tuning matmul class ${cls} failed (${e.message}); it keeps the heuristic kernel`);
+      return null;
+    });
+    this.jobs.set(cls, job);
+    this.last = job;
+  }
+
+  /** Resolves when every tuning scheduled so far has ended. */
+  async idle(): Promise<void> {
+    await Promise.all(this.jobs.values());
+  }
+
+  /** Tunes the class of a product now, records the winner, and saves it to the store. */
+  async tune(l: ProductLayout, mode: 'quick' | 'full', options: TuneOptions = {}): Promise<TuneOutcome> {
+    const cls = shapeClass(l);
+    if (!cls) throw new Error(`matmul products of batch ${l.batch}${l.strided ? ' with no unit stride' : ''} are not tuned (they take the heuristic kernel)`);
+    const heuristic = heuristicCandidate(this.traits, heuristicFamily(this.traits, null), l);
+    let candidates = options.candidates ?? candidatesFor(this.traits, l, heuristic);
+    if (!options.candidates && mode === 'quick') candidates = nearestFirst(candidates, heuristic).slice(0, QUICK_CANDIDATES);
+    const trial = options.trial ?? gpuTrial(this.device, l, this.clock);
+    try {
+      const budget = options.budgetMs ?? TUNE_BUDGET_MS[mode];
+      const { winner, seconds, tried, elapsedMs } = await pickFastest(candidates, trial, budget, this.clock);
+      if (!winner) throw new Error(`no candidate computed the product correctly: ${tried.map((t) => `${t.name}: ${t.rejected}`).join('; ')}`);
+      const flops = 2 * l.M * l.N * l.K;
+      const heuristicSeconds = tried.find((t) => t.name === heuristic.name)?.seconds ?? null;
+      const entry: TuneEntry = {
+        kernel: winner.name,
+        gflops: flops / seconds / 1e9,
+        heuristic: heuristic.name,
+        heuristicGflops: heuristicSeconds === null ? null : flops / heuristicSeconds / 1e9,
+        mode,
+        tunedAt: new Date().toISOString(),
+      };
+      this.entries[cls] = entry;
+      this.chosen.delete(cls);
+      this.save(cls, entry);
+      return { shapeClass: cls, shape: [l.M, l.K, l.N], winner: winner.name, gflops: entry.gflops, heuristic: heuristic.name, heuristicGflops: entry.heuristicGflops, tried, elapsedMs };
+    } finally {
+      trial.dispose();
+    }
+  }
+
+  /** Merges one entry into the stored cache (read afresh: another process may have added some); a failed save warns. */
+  private save(cls: string, entry: TuneEntry): void {
+    try {
+      const file = this.store.load() ?? { version: 1, adapters: {} };
+      (file.adapters[this.adapterKey] ??= {})[cls] = entry;
+      this.store.save(file);
+    } catch (e) {
+      warn(`mini: could not save the matmul tuning cache to ${this.store.where} (${(e as Error).message})`);
+    }
+  }
+}
+
+const tuners = new WeakMap<Device, MatmulTuner>();
+let storeOverride: TuneStore | null = null;
+
+/** Makes later tuners keep their choices in `store` (tests); null restores the platform's store. */
+export function setTuneStore(store: TuneStore | null): void {
+  storeOverride = store;
+}
+
+/** The tuner of a webgpu device, made (and its cache read) on first use. */
+export function tunerFor(device: Device): MatmulTuner {
+  let tuner = tuners.get(device);
+  if (!tuner) tuners.set(device, (tuner = new MatmulTuner(device, storeOverride ?? defaultTuneStore())));
+  return tuner;
+}
+
+/** Forgets the device's tuner (tests: the next tunerFor reads the store again). */
+export function resetTuner(device: Device): void {
+  tuners.delete(device);
+}
