@@ -1,0 +1,201 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, homedir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fromArray, matmul, type Device } from '@mini/tensor';
+import { matmulCandidate } from '../src/ops/matmul.ts';
+import { adapterTraits, allCandidates, heuristicCandidate, heuristicFamily, productLayout, type MatmulCandidate, type ProductLayout } from '../src/ops/matmul-plan.ts';
+import { memoryTuneStore, parseTuneFile } from '../src/tune/cache.ts';
+import { defaultTuneCachePath, fileTuneStore } from '../src/tune/store-node.ts';
+import { gpuTrial, rowsToCheck, type Trial } from '../src/tune/trial.ts';
+import { MatmulTuner, pickFastest, resetTuner, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
+import { expectTensorsClose, pair, webgpu } from './helpers.ts';
+
+const gpu: Device = await webgpu();
+const byName = (name: string) => allCandidates().find((c) => c.name === name)!;
+const [C1, C2, C3] = ['matmul-columns TM=16 TN=4 WG=8', 'matmul-columns TM=8 TN=2 WG=8', 'matmul-columns TM=8 TN=4 WG=8'].map(byName);
+
+/** A product's layout from operand shapes (contiguous). */
+function layoutOf(M: number, K: number, N: number): ProductLayout {
+  return productLayout(fromArray(new Float32Array(M * K), [M, K], { device: gpu }), fromArray(new Float32Array(K * N), [K, N], { device: gpu }));
+}
+
+/** A trial whose verdicts and times are given, no GPU involved. */
+function fakeTrial(seconds: Record<string, number>, wrong: string[] = []): Trial {
+  return {
+    check: async (c) => (wrong.includes(c.name) ? `${c.name} is wrong` : null),
+    time: async (c) => seconds[c.name],
+    dispose: () => {},
+  };
+}
+
+const envBefore = { ...process.env };
+afterEach(() => {
+  process.env = { ...envBefore };
+  setTuneStore(null);
+  resetTuner(gpu);
+});
+
+describe('pickFastest', () => {
+  const clock = () => 0;
+
+  it('picks the fastest candidate whose check passed; a faster wrong one never wins', async () => {
+    const trial = fakeTrial({ [C1.name]: 0.01, [C2.name]: 0.001, [C3.name]: 0.005 }, [C2.name]);
+    const { winner, tried } = await pickFastest([C1, C2, C3], trial, 1000, clock);
+    expect(winner).toBe(C3);
+    expect(tried.map((t) => [t.name, t.seconds, t.rejected])).toEqual([
+      [C1.name, 0.01, null],
+      [C2.name, null, `${C2.name} is wrong`],
+      [C3.name, 0.005, null],
+    ]);
+  });
+
+  it('a candidate whose trial throws is rejected, with the error as the reason', async () => {
+    const trial = { ...fakeTrial({ [C1.name]: 0.01 }), check: async (c: MatmulCandidate) => (c === C2 ? Promise.reject(new Error('lost')) : null) };
+    const { winner, tried } = await pickFastest([C2, C1], trial, 1000, clock);
+    expect(winner).toBe(C1);
+    expect(tried[0]).toEqual({ name: C2.name, seconds: null, rejected: 'lost' });
+  });
+
+  it('starts no candidate once the budget is spent, but always tries the first (a fake clock, 200 ms per check)', async () => {
+    let now = 0;
+    const trial = { ...fakeTrial({ [C1.name]: 0.01, [C2.name]: 0.02, [C3.name]: 0.001 }), check: async () => ((now += 200), null) };
+    const within = await pickFastest([C1, C2, C3], trial, 300, () => now);
+    expect(within.tried.map((t) => t.name)).toEqual([C1.name, C2.name]);
+    expect(within.winner).toBe(C1);
+    expect(within.elapsedMs).toBe(400);
+    now = 0;
+    expect((await pickFastest([C2, C3], trial, 0, () => now)).tried.map((t) => t.name)).toEqual([C2.name]);
+  });
+});
+
+describe('the tuner on this adapter', () => {
+  it('rejects a deliberately wrong candidate by its real result, even when the clock says it is fastest', async () => {
+    const layout = layoutOf(70, 33, 45);
+    // Half the grid's rows: the lower rows of the product are never written.
+    const wrong: MatmulCandidate = { ...C1, name: 'half-grid', plan: (l) => ({ ...C1.plan(l), workgroups: [C1.plan(l).workgroups[0], 1] }) };
+    const tuner = new MatmulTuner(gpu, memoryTuneStore());
+    const real = gpuTrial(gpu, layout, () => performance.now());
+    const trial: Trial = { ...real, time: async (c) => (c === wrong ? 1e-9 : 1e-3) };
+    const outcome = await tuner.tune(layout, 'full', { candidates: [wrong, C2], trial });
+    expect(outcome.winner).toBe(C2.name);
+    expect(outcome.tried[0].name).toBe('half-grid');
+    expect(outcome.tried[0].rejected).toMatch(/^element \[\d+, \d+\] is /);
+    expect(tuner.tuned(layout)).toMatchObject({ name: C2.name });
+  });
+
+  it('fails, and records nothing, when no candidate is correct', async () => {
+    const layout = layoutOf(20, 8, 12);
+    const tuner = new MatmulTuner(gpu, memoryTuneStore());
+    await expect(tuner.tune(layout, 'full', { candidates: [C1], trial: fakeTrial({}, [C1.name]) })).rejects.toThrow(
+      `no candidate computed the product correctly: ${C1.name}: ${C1.name} is wrong`,
+    );
+    expect(tuner.tuned(layout)).toBeNull();
+  });
+
+  it('checks both edges and a spread of rows of large products, every row of small ones', () => {
+    expect(rowsToCheck(5)).toEqual([0, 1, 2, 3, 4]);
+    const rows = rowsToCheck(257);
+    expect(rows.slice(0, 32)).toEqual(Array.from({ length: 32 }, (_, i) => i));
+    expect(rows.slice(-32)).toEqual(Array.from({ length: 32 }, (_, i) => 225 + i));
+    expect(rows).toContain(128);
+  });
+
+  it('leaves batched and stride-only products to the heuristics', () => {
+    const a = fromArray(new Float32Array(2 * 3 * 4), [2, 3, 4], { device: gpu });
+    const b = fromArray(new Float32Array(2 * 4 * 5), [2, 4, 5], { device: gpu });
+    expect(shapeClass(productLayout(a, b))).toBeNull();
+    expect(shapeClass(layoutOf(256, 784, 200))).toBe('aK4.bN4 256x1024x256');
+  });
+
+  it('with MINI_TUNE=quick, the first product of a class tunes it in the background; later ones take the winner', async () => {
+    process.env.MINI_TUNE = 'quick';
+    const store = memoryTuneStore();
+    setTuneStore(store);
+    resetTuner(gpu);
+    const [ac, ag] = pair([40, 24], 1, gpu);
+    const [bc, bg] = pair([24, 36], 2, gpu);
+    await expectTensorsClose(matmul(ag, bg), matmul(ac, bc), 1e-4, 1e-4);
+    const tuner = tunerFor(gpu);
+    await tuner.idle();
+    const cls = shapeClass(productLayout(ag, bg))!;
+    const entry = tuner.entry(cls)!;
+    expect(entry.mode).toBe('quick');
+    expect(store.file!.adapters[tuner.adapterKey][cls]).toEqual(entry);
+    const traits = adapterTraits(gpu.gpu);
+    expect(entry.heuristic).toBe(heuristicCandidate(traits, heuristicFamily(traits, null), productLayout(ag, bg)).name);
+    expect(matmulCandidate(ag, bg).name).toBe(entry.kernel);
+    await expectTensorsClose(matmul(ag, bg), matmul(ac, bc), 1e-4, 1e-4);
+  });
+});
+
+describe('the tuning cache', () => {
+  const layout = layoutOf(64, 32, 48);
+  const times = { [C1.name]: 0.003, [C2.name]: 0.002 };
+  const dir = () => mkdtempSync(join(tmpdir(), 'mini-tune-'));
+
+  it('round-trips through its file: a new tuner (a later run) starts with the winner; nothing temporary is left', async () => {
+    const d = dir();
+    const path = join(d, 'cache', 'matmul-tune.json');
+    await new MatmulTuner(gpu, fileTuneStore(path)).tune(layout, 'full', { candidates: [C1, C2], trial: fakeTrial(times) });
+    const later = new MatmulTuner(gpu, fileTuneStore(path));
+    expect(later.tuned(layout)).toMatchObject({ name: C2.name });
+    const file = parseTuneFile(readFileSync(path, 'utf8'));
+    expect(Object.keys(file.adapters)).toEqual([later.adapterKey]);
+    expect(file.adapters[later.adapterKey][shapeClass(layout)!]).toMatchObject({ kernel: C2.name, mode: 'full', heuristicGflops: null });
+    expect(readdirSync(join(d, 'cache'))).toEqual(['matmul-tune.json']);
+  });
+
+  it('keeps entries apart by adapter key and by shape class', async () => {
+    const path = join(dir(), 'matmul-tune.json');
+    const tuner = new MatmulTuner(gpu, fileTuneStore(path));
+    await tuner.tune(layout, 'full', { candidates: [C1, C2], trial: fakeTrial(times) });
+    expect(new MatmulTuner(gpu, fileTuneStore(path)).tuned(layoutOf(300, 32, 48))).toBeNull();
+    // The same entries under another key (another driver version, or changed kernel sources) are not this adapter's.
+    const text = readFileSync(path, 'utf8').replace(/kernels [0-9a-f]{8}/, 'kernels 00000000');
+    writeFileSync(path, text);
+    expect(new MatmulTuner(gpu, fileTuneStore(path)).tuned(layout)).toBeNull();
+    expect(tuner.adapterKey).toMatch(/ \| kernels [0-9a-f]{8}$/);
+  });
+
+  it.each([
+    ['half a file', '{"version": 1, "adapters": {'],
+    ['another version', '{"version": 2, "adapters": {}}'],
+    ['a malformed entry', '{"version": 1, "adapters": {"x": {"c": {"kernel": 3}}}}'],
+  ])('ignores %s with a warning, never an error, and replaces it at the next save', async (_, text) => {
+    const path = join(dir(), 'matmul-tune.json');
+    writeFileSync(path, text);
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const tuner = new MatmulTuner(gpu, fileTuneStore(path));
+    expect(warnings).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`^mini: ignoring the matmul tuning cache ${path}, which is not one`)));
+    expect(tuner.tuned(layout)).toBeNull();
+    await tuner.tune(layout, 'full', { candidates: [C1, C2], trial: fakeTrial(times) });
+    warnings.mockClear();
+    expect(new MatmulTuner(gpu, fileTuneStore(path)).tuned(layout)).toMatchObject({ name: C2.name });
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
+  });
+
+  it('lives at MINI_TUNE_CACHE, else under XDG_CACHE_HOME, else ~/.cache/mini', () => {
+    delete process.env.MINI_TUNE_CACHE;
+    delete process.env.XDG_CACHE_HOME;
+    expect(defaultTuneCachePath()).toBe(join(homedir(), '.cache', 'mini', 'matmul-tune.json'));
+    process.env.XDG_CACHE_HOME = '/xdg';
+    expect(defaultTuneCachePath()).toBe('/xdg/mini/matmul-tune.json');
+    process.env.MINI_TUNE_CACHE = '/elsewhere/t.json';
+    expect(defaultTuneCachePath()).toBe('/elsewhere/t.json');
+  });
+});
+
+describe('MINI_TUNE', () => {
+  it("is 'quick' when unset, and must name a mode", () => {
+    delete process.env.MINI_TUNE;
+    expect(tuneMode()).toBe('quick');
+    process.env.MINI_TUNE = 'fast';
+    expect(() => tuneMode()).toThrow('MINI_TUNE=fast is not a tuning mode; expected one of off, quick, full');
+  });
+
+  it("is 'off' in this test suite (vitest.config.ts): heuristics only, no tuner made", () => {
+    expect(tuneMode()).toBe('off');
+  });
+});
