@@ -3,9 +3,12 @@
  * `pnpm mini info`   the adapter, backend, limits and features in use
  * `pnpm mini smoke`  the chosen device, and a small matrix product on it checked against the cpu
  * `pnpm mini probe [default|vulkan|opengles]`   exit status 0 when a WebGPU device can be created
+ * `pnpm mini tune [--mode quick|full] [--shape MxKxN[:layout]]...`   tunes matmul kernels here, into the cache
  */
 import { readFileSync } from 'node:fs';
 import { init, matmul, randn, shutdown, device, WebGPURuntime, manualSeed } from './index.ts';
+import { denseLayout } from './ops/matmul-plan.ts';
+import { tunerFor } from './tune/tuner.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -59,11 +62,62 @@ async function probe(backend: string | undefined): Promise<void> {
   console.log(describe(dev.gpu));
 }
 
+/** A product to tune: sizes, and which operands are stored transposed. */
+interface TuneShape {
+  M: number;
+  K: number;
+  N: number;
+  ta: boolean;
+  tb: boolean;
+}
+
+/** The products of a ThreeNet (784-200-60-10) training step at batch 256, in the layouts the step has them. */
+const THREENET_SHAPES: TuneShape[] = [
+  { M: 256, K: 784, N: 200, ta: false, tb: false },
+  ...[[784, 200], [200, 60], [60, 10]].flatMap(([inF, outF], i) => [
+    { M: 256, K: inF, N: outF, ta: false, tb: true },
+    ...(i > 0 ? [{ M: 256, K: outF, N: inF, ta: true, tb: false }] : []),
+    { M: outF, K: 256, N: inF, ta: false, tb: false },
+  ]),
+];
+
+const LAYOUTS: Record<string, [boolean, boolean]> = { ab: [false, false], atb: [true, false], abt: [false, true], atbt: [true, true] };
+
+function parseShape(text: string): TuneShape {
+  const match = /^(\d+)x(\d+)x(\d+)(?::(\w+))?$/.exec(text);
+  const layout = LAYOUTS[match?.[4] ?? 'ab'];
+  if (!match || !layout) throw new UsageError(`tune: --shape takes MxKxN[:${Object.keys(LAYOUTS).join('|')}], found '${text}' (see --help)`);
+  const [M, K, N] = match.slice(1, 4).map(Number);
+  return { M, K, N, ta: layout[0], tb: layout[1] };
+}
+
+async function tune(mode: 'quick' | 'full', shapes: TuneShape[]): Promise<void> {
+  const dev = await init('webgpu');
+  const tuner = tunerFor(dev);
+  console.log(`device: ${describe(dev.gpu)}; ${mode} tuning`);
+  let total = 0;
+  for (const { M, K, N, ta, tb } of shapes) {
+    const out = await tuner.tune(denseLayout(M, K, N, ta, tb), mode);
+    total += out.elapsedMs;
+    const shape = `(${M}×${K})${ta ? 'ᵀ' : ''}·(${K}×${N})${tb ? 'ᵀ' : ''}`;
+    const rejected = out.tried.filter((t) => t.rejected !== null).length;
+    const heuristic = out.heuristicGflops === null ? 'not timed' : `${out.heuristicGflops.toFixed(1)} GFLOP/s`;
+    console.log(`  ${shape.padEnd(22)} ${out.winner.padEnd(44)} ${out.gflops.toFixed(1).padStart(6)} GFLOP/s  (heuristic ${heuristic}; ${out.tried.length} tried, ${rejected} rejected, ${out.elapsedMs.toFixed(0)} ms)`);
+  }
+  console.log(`tuned ${shapes.length} shape classes in ${(total / 1000).toFixed(2)} s; cache: ${tuner.store.where}`);
+}
+
 const USAGE = `Usage: pnpm mini [command] [options]
 
   info [--short]                       the adapter, backend, limits and features in use (default)
   smoke                                a small matrix product on the chosen device, checked against the cpu
   probe [default|vulkan|opengles]      exit status 0 when a WebGPU device can be created
+  tune [--mode quick|full] [--shape MxKxN[:ab|atb|abt|atbt]]...
+                                       times the matmul kernels that run here for each shape's class, checks
+                                       each result, and keeps the fastest correct one in the cache
+                                       (MINI_TUNE_CACHE, else $XDG_CACHE_HOME/mini or ~/.cache/mini); by
+                                       default the products of a ThreeNet step at batch 256, in full mode.
+                                       atb: a stored transposed, abt: b (as a Linear's weight)
   -h, --help                           show this help (also after a command)
   --version                            print the version
 `;
@@ -90,9 +144,25 @@ function parseCommand(argv: string[]): (() => Promise<void>) | string {
       if (rest.length > 1) throw new UsageError(`probe: expected at most one backend, found '${rest.join(' ')}' (see --help)`);
       only(BACKENDS);
       return () => probe(rest[0]);
+    case 'tune':
+      return parseTune(rest);
     default:
-      throw new UsageError(`unknown command '${command}'; expected one of: info, smoke, probe (see --help)`);
+      throw new UsageError(`unknown command '${command}'; expected one of: info, smoke, probe, tune (see --help)`);
   }
+}
+
+function parseTune(args: string[]): () => Promise<void> {
+  let mode: 'quick' | 'full' = 'full';
+  const shapes: TuneShape[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === '--mode' && (value === 'quick' || value === 'full')) mode = value;
+    else if (flag === '--shape' && value !== undefined) shapes.push(parseShape(value));
+    else if (flag === '--mode') throw new UsageError(`tune: --mode takes quick or full, found '${value ?? ''}' (see --help)`);
+    else throw new UsageError(`tune: unexpected argument '${flag}'; expected --mode or --shape (see --help)`);
+    i++;
+  }
+  return () => tune(mode, shapes.length ? shapes : THREENET_SHAPES);
 }
 
 class UsageError extends Error {}

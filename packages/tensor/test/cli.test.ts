@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseTuneFile } from '../src/tune/cache.ts';
 import { runScript } from './run-script.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url);
@@ -10,6 +14,7 @@ describe('pnpm mini', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: pnpm mini \[command\]/);
     expect(stdout).toContain('probe [default|vulkan|opengles]');
+    expect(stdout).toContain('tune [--mode quick|full] [--shape MxKxN[:ab|atb|abt|atbt]]...');
   });
 
   it('prints its version', async () => {
@@ -19,12 +24,30 @@ describe('pnpm mini', () => {
   });
 
   it.each([
-    [['--bogus'], "unknown command '--bogus'; expected one of: info, smoke, probe"],
+    [['--bogus'], "unknown command '--bogus'; expected one of: info, smoke, probe, tune"],
+    [['tune', '--mode', 'fast'], "tune: --mode takes quick or full, found 'fast'"],
+    [['tune', '--shape', '12x8'], "tune: --shape takes MxKxN[:ab|atb|abt|atbt], found '12x8'"],
+    [['tune', '--runs'], "tune: unexpected argument '--runs'; expected --mode or --shape"],
     [['info', '--bogus'], "info: unexpected argument '--bogus'; expected --short"],
     [['probe', 'metal'], "probe: unexpected argument 'metal'; expected default or vulkan or opengles"],
   ])('rejects %j with one line and exit code 2', async (args, message) => {
     const { code, stderr } = await runScript(CLI, args);
     expect(code).toBe(2);
     expect(errorLines(stderr)).toEqual([`error: ${message} (see --help)`]);
+  });
+
+  it('tune: times the candidates for each shape, prints the winner and writes the cache file', async () => {
+    const cache = join(mkdtempSync(join(tmpdir(), 'mini-cli-tune-')), 'tune.json');
+    process.env.MINI_TUNE_CACHE = cache;
+    try {
+      const { code, stdout } = await runScript(CLI, ['tune', '--mode', 'quick', '--shape', '36x20x44:abt']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^  \(36×20\)·\(20×44\)ᵀ +matmul\S* .* GFLOP\/s {2}\(heuristic /m);
+      expect(stdout).toContain(`tuned 1 shape classes in `);
+      const [entries] = Object.values(parseTuneFile(readFileSync(cache, 'utf8')).adapters);
+      expect(Object.keys(entries)).toEqual(['aK4.bK4 64x32x64']);
+    } finally {
+      delete process.env.MINI_TUNE_CACHE;
+    }
   });
 });

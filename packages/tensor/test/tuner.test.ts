@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromArray, matmul, type Device } from '@mini/tensor';
 import { matmulCandidate } from '../src/ops/matmul.ts';
-import { adapterTraits, allCandidates, heuristicCandidate, heuristicFamily, productLayout, type MatmulCandidate, type ProductLayout } from '../src/ops/matmul-plan.ts';
+import { adapterTraits, allCandidates, denseLayout, heuristicCandidate, heuristicFamily, productLayout, type MatmulCandidate } from '../src/ops/matmul-plan.ts';
 import { memoryTuneStore, parseTuneFile } from '../src/tune/cache.ts';
 import { defaultTuneCachePath, fileTuneStore } from '../src/tune/store-node.ts';
 import { gpuTrial, rowsToCheck, type Trial } from '../src/tune/trial.ts';
@@ -15,10 +15,7 @@ const gpu: Device = await webgpu();
 const byName = (name: string) => allCandidates().find((c) => c.name === name)!;
 const [C1, C2, C3] = ['matmul-columns TM=16 TN=4 WG=8', 'matmul-columns TM=8 TN=2 WG=8', 'matmul-columns TM=8 TN=4 WG=8'].map(byName);
 
-/** A product's layout from operand shapes (contiguous). */
-function layoutOf(M: number, K: number, N: number): ProductLayout {
-  return productLayout(fromArray(new Float32Array(M * K), [M, K], { device: gpu }), fromArray(new Float32Array(K * N), [K, N], { device: gpu }));
-}
+const layoutOf = (M: number, K: number, N: number) => denseLayout(M, K, N);
 
 /** A trial whose verdicts and times are given, no GPU involved. */
 function fakeTrial(seconds: Record<string, number>, wrong: string[] = []): Trial {

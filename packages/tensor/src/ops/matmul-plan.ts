@@ -81,8 +81,11 @@ export interface ProductLayout {
 
 const aligned = (...values: number[]) => values.every((v) => v % 4 === 0);
 
+/** What productLayout reads of an operand. */
+export type OperandView = Pick<Tensor, 'shape' | 'strides' | 'offset' | 'ndim'>;
+
 /** The layout of a [M, K] · b [K, N], or of a batch a [B, M, K] · b [B, K, N]. */
-export function productLayout(a: Tensor, b: Tensor): ProductLayout {
+export function productLayout(a: OperandView, b: OperandView): ProductLayout {
   const [M, K] = a.shape.slice(-2);
   const N = b.shape[b.ndim - 1];
   const [sa0, sa1] = a.strides.slice(-2);
@@ -100,6 +103,20 @@ export function productLayout(a: Tensor, b: Tensor): ProductLayout {
     bAlongK: Math.abs(sb0) < Math.abs(sb1),
     strided: (sa0 !== 1 && sa1 !== 1 && M > 1 && K > 1) || (sb0 !== 1 && sb1 !== 1 && K > 1 && N > 1),
   };
+}
+
+/**
+ * The layout of a product of contiguous operands, a stored as [K, M] and read transposed when
+ * `ta`, b stored as [N, K] when `tb` (as a Linear's weight is).
+ */
+export function denseLayout(M: number, K: number, N: number, ta = false, tb = false): ProductLayout {
+  const view = (rows: number, cols: number, transposed: boolean): OperandView => ({
+    shape: [rows, cols],
+    strides: transposed ? [1, rows] : [cols, 1],
+    offset: 0,
+    ndim: 2,
+  });
+  return productLayout(view(M, K, ta), view(K, N, tb));
 }
 
 /** One specialization of a kernel family, a choice the tuner can time. */
