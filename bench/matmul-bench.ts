@@ -1,11 +1,13 @@
 import { fromArray, Generator, matmul, transpose, type Device, type MatmulKernel, type Tensor } from '@mini/tensor';
-import { matmulPlan, setMatmulKernel } from '@mini/tensor/internal';
+import { matmulPlan, productLayout, setMatmulKernel, shapeClass, tuneMode, tunerFor } from '@mini/tensor/internal';
 import { mapStat, stat, timeRuns, type Stat } from './stats.ts';
 
 export interface MatmulRow {
   name: string;
   shape: string;
   kernel: string;
+  /** What the tuner did for this product's class (chose now, or found in the cache), null when it is off or the kernel was forced. */
+  tuner: string | null;
   gflops: Stat;
 }
 
@@ -31,6 +33,7 @@ function cases(): Case[] {
     { name: 'product', M: 256, K: 784, N: 200 },
     { name: 'product, textbook tiled kernel', M: 256, K: 784, N: 200, kernel: 'tiled' },
     { name: 'product, no-subgroup kernel', M: 256, K: 784, N: 200, kernel: 'columns' },
+    { name: 'product, shared-memory vec4 kernel', M: 256, K: 784, N: 200, kernel: 'tiled-vec4' },
     { name: 'product', M: 256, K: 200, N: 60 },
     { name: 'product', M: 256, K: 60, N: 10 },
   ];
@@ -53,6 +56,19 @@ function operand(rows: number, cols: number, transposed: boolean, device: Device
   return transposed ? transpose(t, 0, 1) : t;
 }
 
+/** Tunes the class of a·b unless MINI_TUNE=off or it is cached; says what was chosen, and how long it took. */
+async function tuneCase(device: Device, a: Tensor, b: Tensor): Promise<string | null> {
+  const mode = tuneMode();
+  const layout = productLayout(a, b);
+  const cls = shapeClass(layout);
+  if (mode === 'off' || !cls) return null;
+  const tuner = tunerFor(device);
+  const cached = tuner.entry(cls);
+  if (cached) return `tuner: ${cached.kernel} (cached, ${cached.mode} tuning)`;
+  const out = await tuner.tune(layout, mode);
+  return `tuner: ${out.winner}, ${out.tried.length} tried in ${out.elapsedMs.toFixed(0)} ms (${mode})`;
+}
+
 export async function benchMatmul(device: Device, runs: number, log: (line: string) => void): Promise<MatmulRow[]> {
   const g = new Generator(11);
   const rows: MatmulRow[] = [];
@@ -61,6 +77,7 @@ export async function benchMatmul(device: Device, runs: number, log: (line: stri
     const b = operand(c.K, c.N, c.tb ?? false, device, g);
     setMatmulKernel(c.kernel ?? null);
     try {
+      const tuner = c.kernel ? null : await tuneCase(device, a, b);
       const flops = 2 * c.M * c.N * c.K;
       // Enough products per run to last about 40 ms at 50 GFLOP/s, recorded into one submit.
       const reps = Math.max(1, Math.min(200, Math.round(2e9 / flops)));
@@ -73,9 +90,9 @@ export async function benchMatmul(device: Device, runs: number, log: (line: stri
       const plan = matmulPlan(a, b);
       const kernel = `${plan.family}${Object.entries(plan.template).map(([k, v]) => ` ${k}=${v}`).join('')}`;
       const shape = `(${c.M}×${c.K})${c.ta ? 'ᵀ-stored' : ''}·(${c.K}×${c.N})${c.tb ? 'ᵀ-stored' : ''}`;
-      const row = { name: c.name, shape, kernel, gflops: mapStat(stat(seconds), (s) => (flops * reps) / s / 1e9) };
+      const row = { name: c.name, shape, kernel, tuner, gflops: mapStat(stat(seconds), (s) => (flops * reps) / s / 1e9) };
       rows.push(row);
-      log(`  ${c.name.padEnd(34)} ${shape.padEnd(28)} ${row.gflops.median.toFixed(1).padStart(6)} GFLOP/s  (${kernel})`);
+      log(`  ${c.name.padEnd(34)} ${shape.padEnd(28)} ${row.gflops.median.toFixed(1).padStart(6)} GFLOP/s  (${kernel})${tuner ? `  ${tuner}` : ''}`);
     } finally {
       setMatmulKernel(null);
       a.dispose();

@@ -8,7 +8,7 @@ import { adapterTraits, allCandidates, denseLayout, heuristicCandidate, heuristi
 import { memoryTuneStore, parseTuneFile } from '../src/tune/cache.ts';
 import { defaultTuneCachePath, fileTuneStore } from '../src/tune/store-node.ts';
 import { gpuTrial, rowsToCheck, type Trial } from '../src/tune/trial.ts';
-import { MatmulTuner, pickFastest, resetTuner, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
+import { INCUMBENT_MARGIN, MatmulTuner, pickFastest, resetTuner, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
 import { expectTensorsClose, pair, webgpu } from './helpers.ts';
 
 const gpu: Device = await webgpu();
@@ -45,6 +45,15 @@ describe('pickFastest', () => {
       [C2.name, null, `${C2.name} is wrong`],
       [C3.name, 0.005, null],
     ]);
+  });
+
+  it(`keeps the first candidate (the heuristic's) unless another is more than ${INCUMBENT_MARGIN * 100} % faster`, async () => {
+    const tie = await pickFastest([C1, C2], fakeTrial({ [C1.name]: 0.01, [C2.name]: 0.0097 }), 1000, clock);
+    expect(tie.winner).toBe(C1);
+    expect(tie.seconds).toBe(0.01);
+    const faster = await pickFastest([C1, C2], fakeTrial({ [C1.name]: 0.01, [C2.name]: 0.009 }), 1000, clock);
+    expect(faster.winner).toBe(C2);
+    expect(faster.seconds).toBe(0.009);
   });
 
   it('a candidate whose trial throws is rejected, with the error as the reason', async () => {

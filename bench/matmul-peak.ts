@@ -1,0 +1,88 @@
+// `tsx bench/matmul-peak.ts`: what bounds matmul on this adapter, measured in one run:
+// - the adapter's attainable multiply-add rate (kernels/peak-fma.wgsl: register-only vec4 fma chains);
+// - (256×784)·(784×200) through the public torch.matmul in a loop, tuner off (the heuristics) and
+//   on (after a full tuning of its class, whose own time is printed);
+// - OpenBLAS sgemm through /usr/bin/python3 numpy on the same cores, 2048³ and the same product.
+import { execFileSync } from 'node:child_process';
+import { empty, init, matmul, randn, shutdown, type Device } from '@mini/tensor';
+import { denseLayout, launch, matmulCandidate, tunerFor } from '@mini/tensor/internal';
+import { stat } from './stats.ts';
+
+const RUNS = 5;
+
+async function timed(runs: number, fn: () => Promise<void>): Promise<number[]> {
+  await fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    out.push((performance.now() - start) / 1000);
+  }
+  return out;
+}
+
+/** GFLOP/s of the register-only fma kernel: 64 flops per round per invocation. */
+async function peak(device: Device): Promise<number> {
+  const invocations = 64 * 256;
+  const iterations = 4096;
+  const out = empty([invocations], { device });
+  const run = async () => {
+    launch('peak-fma', { family: 'peak-fma' }, [out], { iterations, scale: 0.999 }, [invocations / 64]);
+    device.gpu.flush();
+    await device.gpu.settle();
+  };
+  const seconds = stat(await timed(RUNS, run)).min;
+  out.dispose();
+  return (invocations * iterations * 64) / seconds / 1e9;
+}
+
+/** GFLOP/s of torch.matmul (256×784)·(784×200) in a loop of 50, median of RUNS. */
+async function publicMatmul(device: Device): Promise<{ gflops: number; kernel: string }> {
+  const a = randn([256, 784], { device });
+  const b = randn([784, 200], { device });
+  const reps = 50;
+  const run = async () => {
+    for (let i = 0; i < reps; i++) matmul(a, b).dispose();
+    device.gpu.flush();
+    await device.gpu.settle();
+  };
+  const seconds = stat(await timed(RUNS, run)).median;
+  const kernel = matmulCandidate(a, b).name;
+  a.dispose();
+  b.dispose();
+  return { gflops: (2 * 256 * 784 * 200 * reps) / seconds / 1e9, kernel };
+}
+
+const NUMPY = `
+import numpy as np, time
+def rate(m, k, n, reps):
+    a = np.random.rand(m, k).astype(np.float32)
+    b = np.random.rand(k, n).astype(np.float32)
+    a @ b
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(reps):
+            a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * m * k * n * reps / best / 1e9
+print(rate(2048, 2048, 2048, 2), rate(256, 784, 200, 50))
+`;
+
+const device = await init('webgpu');
+console.log(`adapter: ${device.gpu.adapterInfo.description}`);
+console.log(`peak fma (register-only kernel): ${(await peak(device)).toFixed(1)} GFLOP/s`);
+process.env.MINI_TUNE = 'off';
+const off = await publicMatmul(device);
+console.log(`torch.matmul (256×784)·(784×200), tuner off: ${off.gflops.toFixed(1)} GFLOP/s (${off.kernel})`);
+process.env.MINI_TUNE = 'full';
+for (const mode of ['quick', 'full'] as const) {
+  const outcome = await tunerFor(device).tune(denseLayout(256, 784, 200), mode);
+  console.log(`tuner ${mode}: ${outcome.winner} at ${outcome.gflops.toFixed(1)} GFLOP/s, ${outcome.tried.length} tried, ${outcome.elapsedMs.toFixed(0)} ms`);
+}
+const on = await publicMatmul(device);
+console.log(`torch.matmul (256×784)·(784×200), tuner on: ${on.gflops.toFixed(1)} GFLOP/s (${on.kernel})`);
+const [blas2048, blasSmall] = execFileSync('/usr/bin/python3', ['-c', NUMPY], { encoding: 'utf8' }).trim().split(' ').map(Number);
+console.log(`OpenBLAS sgemm (numpy): 2048³ ${blas2048.toFixed(1)} GFLOP/s, (256×784)·(784×200) ${blasSmall.toFixed(1)} GFLOP/s`);
+console.log(`tuned torch.matmul / OpenBLAS 2048³: ${((100 * on.gflops) / blas2048).toFixed(1)} % (target 20 %)`);
+shutdown();
