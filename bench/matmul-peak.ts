@@ -6,20 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { empty, init, matmul, randn, shutdown, type Device } from '@mini/tensor';
 import { denseLayout, launch, matmulCandidate, tunerFor } from '@mini/tensor/internal';
-import { stat } from './stats.ts';
+import { stat, timeRuns } from './stats.ts';
 
 const RUNS = 5;
-
-async function timed(runs: number, fn: () => Promise<void>): Promise<number[]> {
-  await fn();
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    out.push((performance.now() - start) / 1000);
-  }
-  return out;
-}
 
 /** GFLOP/s of the register-only fma kernel: 64 flops per round per invocation. */
 async function peak(device: Device): Promise<number> {
@@ -31,7 +20,7 @@ async function peak(device: Device): Promise<number> {
     device.gpu.flush();
     await device.gpu.settle();
   };
-  const seconds = stat(await timed(RUNS, run)).min;
+  const seconds = stat(await timeRuns(RUNS, run)).min;
   out.dispose();
   return (invocations * iterations * 64) / seconds / 1e9;
 }
@@ -46,7 +35,7 @@ async function publicMatmul(device: Device): Promise<{ gflops: number; kernel: s
     device.gpu.flush();
     await device.gpu.settle();
   };
-  const seconds = stat(await timed(RUNS, run)).median;
+  const seconds = stat(await timeRuns(RUNS, run)).median;
   const kernel = matmulCandidate(a, b).name;
   a.dispose();
   b.dispose();
