@@ -8,7 +8,7 @@ import { adapterTraits, allCandidates, denseLayout, heuristicCandidate, heuristi
 import { memoryTuneStore, parseTuneFile } from '../src/tune/cache.ts';
 import { defaultTuneCachePath, fileTuneStore } from '../src/tune/store-node.ts';
 import { gpuTrial, rowsToCheck, type Trial } from '../src/tune/trial.ts';
-import { INCUMBENT_MARGIN, MatmulTuner, pickFastest, resetTuner, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
+import { INCUMBENT_MARGIN, MatmulTuner, pickFastest, TIMING_ROUNDS, resetTuner, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
 import { expectTensorsClose, pair, webgpu } from './helpers.ts';
 
 const gpu: Device = await webgpu();
@@ -54,6 +54,16 @@ describe('pickFastest', () => {
     const faster = await pickFastest([C1, C2], fakeTrial({ [C1.name]: 0.01, [C2.name]: 0.009 }), 1000, clock);
     expect(faster.winner).toBe(C2);
     expect(faster.seconds).toBe(0.009);
+  });
+
+  it(`times the correct candidates in ${TIMING_ROUNDS} interleaved rounds and keeps each one's best`, async () => {
+    const calls: string[] = [];
+    const rounds: Record<string, number[]> = { [C1.name]: [0.01, 0.01, 0.01], [C3.name]: [0.02, 0.005, 0.02] };
+    const trial = { ...fakeTrial({}, [C2.name]), time: async (c: MatmulCandidate) => (calls.push(c.name), rounds[c.name][calls.filter((n) => n === c.name).length - 1]) };
+    const { winner, seconds, tried } = await pickFastest([C1, C2, C3], trial, 1000, clock);
+    expect(calls).toEqual([C1.name, C3.name, C1.name, C3.name, C1.name, C3.name]);
+    expect([winner, seconds]).toEqual([C3, 0.005]);
+    expect(tried.map((t) => t.seconds)).toEqual([0.01, null, 0.005]);
   });
 
   it('a candidate whose trial throws is rejected, with the error as the reason', async () => {
