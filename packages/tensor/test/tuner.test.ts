@@ -8,7 +8,7 @@ import { adapterTraits, allCandidates, denseLayout, heuristicCandidate, heuristi
 import { memoryTuneStore, parseTuneFile } from '../src/tune/cache.ts';
 import { defaultTuneCachePath, fileTuneStore } from '../src/tune/store-node.ts';
 import { gpuTrial, rowsToCheck, type Trial } from '../src/tune/trial.ts';
-import { INCUMBENT_MARGIN, MatmulTuner, pickFastest, TIMING_ROUNDS, resetTuner, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
+import { INCUMBENT_MARGIN, MatmulTuner, pickFastest, TIMING_ROUNDS, resetTuner, setTuneMode, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
 import { expectTensorsClose, pair, webgpu } from './helpers.ts';
 
 const gpu: Device = await webgpu();
@@ -209,6 +209,15 @@ describe('MINI_TUNE', () => {
     expect(tuneMode()).toBe('quick');
     process.env.MINI_TUNE = 'fast';
     expect(() => tuneMode()).toThrow('MINI_TUNE=fast is not a tuning mode; expected one of off, quick, full');
+  });
+
+  it('setTuneMode overrides it (web pages have no environment), null restores it', () => {
+    process.env.MINI_TUNE = 'full';
+    setTuneMode('off');
+    expect(tuneMode()).toBe('off');
+    setTuneMode(null);
+    expect(tuneMode()).toBe('full');
+    expect(() => setTuneMode('fast' as never)).toThrow("unknown tuning mode 'fast'; expected one of off, quick, full");
   });
 
   it("is 'off' in this test suite (vitest.config.ts): heuristics only, no tuner made", () => {

@@ -25,8 +25,17 @@ export type TuneMode = 'off' | 'quick' | 'full';
 /** Every tuning mode, the values MINI_TUNE takes. */
 export const TUNE_MODES: readonly TuneMode[] = ['off', 'quick', 'full'];
 
-/** MINI_TUNE, 'quick' when unset. */
+let modeOverride: TuneMode | null = null;
+
+/** Sets the tuning mode for later products, over MINI_TUNE (a web page has no environment); null restores MINI_TUNE. */
+export function setTuneMode(mode: TuneMode | null): void {
+  if (mode !== null && !TUNE_MODES.includes(mode)) throw new Error(`unknown tuning mode '${mode}'; expected one of ${TUNE_MODES.join(', ')}`);
+  modeOverride = mode;
+}
+
+/** The tuning mode: setTuneMode's, else MINI_TUNE, 'quick' when unset. */
 export function tuneMode(): TuneMode {
+  if (modeOverride) return modeOverride;
   const value = envVar('MINI_TUNE') || 'quick';
   if (!TUNE_MODES.includes(value as TuneMode)) throw new Error(`MINI_TUNE=${value} is not a tuning mode; expected one of ${TUNE_MODES.join(', ')}`);
   return value as TuneMode;
