@@ -9,6 +9,7 @@ import { noGrad, gradcheck } from '@mini/autograd';
 import { DataLoader, TensorDataset, Compose, ToTensor, Normalize } from '@mini/data';
 import { MNIST, readIdx, downloadResources } from '@mini/data/node';
 import { MNISTSample } from '@mini/mnist-sample';
+import { readMNISTSample } from '@mini/mnist-sample/node';
 
 export async function typed(): Promise<number> {
   const model: nn.Sequential = new nn.Sequential(new nn.Linear(784, 10), new nn.ReLU());
@@ -26,7 +27,7 @@ export async function typed(): Promise<number> {
   model.loadStateDict(await load('model.safetensors'));
   const loader = new DataLoader(new TensorDataset(x), { batchSize: 2 });
   const transform = Compose([ToTensor(), Normalize([0.5], [0.5])]);
-  const datasets = [new MNIST('data', { transform, download: false }), new MNISTSample({ train: false })];
+  const datasets = [new MNIST('data', { transform, download: false }), new MNISTSample(readMNISTSample(), { train: false })];
   void [asModule, loader, datasets, readIdx, downloadResources, gradcheck, dtype];
   return noGrad(() => loss.item());
 }

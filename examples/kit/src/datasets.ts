@@ -1,5 +1,6 @@
 import { type DataLoader, type ImageDataset, type Transform } from '@mini/data';
 import { MNISTSample } from '@mini/mnist-sample';
+import { readMNISTSample } from '@mini/mnist-sample/node';
 import { FashionMNIST, MNIST } from '@mini/data/node';
 import type { Tensor } from '@mini/tensor';
 import { UsageError, type Config } from './args.ts';
@@ -11,7 +12,7 @@ export type ImageLoader = DataLoader<[Tensor, number], [Tensor, Tensor]>;
 export function openDatasets(config: Config, transform: Transform): [ImageDataset, ImageDataset] {
   switch (config.dataset) {
     case 'mnist-sample':
-      return [new MNISTSample({ train: true, transform }), new MNISTSample({ train: false, transform })];
+      return [new MNISTSample(readMNISTSample(), { train: true, transform }), new MNISTSample(readMNISTSample(), { train: false, transform })];
     case 'mnist':
       return [
         new MNIST(config.root, { train: true, download: config.download, transform }),

@@ -16,3 +16,4 @@ export {
 export { augmentBatch, type Augment } from './augment.ts';
 export { ImageDataset, type ImageDatasetOptions, type ImageData } from './image-dataset.ts';
 export { ProgressBar, type ProgressSink } from './progress.ts';
+export { parseIdx, IDX_IMAGES, IDX_LABELS, type IdxArray } from './idx-format.ts';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { downloadResources, type Resource } from './download.ts';
-import { IDX_IMAGES, IDX_LABELS, readIdx } from './idx.ts';
+import { IDX_IMAGES, IDX_LABELS } from './idx-format.ts';
+import { readIdx } from './idx.ts';
 import { checkOptions } from '@mini/tensor';
 import { ImageDataset, type ImageData, type ImageDatasetOptions } from './image-dataset.ts';
 

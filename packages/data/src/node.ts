@@ -4,5 +4,6 @@
  * @module
  */
 export { MNIST, FashionMNIST, KMNIST, type MNISTOptions } from './mnist.ts';
-export { readIdx, IDX_IMAGES, IDX_LABELS, type IdxArray } from './idx.ts';
+export { readIdx } from './idx.ts';
+export { IDX_IMAGES, IDX_LABELS, type IdxArray } from './idx-format.ts';
 export { downloadResources, type DownloadOptions, type Resource } from './download.ts';

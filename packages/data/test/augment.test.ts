@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MNISTSample } from '@mini/mnist-sample';
+import { readMNISTSample } from '@mini/mnist-sample/node';
 import { Generator, fromArray, init, keep, type Device, type Tensor } from '@mini/tensor';
 import {
   Compose,
@@ -137,7 +138,7 @@ describe('augmentations on the GPU-resident batch path', () => {
   it('runs one kernel per augmentation and batch with no upload, and equals the cpu loader batch for batch (within 1e-6)', async () => {
     const [cropDraws, flipDraws] = [new Generator(7), new Generator(8)];
     const transform = Compose([RandomCrop(28, { padding: 2, generator: cropDraws }), RandomHorizontalFlip(0.5, { generator: flipDraws }), ToTensor(), Normalize([0.5], [0.5])]);
-    const dataset = new MNISTSample({ train: false, transform });
+    const dataset = new MNISTSample(readMNISTSample(), { train: false, transform });
     const onGpu = new DataLoader(dataset, { batchSize: 500, shuffle: true, generator: new Generator(1), device: gpu });
     for await (const _ of onGpu) break; // uploads the dataset once
     cropDraws.manualSeed(7);

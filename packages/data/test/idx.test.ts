@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { parseIdx } from '@mini/data';
 import { IDX_IMAGES, IDX_LABELS, KMNIST, MNIST, readIdx } from '@mini/data/node';
 import { imagesIdx, label, labelsIdx, pixel, tempDir, writeSplit } from './idx-files.ts';
 
@@ -10,6 +11,25 @@ function write(name: string, bytes: Buffer): string {
   writeFileSync(file, bytes);
   return file;
 }
+
+describe('parseIdx: IDX bytes already in memory (no node: import)', () => {
+  it('reads the shape and views the data in place', () => {
+    const bytes = imagesIdx(7);
+    const { shape, data } = parseIdx(bytes, IDX_IMAGES);
+    expect(shape).toEqual([7, 28, 28]);
+    expect(data.buffer).toBe(bytes.buffer);
+    for (const [i, j] of [[0, 0], [6, 783], [3, 100]]) expect(data[i * 784 + j]).toBe(pixel(i, j));
+    expect(Array.from(parseIdx(labelsIdx(5), IDX_LABELS, 'labels').data)).toEqual([0, 1, 2, 3, 4].map(label));
+  });
+
+  it('says what it expected and what it found, as readIdx does', () => {
+    expect(() => parseIdx(imagesIdx(10).subarray(0, 7000), IDX_IMAGES, 'f')).toThrow('f: truncated: expected 7856 bytes (16-byte header + 10×28×28 data), found 7000');
+    expect(() => parseIdx(labelsIdx(3).subarray(0, 6), IDX_LABELS, 'f')).toThrow('f: truncated: expected a 8-byte IDX header, found 6 bytes');
+    expect(() => parseIdx(new Uint8Array(2), IDX_LABELS)).toThrow('IDX data: truncated: expected a 8-byte IDX header, found 2 bytes');
+    expect(() => parseIdx(Buffer.concat([labelsIdx(3), Buffer.alloc(2)]), IDX_LABELS, 'f')).toThrow('f: trailing bytes: expected 11 bytes (8-byte header + 3 data), found 13');
+    expect(() => parseIdx(labelsIdx(5), IDX_IMAGES, 'f')).toThrow('f: wrong magic number: expected 0x00000803 (uint8 images, 3 dimensions), found 0x00000801');
+  });
+});
 
 describe('readIdx', () => {
   for (const gzip of [false, true]) {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { arange, device, fromArray, Generator, init, keep, memory, type Device, type Tensor } from '@mini/tensor';
 import { Compose, DataLoader, Dataset, Normalize, randomSplit, TensorDataset, ToTensor } from '@mini/data';
 import { MNISTSample } from '@mini/mnist-sample';
+import { readMNISTSample } from '@mini/mnist-sample/node';
 
 let gpu: Device;
 beforeAll(async () => {
@@ -9,7 +10,7 @@ beforeAll(async () => {
   gpu = await init('webgpu');
 });
 
-const train = new MNISTSample({ train: true, transform: Compose([ToTensor(), Normalize([0.5], [0.5])]) });
+const train = new MNISTSample(readMNISTSample(), { train: true, transform: Compose([ToTensor(), Normalize([0.5], [0.5])]) });
 
 /** The same items behind a plain Dataset, which the loader can only batch item by item. */
 class ItemByItem<T> extends Dataset<T> {
@@ -62,7 +63,7 @@ describe('GPU-resident batches (MNISTSample, ToTensor + Normalize)', () => {
   });
 
   it('uploads the images and labels once and the order once per epoch: no upload per batch', async () => {
-    const other = new MNISTSample({ train: false, transform: Compose([ToTensor(), Normalize([0.5], [0.5])]) });
+    const other = new MNISTSample(readMNISTSample(), { train: false, transform: Compose([ToTensor(), Normalize([0.5], [0.5])]) });
     const first = new DataLoader(other, { batchSize: 100, device: gpu });
     // images + labels + the epoch's order, then only the order, whatever the number of batches.
     expect(await epochUploads(first, gpu)).toEqual({ batches: 20, uploads: 3 });

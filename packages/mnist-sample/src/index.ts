@@ -1,1 +1,1 @@
-export { MNISTSample, type MNISTSampleOptions } from './mnist-sample.ts';
+export { MNISTSample, type MNISTSampleFiles, type MNISTSampleOptions } from './mnist-sample.ts';

