@@ -55,3 +55,23 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   }
   out[i] = v;
 }
+
+// Entry `backward_log_softmax`: when logp = log_softmax(x, 1) and nothing else takes logp's
+// gradient, the gradient of x in one pass, nll's backward followed by log_softmax's
+// (g_x = g_logp − exp(logp)·Σ_c g_logp):
+//   grad[n, c] = g[n]·w_t·(exp(logp[n, c]) − [c == t]) (/ total_weight for mean), 0 on ignored rows.
+@compute @workgroup_size(WG)
+fn backward_log_softmax(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.N * p.C) { return; }
+  let n = i / p.C;
+  let c = i % p.C;
+  let t = targets[p.off_t + n];
+  if (t == p.ignore_index) {
+    out[i] = 0.0;
+    return;
+  }
+  var g = grad_in[p.off_g + n * p.s_g] * class_weight(u32(t));
+  if (REDUCTION == 2u) { g /= total_weight[0]; }
+  out[i] = g * (exp(logp[p.off_logp + n * p.s0 + c * p.s1]) - select(0.0, 1.0, t == i32(c)));
+}

@@ -22,6 +22,21 @@ export function setGradEnabled(enabled: boolean): boolean {
 /** Computes the gradient of each input from the gradient of the output and the saved tensors. */
 export type BackwardFn = (grad: Tensor, saved: readonly Tensor[]) => (Tensor | null)[];
 
+/**
+ * The backward rule of a node and of the node of its input run as one (a fused kernel instead of
+ * two): from the gradient of the outer node's output, its saved tensors and the inner node (its
+ * `attrs`, its `savedTensors()`), the gradients of the inner node's inputs; null declines.
+ */
+export type FusedBackwardFn = (grad: Tensor, saved: readonly Tensor[], inner: GradFn) => (Tensor | null)[] | null;
+
+/** What a node offers a fused backward: facts about its op, and rules for it and its input's node. */
+export interface Fusion {
+  /** Facts about the op that a consumer's fused rule reads (LogSoftmax's dim, Linear's backward after a ReLU). */
+  attrs?: Readonly<Record<string, unknown>>;
+  /** Fused rules by the name of the input's node. */
+  rules?: Readonly<Record<string, FusedBackwardFn>>;
+}
+
 /** A gradient hook: returns a replacement gradient, or nothing to keep the one it was given. */
 export type GradHook = (grad: Tensor) => Tensor | void;
 
@@ -45,6 +60,12 @@ export class GradFn {
   readonly hooks: GradHook[] = [];
   /** The tensor whose .grad keeps this node's output gradient (Tensor.retainGrad()). */
   retainsGradOf: Tensor | null = null;
+  /**
+   * Facts and fused rules (see FusedBackwardFn): the engine runs rules[inner.name] instead of this
+   * node's and its input node's backward when this node is the only consumer of that input's
+   * gradient and nothing observes it (no hook, no retainGrad, not an autograd.grad target).
+   */
+  readonly fusion: Fusion;
   private saved: Saved[] | null;
   private backwardFn: BackwardFn | null;
   /** Live tensors made by this op, plus unreleased nodes that take one of them as input. */
@@ -59,7 +80,9 @@ export class GradFn {
     backwardFn: BackwardFn,
     /** The tensor this op writes (to name it in errors); it has no gradFn of its own yet. */
     output?: Tensor,
+    fusion: Fusion = {},
   ) {
+    this.fusion = fusion;
     this.next = inputs.map((t) => t?.gradFn ?? null);
     // Kept out of any tidy() scope: the tape owns them until backward (or release) frees them.
     this.saved = saved.map((t) => ({
@@ -93,6 +116,18 @@ export class GradFn {
   }
 
   apply(grad: Tensor): (Tensor | null)[] {
+    const saved = this.savedTensors();
+    return this.backwardFn!(grad, saved);
+  }
+
+  /** The fused rule for this node and `inner` run as one (see `fusion`), or null when there is none or it declines. */
+  applyFused(grad: Tensor, inner: GradFn): (Tensor | null)[] | null {
+    const rule = this.fusion.rules?.[inner.name];
+    return rule ? rule(grad, this.savedTensors(), inner) : null;
+  }
+
+  /** The saved tensors, checked: refused after release (a second backward) or when one was changed in place since. */
+  savedTensors(): Tensor[] {
     if (!this.backwardFn || !this.saved) {
       throw new Error(
         'Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). ' +
@@ -109,10 +144,7 @@ export class GradFn {
         );
       }
     }
-    return this.backwardFn(
-      grad,
-      this.saved.map((s) => s.handle),
-    );
+    return this.saved.map((s) => s.handle);
   }
 
   /** Frees the saved tensors; a later apply() throws PyTorch's second-backward error. */
@@ -153,11 +185,11 @@ export function checkViewCurrent(t: Tensor): void {
  * `saved` are the tensors backward reads; they outlive tidy() scopes until backward has run,
  * and backward refuses to run if one of them was changed in place in the meantime.
  */
-export function record(name: string, inputs: readonly Tensor[], output: Tensor, saved: readonly Tensor[], backward: BackwardFn): Tensor {
+export function record(name: string, inputs: readonly Tensor[], output: Tensor, saved: readonly Tensor[], backward: BackwardFn, fusion?: Fusion): Tensor {
   if (!gradEnabled) return output;
   for (const t of inputs) checkViewCurrent(t);
   if (!inputs.some((t) => t.requiresGrad)) return output;
-  output.gradFn = new GradFn(name, inputs.map((t) => (t.requiresGrad ? t : null)), saved, backward, output);
+  output.gradFn = new GradFn(name, inputs.map((t) => (t.requiresGrad ? t : null)), saved, backward, output, fusion);
   output.requiresGrad = true;
   return output;
 }

@@ -92,6 +92,27 @@ function neededNodes(order: readonly GradFn[], targets: Targets): Set<GradFn> {
   return needed;
 }
 
+/** How many gradients flow into each node: one per edge from a node that may run, one per root. */
+function consumerCounts(order: readonly GradFn[], roots: readonly Tensor[]): Map<GradFn, number> {
+  const counts = new Map<GradFn, number>();
+  const count = (node: GradFn | null) => node && counts.set(node, (counts.get(node) ?? 0) + 1);
+  for (const root of roots) count(root.gradFn);
+  for (const node of order) node.next.forEach(count);
+  return counts;
+}
+
+/**
+ * The node whose backward `node`'s fused rule may run together with its own: the node of its only
+ * input, when `node` is the only consumer of that gradient and nothing else may see it (a hook, a
+ * retainGrad, an autograd.grad target): the gradient in between is then never made.
+ */
+function fusablePartner(node: GradFn, consumers: Map<GradFn, number>, targets: Targets | null): GradFn | null {
+  const inner = node.next.length === 1 ? node.next[0] : null;
+  if (!inner || !node.fusion.rules?.[inner.name] || consumers.get(inner) !== 1) return null;
+  if (inner.hooks.length > 0 || inner.retainsGradOf !== null || targets?.nodes.has(inner)) return null;
+  return inner;
+}
+
 /**
  * Reverse-mode differentiation from the roots: runs each recorded node's backward once all the
  * gradients flowing into it are summed (after the hooks on its output), and returns the summed
@@ -109,16 +130,21 @@ function run(roots: readonly Tensor[], seeds: readonly Tensor[], retainGraph: bo
   roots.forEach((root, i) => flow(root.gradFn, root, seeds[i]));
   const order = topologicalOrder(roots.flatMap((r) => (r.gradFn ? [r.gradFn] : [])));
   const needed = targets ? neededNodes(order, targets) : null;
+  const consumers = consumerCounts(order, roots);
   for (const node of order) {
     if (needed && !needed.has(node)) continue;
+    // A node whose backward ran in its consumer's fused rule receives no gradient: it is skipped.
     let grad = nodes.get(node);
     if (grad) {
       grad = runHooks(node.hooks, grad);
       nodes.set(node, grad);
-      const grads = node.apply(grad);
-      node.inputs.forEach((input, i) => {
+      const inner = fusablePartner(node, consumers, targets);
+      const fused = inner ? node.applyFused(grad, inner) : null;
+      const ran = fused ? inner! : node;
+      const grads = fused ?? node.apply(grad);
+      ran.inputs.forEach((input, i) => {
         const g = grads[i];
-        if (input && g) flow(node.next[i], input, validGradient(node, i, input, g));
+        if (input && g) flow(ran.next[i], input, validGradient(ran, i, input, g));
       });
     }
     if (!retainGraph) node.release();

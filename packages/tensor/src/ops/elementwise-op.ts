@@ -1,4 +1,4 @@
-import { checkViewCurrent, isGradEnabled, record } from '../autograd-hooks.ts';
+import { checkViewCurrent, isGradEnabled, record, type FusedBackwardFn } from '../autograd-hooks.ts';
 import { scalarTensor } from '../creation.ts';
 import { floatType, isFloating, promoteTypes, type DType } from '../dtype.ts';
 import { Tensor } from '../tensor.ts';
@@ -33,6 +33,8 @@ export interface ElementwiseOp extends Kernel {
   save: readonly (keyof Omit<Saved, 'attrs'>)[];
   /** One rule per operand (undefined: that operand is not differentiable); absent: the op is not (comparisons, backward kernels). */
   grad?: readonly (GradRule | undefined)[];
+  /** Backward rules fused with the node of the (only) input, by that node's name (see FusedBackwardFn). */
+  fusedBackward?: Readonly<Record<string, FusedBackwardFn>>;
 }
 
 export type OpSpec = Omit<ElementwiseOp, 'name' | 'arity' | 'attrs' | 'save'> & {
@@ -123,7 +125,7 @@ function recordGrad(op: ElementwiseOp, tensors: readonly (Tensor | null)[], scal
     let k = 0;
     for (const key of op.save) if (named[key]) (s as unknown as Record<string, Tensor>)[key] = kept[k++];
     return inputs.map((t, i) => (needs[i] ? sumToShape(ruleOf[i]!(g, s), t.shape) : null));
-  });
+  }, op.fusedBackward && { rules: op.fusedBackward });
 }
 
 // ---- the dtype rules of the rows ----

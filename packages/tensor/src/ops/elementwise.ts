@@ -219,7 +219,17 @@ export const relu = unary('relu', {
   cpu: (x) => (x > 0 || isNaN(x) ? x : 0),
   save: ['out'],
   grad: [(g, { out }) => reluBackward(out, g)],
+  // relu(linear(x)) differentiates in the fused linear+ReLU's one pass (g·[y > 0] with the bias gradient).
+  fusedBackward: {
+    Linear: (g, [out], inner) => {
+      const rule = inner.fusion.attrs?.backwardAfterRelu as BackwardAfterRelu | undefined;
+      return rule ? rule(g, out, inner.savedTensors()) : null;
+    },
+  },
 });
+
+/** A Linear node's backward when a ReLU took its output (its attrs.backwardAfterRelu): g is the ReLU's output gradient, y its output. */
+export type BackwardAfterRelu = (g: Tensor, y: Tensor, saved: readonly Tensor[]) => (Tensor | null)[];
 
 /** g where y > 0, else 0: relu's backward in one kernel (y is relu's output). */
 export const reluBackward = binary('reluBackward', { types: floating, wgsl: 'select(0.0, y, x > 0.0)', cpu: (x, g) => (x > 0 ? g : 0) });

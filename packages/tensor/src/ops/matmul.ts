@@ -6,7 +6,7 @@ import { broadcastShapes, numel } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { tuneMode, tunerFor } from '../tune/tuner.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
-import { reluBackward } from './elementwise.ts';
+import { reluBackward, type BackwardAfterRelu } from './elementwise.ts';
 import { launch, placeholder } from './gpu.ts';
 import { launchProduct, matrices } from './matmul-launch.ts';
 import {
@@ -230,10 +230,14 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, re
   }
   const out = gemm(x, transpose(weight, 0, 1), bias, relu);
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return record(relu ? 'LinearRelu' : 'Linear', inputs, out, relu ? [x, weight, out] : [x, weight], (g, [sx, sw, sy]) => {
-    const { gz, db } = linearGradients(g, relu ? sy : null, bias?.requiresGrad ?? false);
+  // y: the output of the ReLU that follows, fused here or run by the ReLU node's fused rule (elementwise.ts).
+  const backward = (g: Tensor, [sx, sw]: readonly Tensor[], y: Tensor | null) => {
+    const { gz, db } = linearGradients(g, y, bias?.requiresGrad ?? false);
     return [x.requiresGrad ? gemm(gz, sw, null, false) : null, weight.requiresGrad ? gemm(transpose(gz, 0, 1), sx, null, false) : null, db];
-  });
+  };
+  if (relu) return record('LinearRelu', inputs, out, [x, weight, out], (g, [sx, sw, sy]) => backward(g, [sx, sw], sy));
+  const backwardAfterRelu: BackwardAfterRelu = (g, y, saved) => backward(g, saved, y);
+  return record('Linear', inputs, out, [x, weight], (g, saved) => backward(g, saved, null), { attrs: { backwardAfterRelu } });
 }
 
 /**

@@ -102,8 +102,29 @@ function cpuBackward(g: Tensor, target: Tensor, weight: Tensor | null, total: Te
 }
 
 /**
+ * The cpu reference of the fused backward through log_softmax (nll.wgsl's backward_log_softmax):
+ * g·w_t·(exp(logp[n, c]) − [c == t]) (/ the total weight for mean), 0 on ignored rows.
+ */
+function cpuBackwardLogSoftmax(g: Tensor, target: Tensor, weight: Tensor | null, total: Tensor, reduction: Reduction, ignore: number, logp: Tensor, out: Tensor): void {
+  const [N, C] = out.shape;
+  const w = classWeight(weight);
+  const [lp, gd, tg, grad] = [logp.storage.array, g.storage.array, target.storage.array, out.storage.array];
+  for (let n = 0; n < N; n++) {
+    const t = tg[target.offset + n];
+    let gn = t === ignore ? 0 : (reduction === 'none' ? gd[g.offset + n * g.strides[0]] : gd[g.offset]) * w(t);
+    if (reduction === 'mean') gn /= total.storage.array[0];
+    for (let c = 0; c < C; c++) {
+      const q = Math.exp(lp[logp.offset + n * logp.strides[0] + c * logp.strides[1]]);
+      grad[n * C + c] = t === ignore ? 0 : gn * (q - (c === t ? 1 : 0));
+    }
+  }
+}
+
+/**
  * The negative log-likelihood loss of log-probabilities [N, C] against int32 class targets [N],
- * like F.nll_loss. On webgpu a target out of range is raised at the next readback.
+ * like F.nll_loss. On webgpu a target out of range is raised at the next readback. When logp is
+ * logSoftmax(x, 1) and nothing else takes logp's gradient, backward runs both in one kernel (the
+ * gradient of x from logp, as crossEntropy's does from x) and never makes logp's gradient.
  */
 export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
   const { reduction, ignore, N, C, weight } = checkClassification('nllLoss', logp, target, options, NLL_OPTIONS);
@@ -111,9 +132,9 @@ export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}):
   const out = empty(reduction === 'none' ? [N] : [], logp.dtype, logp.device);
   const total = empty([1], logp.dtype, logp.device);
   // g (the output's gradient) may be a broadcast view: it is read through its offset and stride.
-  const params = (g?: Tensor) => ({
+  const params = (g?: Tensor, lp = logp) => ({
     N, C,
-    off_logp: logp.offset, s0: logp.strides[0], s1: logp.strides[1], off_t: targets.offset,
+    off_logp: lp.offset, s0: lp.strides[0], s1: lp.strides[1], off_t: targets.offset,
     ignore_index: ignore,
     off_g: g?.offset ?? 0, s_g: g?.strides[0] ?? 0,
     off_w: weight?.offset ?? 0,
@@ -128,6 +149,17 @@ export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}):
     // The backward entry does not read logp (its slot takes g): logp may be disposed by now.
     else launch('nllLoss.backward', spec('backward'), [g, t, g, grad, tw, w ?? g], params(g), grid(N * C));
     return [grad];
+  }, {
+    rules: {
+      LogSoftmax: (g, [t, tw, w = null], inner) => {
+        if (inner.fusion.attrs?.dim !== 1) return null;
+        const [lp] = inner.savedTensors();
+        const grad = empty([N, C], logp.dtype, g.device);
+        if (g.device.type === 'cpu') cpuBackwardLogSoftmax(g, t, w, tw, reduction, ignore, lp, grad);
+        else launch('nllLoss+logSoftmax.backward', spec('backward_log_softmax'), [lp, t, g, grad, tw, w ?? g], params(g, lp), grid(N * C));
+        return [grad];
+      },
+    },
   });
   if (targets !== target) targets.dispose();
   if (weight && weight !== options.weight) weight.dispose();

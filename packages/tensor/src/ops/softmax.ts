@@ -62,7 +62,8 @@ function checkInput(op: string, x: Tensor): void {
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkInput('logSoftmax', x);
   const out = run('logSoftmax', x, null, dim);
-  return record('LogSoftmax', [x], out, [out], (g, [y]) => [run('logSoftmaxBackward', y, g, dim)]);
+  const attrs = { dim: normalizeDim(dim, x.ndim) };
+  return record('LogSoftmax', [x], out, [out], (g, [y]) => [run('logSoftmaxBackward', y, g, dim)], { attrs });
 }
 
 /** softmax along dim, like F.softmax. */
