@@ -3,7 +3,10 @@
 // Entry `forward`: REDUCTION 0 writes the per-sample losses; 1 (sum) and 2 (mean) reduce in one
 //   workgroup and also write the total weight of non-ignored targets (PyTorch's total_weight).
 // Entry `backward`: grad[n, c] = -g[n]·w_t·[c == targets[n]] (/ total_weight for mean); g is read
-//   through its offset and stride s_g (0 for the scalar of a reduced loss).
+//   through its offset and stride s_g (0 for the scalar of a reduced loss). With LOG_SOFTMAX (logp =
+//   log_softmax(x, 1), and nothing else takes logp's gradient) it is x's gradient instead, nll's
+//   backward then log_softmax's (g_x = g_logp − exp(logp)·Σ_c g_logp) in one pass:
+//   grad[n, c] = g[n]·w_t·(exp(logp[n, c]) − [c == t]) (/ total_weight for mean), 0 on ignored rows.
 // A target outside [0, C) that is not ignore_index sets device check 1 (see device-checks.ts).
 struct Params {
   N: u32, C: u32, off_logp: u32, s0: u32,
@@ -21,6 +24,7 @@ struct Params {
 @group(0) @binding(7) var<storage, read> p: Params;
 
 override WEIGHTED: bool = false;
+override LOG_SOFTMAX: bool = false;
 
 fn class_weight(c: u32) -> f32 {
   if (WEIGHTED) { return weight[p.off_w + c]; }
@@ -48,30 +52,15 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let n = i / p.C;
   let c = i % p.C;
   let t = targets[p.off_t + n];
-  var v = 0.0;
-  if (t == i32(c) && t != p.ignore_index) {
-    let g = grad_in[p.off_g + n * p.s_g] * class_weight(c);
-    if (REDUCTION == 2u) { v = -g / total_weight[0]; } else { v = -g; }
-  }
-  out[i] = v;
-}
-
-// Entry `backward_log_softmax`: when logp = log_softmax(x, 1) and nothing else takes logp's
-// gradient, the gradient of x in one pass, nll's backward followed by log_softmax's
-// (g_x = g_logp − exp(logp)·Σ_c g_logp):
-//   grad[n, c] = g[n]·w_t·(exp(logp[n, c]) − [c == t]) (/ total_weight for mean), 0 on ignored rows.
-@compute @workgroup_size(WG)
-fn backward_log_softmax(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= p.N * p.C) { return; }
-  let n = i / p.C;
-  let c = i % p.C;
-  let t = targets[p.off_t + n];
   if (t == p.ignore_index) {
     out[i] = 0.0;
     return;
   }
   var g = grad_in[p.off_g + n * p.s_g] * class_weight(u32(t));
   if (REDUCTION == 2u) { g /= total_weight[0]; }
-  out[i] = g * (exp(logp[p.off_logp + n * p.s0 + c * p.s1]) - select(0.0, 1.0, t == i32(c)));
+  if (LOG_SOFTMAX) {
+    out[i] = g * (exp(logp[p.off_logp + n * p.s0 + c * p.s1]) - select(0.0, 1.0, t == i32(c)));
+  } else {
+    out[i] = select(0.0, -g, t == i32(c));
+  }
 }

@@ -75,22 +75,7 @@ describe('on webgpu: fused where nothing else sees the gradient in between, not 
     gpu = await init('webgpu');
   });
 
-  /** Runs fn (which calls backward) and returns the labels of the dispatches it recorded. */
-  const dispatches = (fn: () => void): string[] => {
-    const runtime = gpu.gpu;
-    const labels: string[] = [];
-    const dispatch = runtime.dispatch;
-    runtime.dispatch = (label, ...rest) => {
-      labels.push(label);
-      dispatch.call(runtime, label, ...rest);
-    };
-    try {
-      fn();
-    } finally {
-      runtime.dispatch = dispatch;
-    }
-    return labels;
-  };
+  const dispatches = (fn: () => void) => testing.dispatchLabels(gpu.gpu, fn);
   const FUSED_NLL = 'nllLoss+logSoftmax.backward';
 
   const close = async (a: Tensor, b: Tensor) => expect(testing.relativeError(await a.toArray(), await b.toArray())).toBeLessThan(1e-5);

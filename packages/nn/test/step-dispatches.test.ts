@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { crossEntropy, init, keep, tidy, type Device, type Tensor } from '@mini/tensor';
 import { F, nn } from '@mini/nn';
 import { optim } from '@mini/optim';
+import { testing } from '@mini/tensor/internal';
 import { NNModule, batch, D, H1, H2, K } from './threenet.ts';
 
 /** The labels of the dispatches one training step records (after two warm-up steps). */
@@ -17,19 +18,7 @@ function stepDispatches(gpu: Device, model: nn.Module, loss: (scores: Tensor) =>
       return keep(value.detach());
     });
   for (let i = 0; i < 2; i++) step().dispose();
-  const runtime = gpu.gpu;
-  const labels: string[] = [];
-  const dispatch = runtime.dispatch;
-  runtime.dispatch = (label, ...rest) => {
-    labels.push(label);
-    dispatch.call(runtime, label, ...rest);
-  };
-  try {
-    step().dispose();
-  } finally {
-    runtime.dispatch = dispatch;
-  }
-  return labels;
+  return testing.dispatchLabels(gpu.gpu, () => step().dispose());
 }
 
 it('a ThreeNet step as the seed writes it backpropagates in the dispatches of the hand-fused twin (Sequential, crossEntropy)', async () => {

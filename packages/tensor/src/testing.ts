@@ -1,3 +1,4 @@
+import type { WebGPURuntime } from './device/webgpu.ts';
 export { ELEMENTWISE_OPS, apply as applyElementwise, type ElementwiseOp } from './ops/elementwise-op.ts';
 
 /**
@@ -38,4 +39,20 @@ export function closeMismatch(actual: ArrayLike<number>, expected: ArrayLike<num
     }
   }
   return worst < 0 ? null : `element ${worst}: ${actual[worst]} vs expected ${expected[worst]} (rtol ${rtol}, atol ${atol})`;
+}
+
+/** Runs fn and returns the labels of the dispatches it recorded on the runtime, in order (tests count and name kernels with it). */
+export function dispatchLabels(runtime: WebGPURuntime, fn: () => void): string[] {
+  const labels: string[] = [];
+  const dispatch = runtime.dispatch;
+  runtime.dispatch = (label, ...rest) => {
+    labels.push(label);
+    dispatch.call(runtime, label, ...rest);
+  };
+  try {
+    fn();
+  } finally {
+    runtime.dispatch = dispatch;
+  }
+  return labels;
 }

@@ -102,7 +102,7 @@ function cpuBackward(g: Tensor, target: Tensor, weight: Tensor | null, total: Te
 }
 
 /**
- * The cpu reference of the fused backward through log_softmax (nll.wgsl's backward_log_softmax):
+ * The cpu reference of the fused backward through log_softmax (nll.wgsl's backward with LOG_SOFTMAX):
  * g·w_t·(exp(logp[n, c]) − [c == t]) (/ the total weight for mean), 0 on ignored rows.
  */
 function cpuBackwardLogSoftmax(g: Tensor, target: Tensor, weight: Tensor | null, total: Tensor, reduction: Reduction, ignore: number, logp: Tensor, out: Tensor): void {
@@ -139,7 +139,9 @@ export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}):
     off_g: g?.offset ?? 0, s_g: g?.strides[0] ?? 0,
     off_w: weight?.offset ?? 0,
   });
-  const spec = (entry: string) => ({ family: 'nll', entry, constants: { REDUCTION: REDUCTIONS[reduction], WEIGHTED: weight ? 1 : 0 } });
+  const spec = (entry: string, logSoftmax = false) => ({
+    family: 'nll', entry, constants: { REDUCTION: REDUCTIONS[reduction], WEIGHTED: weight ? 1 : 0, LOG_SOFTMAX: logSoftmax ? 1 : 0 },
+  });
   if (logp.device.type === 'cpu') cpuForward(logp, targets, weight, reduction, ignore, out, total);
   else launch('nllLoss', spec('forward'), [logp, targets, logp, out, total, weight ?? logp], params(), reduction === 'none' ? grid(N) : [1]);
   const saved = weight ? [targets, total, weight] : [targets, total];
@@ -156,7 +158,7 @@ export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}):
         const [lp] = inner.savedTensors();
         const grad = empty([N, C], logp.dtype, g.device);
         if (g.device.type === 'cpu') cpuBackwardLogSoftmax(g, t, w, tw, reduction, ignore, lp, grad);
-        else launch('nllLoss+logSoftmax.backward', spec('backward_log_softmax'), [lp, t, g, grad, tw, w ?? g], params(g, lp), grid(N * C));
+        else launch('nllLoss+logSoftmax.backward', spec('backward', true), [lp, t, g, grad, tw, w ?? g], params(g, lp), grid(N * C));
         return [grad];
       },
     },
