@@ -1,19 +1,24 @@
 // Reads uint8 data packed four to a u32 and writes {{OUT}}: out = (byte * scale - mean) / stdev.
 // Rows of `row` bytes are taken in order, or picked by an int32 index when GATHER is set:
 // the GPU-resident batch path (one dispatch gathers and normalizes a whole batch).
+// With LABELS (and GATHER), the invocation that starts row i also writes labels_out[i] =
+// labels[off_labels + index[i]]: a batch's images and its labels in one dispatch.
 // WORDS > 0 (rows and offset whole u32 words, as MNIST's 784-byte rows are): each invocation
 // converts WORDS consecutive words of a row, four outputs each, so that one load serves four bytes
 // and one index load 4·WORDS (loads dominate on lavapipe: 4 words took a batch from about 0.4 to 0.25 ms).
-struct Params { rows: u32, row: u32, offset: u32, count: u32, scale: f32, mean: f32, stdev: f32, off_index: u32 }
+struct Params { rows: u32, row: u32, offset: u32, count: u32, scale: f32, mean: f32, stdev: f32, off_index: u32, off_labels: u32 }
 
 @group(0) @binding(0) var<storage, read> bytes: array<u32>;
 @group(0) @binding(1) var<storage, read> index: array<i32>;
 // Outputs as vec4s, so that WORDS writes four at once; the one-byte path writes one component.
 @group(0) @binding(2) var<storage, read_write> out: array<vec4<{{OUT}}>>;
-@group(0) @binding(3) var<storage, read_write> checks: array<i32>;
-@group(0) @binding(4) var<storage, read> p: Params;
+@group(0) @binding(3) var<storage, read> labels: array<i32>;
+@group(0) @binding(4) var<storage, read_write> labels_out: array<i32>;
+@group(0) @binding(5) var<storage, read_write> checks: array<i32>;
+@group(0) @binding(6) var<storage, read> p: Params;
 
 override GATHER: bool = false;
+override LABELS: bool = false;
 override WORDS: u32 = 0u;
 // Outputs per invocation.
 override PER: u32 = max(1u, 4u * WORDS);
@@ -39,6 +44,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       return;
     }
     r = u32(k);
+    if (LABELS && e % p.row == 0u) { labels_out[i] = labels[p.off_labels + r]; }
   }
   let b = p.offset + r * p.row + e % p.row;
   if (WORDS > 0u) {

@@ -41,7 +41,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var t = 0u; t < TN; t++) {
       let c = col0 + t * WG;
       let v = acc[i * TN + t] + bias_v[t];
-      if (c < p.N) { out[out0 + r * p.N + c] = select(v, max(v, 0.0), relu); }
+      if (c < p.N) { out[out0 + r * p.N + c] = select(v, relu_keep_nan(v), relu); }
     }
   }
 }

@@ -12,7 +12,7 @@ fn store_tile(acc: ptr<function, array<f32, TM * TN>>, row0: u32, col0: u32, out
     for (var t = 0u; t < TN; t++) {
       let c = col0 + t * SG;
       let v = (*acc)[i * TN + t] + bias_v[t];
-      if (c < p.N) { out[out0 + r * p.N + c] = select(v, max(v, 0.0), relu); }
+      if (c < p.N) { out[out0 + r * p.N + c] = select(v, relu_keep_nan(v), relu); }
     }
   }
 }

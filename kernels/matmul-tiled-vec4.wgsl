@@ -95,7 +95,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let r = row0 + lid.y * RPT + i;
     if (r >= p.M) { break; }
     let v = acc[i] + bias_v;
-    let w = select(v, max(v, vec4<f32>(0.0)), relu);
+    let w = select(v, relu_keep_nan4(v), relu);
     for (var j = 0u; j < 4u; j++) {
       if (c0 + j < p.N) { out[out0 + r * p.N + c0 + j] = w[j]; }
     }

@@ -29,7 +29,7 @@ fn store_tile(acc: ptr<function, array<vec4<f32>, TM * TN>>, row0: u32, col4: u3
     for (var t = 0u; t < TN; t++) {
       let c4 = col4 + SG * t;
       let v = (*acc)[i * TN + t] + bias_v[t];
-      if (c4 < N4) { out[out0 / 4u + (row0 + i) * N4 + c4] = select(v, max(v, vec4<f32>(0.0)), relu); }
+      if (c4 < N4) { out[out0 / 4u + (row0 + i) * N4 + c4] = select(v, relu_keep_nan4(v), relu); }
     }
   }
 }

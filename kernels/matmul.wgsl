@@ -69,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var j = 0u; j < 4u; j++) {
       let c = col0 + lid.x * 4u + j;
       let v = acc[i][j] + bias_v[j];
-      if (c < p.N) { out[out0 + r * p.N + c] = select(v, max(v, 0.0), relu); }
+      if (c < p.N) { out[out0 + r * p.N + c] = select(v, relu_keep_nan(v), relu); }
     }
   }
 }

@@ -98,13 +98,13 @@ describe('on webgpu: fused where nothing else sees the gradient in between, not 
     loss('cpu').loss.backward();
     loss('gpu').loss.backward(); // the first backward also makes the implicit gradient 1 (a fill, kept)
     x.gpu.grad = null;
-    const fused = dispatches(() => loss('gpu').loss.backward());
+    const fused = await dispatches(() => loss('gpu').loss.backward());
     expect(fused).toEqual(['logSoftmax', 'nllLoss', FUSED_NLL]);
     await close(x.gpu.grad!, x.cpu.grad!);
     x.gpu.grad = null;
 
     let seen: Tensor | null = null;
-    const hooked = dispatches(() => {
+    const hooked = await dispatches(() => {
       const { logp, loss: l } = loss('gpu');
       logp.registerHook((g) => void (seen = keep(g.clone())));
       l.backward();
@@ -117,7 +117,7 @@ describe('on webgpu: fused where nothing else sees the gradient in between, not 
     x.gpu.grad = null;
 
     let logp: Tensor | null = null;
-    const retained = dispatches(() => {
+    const retained = await dispatches(() => {
       const retained = loss('gpu');
       logp = retained.logp;
       retained.logp.retainGrad();
@@ -130,7 +130,7 @@ describe('on webgpu: fused where nothing else sees the gradient in between, not 
 
     const again = loss('gpu');
     let grads: (Tensor | null)[] = [];
-    expect(dispatches(() => (grads = grad(again.loss, [again.logp, x.gpu])))).not.toContain(FUSED_NLL);
+    expect(await dispatches(() => (grads = grad(again.loss, [again.logp, x.gpu])))).not.toContain(FUSED_NLL);
     const [gLogp, gx] = grads;
     await close(gLogp!, seen!);
     await close(gx!, x.cpu.grad!);
@@ -160,7 +160,7 @@ describe('on webgpu: fused where nothing else sees the gradient in between, not 
     for (const [name, build, fuses] of cases) {
       const [cpu, webgpu] = [params('cpu'), params(gpu)];
       build(cpu).backward();
-      const labels = dispatches(() => build(webgpu).backward());
+      const labels = await dispatches(() => build(webgpu).backward());
       // Fused, the bias-gradient pass also applies the ReLU's mask: no reluBackward kernel runs.
       expect(labels.includes('reluBackward'), name).toBe(!fuses);
       expect(labels.filter((l) => l === 'linear.backward'), name).toHaveLength(1);

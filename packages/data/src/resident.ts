@@ -1,4 +1,4 @@
-import { indexSelect, keep, normalizeBytes, upload, type Device, type Tensor } from '@mini/tensor';
+import { gatherBatch, keep, upload, type Device, type Tensor } from '@mini/tensor';
 import { augmentBatch } from './augment.ts';
 import { bytePipeline, type BytePipeline } from './byte-pipeline.ts';
 import { Subset, type Dataset } from './dataset.ts';
@@ -49,9 +49,9 @@ export function* batchRanges(n: number, batchSize: number, dropLast: boolean): G
 
 /**
  * One epoch of [images [B, 1, H, W] float32, labels [B] int32] batches in `order`. The order is
- * uploaded once for the epoch; each batch is a view of it (narrow), one gather-and-normalize
- * kernel, one kernel per augmentation (seeded by one number from its generator, a kernel
- * parameter) and one label gather, so there is no upload from the host per batch.
+ * uploaded once for the epoch; each batch is a view of it (narrow), one kernel that gathers and
+ * normalizes the images and gathers their labels, and one kernel per augmentation (seeded by one
+ * number from its generator, a kernel parameter), so there is no upload from the host per batch.
  */
 export function* residentBatches(source: ResidentSource, device: Device, order: Int32Array, batchSize: number, dropLast: boolean): Generator<[Tensor, Tensor]> {
   const { images, labels } = onDevice(source.dataset, device);
@@ -62,7 +62,7 @@ export function* residentBatches(source: ResidentSource, device: Device, order: 
     for (const [start, size] of batchRanges(rows.length, batchSize, dropLast)) {
       const batchIndex = index.narrow(0, start, size);
       const { augments, normalization: n } = source.pipeline;
-      const flat = normalizeBytes(images, { ...n, index: batchIndex });
+      const [flat, y] = gatherBatch(images, labels, { ...n, index: batchIndex });
       let x = flat.view([size, 1, height, width]);
       flat.dispose();
       for (const augment of augments) {
@@ -71,7 +71,6 @@ export function* residentBatches(source: ResidentSource, device: Device, order: 
         x.dispose();
         x = next;
       }
-      const y = indexSelect(labels, 0, batchIndex);
       batchIndex.dispose();
       yield [x, y];
     }

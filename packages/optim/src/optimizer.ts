@@ -1,4 +1,4 @@
-import { copyInto, fill_, flush, full, isFloating, isTensor, keep, markModified, tidy, zeros, type Tensor } from '@mini/tensor';
+import { copyInto, fill_, flushAtScopeEnd, full, isFloating, isTensor, keep, markModified, tidy, zeros, type Tensor } from '@mini/tensor';
 import { warn } from '@mini/tensor/internal';
 import { cpuOperands, launchUpdate, type CpuOperands, type Entry, type Scalars } from './fused.ts';
 
@@ -154,7 +154,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
 
   /**
    * One optimization step over every parameter that has a gradient. Reads nothing back; submits
-   * the step's GPU work, so that each training step is one submit and its buffers (and so its
+   * the step's GPU work (when the tidy() scope around it closes, if any: its freed tensors let the
+   * submit fuse more), so that each training step is one submit and its buffers (and so its
    * cached bind groups) repeat from step to step.
    */
   step(): void {
@@ -164,7 +165,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       }
     }
     this.stepCount++;
-    flush();
+    flushAtScopeEnd();
   }
 
   private updateParameter(p: Tensor, grad: Tensor, group: ParamGroup<H>): void {

@@ -45,7 +45,7 @@ export {
   type SizeArgs,
   type NestedArray,
 } from './creation.ts';
-export { tidy, keep, isKept, memory } from './memory.ts';
+export { tidy, keep, isKept, memory, flushAtScopeEnd } from './memory.ts';
 export type { MemoryInfo } from './storage.ts';
 export { GradFn, isGradEnabled, setGradEnabled, type BackwardFn, type GradHook } from './autograd-hooks.ts';
 export { runInPlace, markModified, type InplaceOp } from './autograd/inplace.ts';
@@ -117,7 +117,7 @@ export { gather, scatter, scatterAdd, type ScatterOptions } from './ops/gather-s
 export { cat, stack, repeat, flip } from './ops/rearrange.ts';
 export { tril, triu, maskedFill, maskedSelect } from './ops/masks.ts';
 export { einsum } from './ops/einsum.ts';
-export { normalizeBytes, type NormalizeOptions } from './ops/bytes.ts';
+export { normalizeBytes, gatherBatch, type NormalizeOptions } from './ops/bytes.ts';
 export {
   reshape,
   view,

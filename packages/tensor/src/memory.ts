@@ -1,12 +1,30 @@
-import { webgpuIfReady } from './device/device.ts';
+import { flush, webgpuIfReady } from './device/device.ts';
 import { memoryCounts, type MemoryInfo } from './storage.ts';
 import type { Tensor } from './tensor.ts';
 
 /** Open tidy() scopes, innermost last; each holds the tensors created inside it. */
 const scopes: Set<Tensor>[] = [];
+/** For each open scope, what runs once it has closed and freed its tensors (see atScopeEnd). */
+const endings: (() => void)[][] = [];
+
+/** Runs fn when the innermost open tidy() scope has closed and freed its tensors, or now outside of any. */
+export function atScopeEnd(fn: () => void): void {
+  const pending = endings.at(-1);
+  if (pending) pending.push(fn);
+  else fn();
+}
 
 export function trackInScope(t: Tensor): void {
   scopes.at(-1)?.add(t);
+}
+
+/**
+ * Submits every recorded GPU command once the innermost open tidy() scope has closed (now, outside
+ * of any): the tensors it frees are then known to be unread, which lets the submit fuse more (a
+ * ReLU into the product before it). Optimizers' step() ends a training step with it.
+ */
+export function flushAtScopeEnd(): void {
+  atScopeEnd(flush);
 }
 
 /** Tensors keep() was called on: owners that release what they handed out (DataLoader's batches) leave them alone. */
@@ -47,16 +65,21 @@ export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<Tensor>();
   scopes.push(scope);
+  const pending: (() => void)[] = [];
+  endings.push(pending);
   let result: T;
   try {
     result = fn();
   } catch (error) {
     // What fn created before it threw is freed too, as tf.tidy does.
     for (const t of scope) t.dispose();
+    endings.pop();
+    for (const f of pending) atScopeEnd(f);
     throw error;
   } finally {
     scopes.pop();
   }
+  endings.pop();
   if (result instanceof Promise) throw new Error('tidy() takes a synchronous function; await outside of it');
   const returned = new Set<Tensor>();
   collectTensors(result, returned, tensorCheck!);
@@ -64,6 +87,7 @@ export function tidy<T>(fn: () => T): T {
     if (returned.has(t)) scopes.at(-1)?.add(t);
     else t.dispose();
   }
+  for (const f of pending) atScopeEnd(f);
   return result;
 }
 

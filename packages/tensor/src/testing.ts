@@ -41,18 +41,19 @@ export function closeMismatch(actual: ArrayLike<number>, expected: ArrayLike<num
   return worst < 0 ? null : `element ${worst}: ${actual[worst]} vs expected ${expected[worst]} (rtol ${rtol}, atol ${atol})`;
 }
 
-/** Runs fn and returns the labels of the dispatches it recorded on the runtime, in order (tests count and name kernels with it). */
-export function dispatchLabels(runtime: WebGPURuntime, fn: () => void): string[] {
+/**
+ * Runs fn and returns the labels of the dispatches it submitted (work recorded before is submitted
+ * first, fn's work right after it), in order, after the peephole at submit fused what it could.
+ */
+export async function dispatchLabels(runtime: WebGPURuntime, fn: () => unknown): Promise<string[]> {
+  runtime.flush();
   const labels: string[] = [];
-  const dispatch = runtime.dispatch;
-  runtime.dispatch = (label, ...rest) => {
-    labels.push(label);
-    dispatch.call(runtime, label, ...rest);
-  };
+  runtime.labelTap = labels;
   try {
-    fn();
+    await fn();
+    runtime.flush();
   } finally {
-    runtime.dispatch = dispatch;
+    runtime.labelTap = null;
   }
   return labels;
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromArray, indexSelect, normalizeBytes, tensor, type Device, type Tensor } from '@mini/tensor';
+import { fromArray, gatherBatch, indexSelect, normalizeBytes, tensor, type Device, type Tensor } from '@mini/tensor';
 import { expectClose, expectTensorsClose, pairOf, randomInts, uniformData, values, webgpu } from './helpers.ts';
 
 let gpu: Device;
@@ -151,6 +151,43 @@ describe('normalizeBytes: uint8 to float32 with mean and std', () => {
       'index 4 is out of range for dimension of size 4',
     );
     expect(() => normalizeBytes(bg.float())).toThrow('normalizeBytes: expected input of dtype uint8, found float32');
+  });
+});
+
+describe('gatherBatch: a batch of images and its labels in one kernel', () => {
+  for (const [count, row] of [
+    [1, 1],
+    [7, 33],
+    [33, 784],
+    [257, 7],
+  ]) {
+    it(`${count} rows of ${row} bytes with int32 labels, by a strided row index, on both devices: normalizeBytes and indexSelect's values`, async () => {
+      const bytes = randomBytes(count * row, count + 1);
+      const labels = randomInts(count, row + 1, -5, 1000);
+      const index = randomInts(2 * (2 * count + 1), row, 0, count);
+      for (const device of [gpu, 'cpu'] as const) {
+        const images = fromArray(bytes, [count, row], { device });
+        const y = fromArray(labels, [count], { device });
+        const ix = fromArray(index, [2 * count + 1, 2], { device }).select(1, 1);
+        const options = { mean: 0.1307, std: 0.3081, index: ix };
+        const [x, picked] = gatherBatch(images, y, options);
+        expect(picked.dtype).toBe('int32');
+        await expectTensorsClose(x, normalizeBytes(images, options), 0, 0);
+        await expectTensorsClose(picked, indexSelect(y, 0, ix), 0, 0);
+      }
+    });
+  }
+
+  it('raises for a row index out of range, labels of another length, and a missing index', async () => {
+    const [bc, bg] = pairOf(randomBytes(4 * 3, 4), [4, 3], gpu);
+    const [lc, lg] = pairOf(Int32Array.from([1, 2, 3, 4]), [4], gpu);
+    const bad = Int32Array.from([0, 4]);
+    expect(() => gatherBatch(bc, lc, { index: fromArray(bad, [2], { device: 'cpu' }) })).toThrow('index 4 is out of range for dimension of size 4');
+    await expect(gatherBatch(bg, lg, { index: fromArray(bad, [2], { device: gpu }) })[1].toArray()).rejects.toThrow('index 4 is out of range for dimension of size 4');
+    expect(() => gatherBatch(bc, lc.narrow(0, 0, 3), { index: fromArray([0], [1], { dtype: 'int32', device: 'cpu' }) })).toThrow(
+      'gatherBatch: expected labels [4] (one per image), found [3]',
+    );
+    expect(() => gatherBatch(bc, lc, {} as never)).toThrow('gatherBatch: expected an int32 index tensor');
   });
 });
 

@@ -84,6 +84,11 @@ export class BufferPool {
     return this.generations.get(buffer);
   }
 
+  /** Whether the buffer was released since the last submit: no tensor holds it, though commands recorded before may still use it. */
+  isReleased(buffer: GPUBuffer): boolean {
+    return this.quarantine.includes(buffer);
+  }
+
   release(buffer: GPUBuffer): void {
     this.liveBytes -= buffer.size;
     this.quarantine.push(buffer);

@@ -34,6 +34,22 @@ export interface KernelSpec {
   constants?: Record<string, number>;
 }
 
+/**
+ * What a dispatch offers the peephole that runs at each submit (see fuseReluEpilogues): a product
+ * whose output could take the ReLU in its epilogue, or a ReLU over the whole of such an output.
+ */
+export interface DispatchFusion {
+  /** This product writes `elements` floats from the start of `out` (binding `outBinding`); `withRelu`: its params with the ReLU flag set. */
+  reluEpilogue?: { out: GPUBuffer; outBinding: number; elements: number; withRelu: ParamValues };
+  /** This ReLU reads `elements` floats from the start of `input` and writes them to `output`. */
+  reluOf?: { input: GPUBuffer; output: GPUBuffer; elements: number };
+}
+
+/** A dispatch or a copy recorded since the last submit: commands are encoded when submitted. */
+type Command =
+  | { label: string; kernel: Kernel; buffers: GPUBuffer[]; offset: number; workgroups: readonly number[]; fusion?: DispatchFusion }
+  | { label: 'copy'; src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; size: number };
+
 /** Slot per dispatch in the params arena; also the dynamic offset alignment. */
 const PARAM_SLOT = 256;
 /** Readback buffers up to this size are kept for reuse; larger ones are freed after the read. */
@@ -64,8 +80,8 @@ export class WebGPURuntime {
   private stagingFree = new Map<number, GPUBuffer[]>();
   private bufferIds = new WeakMap<GPUBuffer, number>();
   private nextId = 1;
-  private encoder: GPUCommandEncoder | null = null;
-  private pass: GPUComputePassEncoder | null = null;
+  /** What was recorded since the last submit, encoded at the submit (after the peephole). */
+  private commands: Command[] = [];
   private params: GPUBuffer;
   private paramData = new ArrayBuffer(PARAM_SLOT * FLUSH_EVERY);
   private paramView = new DataView(this.paramData);
@@ -90,8 +106,10 @@ export class WebGPURuntime {
 
   /** Device-side checks (e.g. an nllLoss target out of range) write here; read with every readback. */
   readonly checkBuffer: GPUBuffer;
-  /** Dispatches recorded since the runtime started (for benchmarks and tests). */
+  /** Dispatches submitted or recorded since the runtime started, less those fused away (for benchmarks and tests). */
   dispatchCount = 0;
+  /** When set, each submit appends the labels of the dispatches it encodes (tests name the kernels a step runs). */
+  labelTap: string[] | null = null;
   /** Submits since the runtime started. */
   submitCount = 0;
   /** Pipelines compiled since start-up: one per kernel specialization, never one per op. */
@@ -251,18 +269,8 @@ export class WebGPURuntime {
     }
   }
 
-  private openPass(): GPUComputePassEncoder {
-    if (!this.encoder) {
-      this.device.pushErrorScope('out-of-memory');
-      this.device.pushErrorScope('validation');
-      this.encoder = this.device.createCommandEncoder();
-    }
-    this.pass ??= this.encoder.beginComputePass();
-    return this.pass;
-  }
-
-  /** Records one dispatch into the open encoder, with the kernel's params given by field name. */
-  dispatch(label: string, kernel: Kernel, buffers: GPUBuffer[], params: ParamValues, workgroups: readonly number[]): void {
+  /** Records one dispatch, with the kernel's params given by field name; it is encoded at the next submit. */
+  dispatch(label: string, kernel: Kernel, buffers: GPUBuffer[], params: ParamValues, workgroups: readonly number[], fusion?: DispatchFusion): void {
     this.throwIfFailed();
     if (kernel.checked) buffers = [...buffers, this.checkBuffer];
     if (buffers.length !== kernel.bufferCount) {
@@ -278,10 +286,7 @@ export class WebGPURuntime {
     const offset = this.paramCount * PARAM_SLOT;
     kernel.params.write(params, this.paramView, offset, label);
     this.paramCount++;
-    const pass = this.openPass();
-    pass.setPipeline(kernel.pipeline);
-    pass.setBindGroup(0, this.bindGroup(kernel, buffers), [offset]);
-    pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+    this.commands.push({ label, kernel, buffers, offset, workgroups, fusion });
     this.batchOps.push(label);
     this.lostResults.dispatched(buffers, written);
     this.dispatchCount++;
@@ -289,25 +294,81 @@ export class WebGPURuntime {
 
   /** Records a buffer-to-buffer copy. */
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): void {
-    this.openPass();
-    this.pass!.end();
-    this.pass = null;
-    this.encoder!.copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
+    this.commands.push({ label: 'copy', src, srcOffset, dst, dstOffset, size });
+  }
+
+  /**
+   * The peephole: a ReLU over the whole output of the product recorded before it, when that output
+   * is released (no tensor can read it any more) and nothing else in the batch touches it, becomes
+   * the product's epilogue: the product writes the ReLU's output and the ReLU's dispatch is dropped.
+   * The values are the same (the epilogue's ReLU is the elementwise one), one dispatch fewer.
+   */
+  private fuseReluEpilogues(): void {
+    const uses = new Map<GPUBuffer, number>();
+    const use = (b: GPUBuffer) => uses.set(b, (uses.get(b) ?? 0) + 1);
+    for (const c of this.commands) {
+      if ('kernel' in c) new Set(c.buffers).forEach(use);
+      else [c.src, c.dst].forEach(use);
+    }
+    const producers = new Map<GPUBuffer, number>();
+    const dropped = new Set<number>();
+    this.commands.forEach((c, j) => {
+      if (!('kernel' in c)) return;
+      const epilogue = c.fusion?.reluEpilogue;
+      if (epilogue) producers.set(epilogue.out, j);
+      const relu = c.fusion?.reluOf;
+      const i = relu && producers.get(relu.input);
+      if (!relu || i === undefined || uses.get(relu.input) !== 2 || !this.pool.isReleased(relu.input)) return;
+      if ((this.commands[i] as Extract<Command, { kernel: Kernel }>).fusion!.reluEpilogue!.elements !== relu.elements) return;
+      // The product moves nothing: it writes the ReLU's output where it stood, which nothing between uses.
+      if (this.commands.slice(i + 1, j).some((k) => ('kernel' in k ? k.buffers.includes(relu.output) : k.src === relu.output || k.dst === relu.output))) return;
+      const product = this.commands[i] as Extract<Command, { kernel: Kernel }>;
+      const { outBinding, withRelu } = product.fusion!.reluEpilogue!;
+      product.buffers = product.buffers.map((b, k) => (k === outBinding ? relu.output : b));
+      product.kernel.params.write(withRelu, this.paramView, product.offset, product.label);
+      product.label = `${product.label}+relu`;
+      dropped.add(j);
+      this.dispatchCount--;
+    });
+    if (dropped.size) this.commands = this.commands.filter((_, j) => !dropped.has(j));
+  }
+
+  /** Encodes the recorded commands into one command buffer, in order. */
+  private encode(): GPUCommandBuffer {
+    const encoder = this.device.createCommandEncoder();
+    let pass: GPUComputePassEncoder | null = null;
+    for (const c of this.commands) {
+      if ('kernel' in c) {
+        pass ??= encoder.beginComputePass();
+        pass.setPipeline(c.kernel.pipeline);
+        pass.setBindGroup(0, this.bindGroup(c.kernel, c.buffers), [c.offset]);
+        pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1] ?? 1, c.workgroups[2] ?? 1);
+        this.labelTap?.push(c.label);
+      } else {
+        pass?.end();
+        pass = null;
+        encoder.copyBufferToBuffer(c.src, c.srcOffset, c.dst, c.dstOffset, c.size);
+      }
+    }
+    pass?.end();
+    return encoder.finish();
   }
 
   /** Submits everything recorded so far. */
   flush(): void {
     this.throwIfFailed();
-    if (!this.encoder) {
+    if (this.commands.length === 0) {
       // Nothing is recorded that could still read the released buffers: they can be reused.
       this.pool.afterSubmit();
       return;
     }
-    this.pass?.end();
-    this.pass = null;
+    this.fuseReluEpilogues();
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const commands = this.encode();
+    this.commands = [];
     if (this.paramCount > 0) this.device.queue.writeBuffer(this.params, 0, this.paramData, 0, this.paramCount * PARAM_SLOT);
-    this.device.queue.submit([this.encoder.finish()]);
-    this.encoder = null;
+    this.device.queue.submit([commands]);
     this.paramCount = 0;
     this.submitCount++;
     const ops = [...new Set(this.batchOps)].join(', ');

@@ -20,6 +20,8 @@ export interface Kernel {
   cpu: CpuFn;
   /** The reference on int32 operands where it differs from `cpu` (JS numbers are doubles). */
   cpuInt?: CpuFn;
+  /** The op is the ReLU a matmul's epilogue applies: over a product's whole output, it may run there (see fuseReluEpilogues). */
+  reluEpilogue?: boolean;
 }
 
 export type Compute = 'float32' | 'int32';
@@ -92,7 +94,10 @@ export function run(op: Kernel, inputs: readonly Tensor[], opts: RunOptions): Te
     FIRST: opts.inplace ? 'out' : 'a',
     INPLACE: opts.inplace ? 'true' : 'false',
   };
-  if (n > 0) launch(op.name, { family: 'elementwise', template }, [a, b, c, out], params, grid(n));
+  // The peephole at submit may fold a float32 ReLU over a whole buffer into the product that wrote it.
+  const whole = op.reluEpilogue && !opts.into && a.dtype === 'float32' && a.offset === 0 && a.isContiguous();
+  const fusion = whole ? { reluOf: { input: a.storage.buffer, output: out.storage.buffer, elements: n } } : undefined;
+  if (n > 0) launch(op.name, { family: 'elementwise', template }, [a, b, c, out], params, grid(n), fusion);
   return out;
 }
 

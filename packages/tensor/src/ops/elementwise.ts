@@ -218,6 +218,7 @@ export const relu = unary('relu', {
   wgslInt: 'max(x, 0)',
   cpu: (x) => (x > 0 || isNaN(x) ? x : 0),
   save: ['out'],
+  reluEpilogue: true,
   grad: [(g, { out }) => reluBackward(out, g)],
   // relu(linear(x)) differentiates in the fused linear+ReLU's one pass (g·[y > 0] with the bias gradient).
   fusedBackward: {

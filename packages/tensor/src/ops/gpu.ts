@@ -1,4 +1,4 @@
-import type { KernelSpec } from '../device/webgpu.ts';
+import type { DispatchFusion, KernelSpec } from '../device/webgpu.ts';
 import type { ParamValues } from '../device/params-layout.ts';
 import type { Tensor } from '../tensor.ts';
 import type { DType } from '../dtype.ts';
@@ -42,8 +42,11 @@ export function placeholder(device: Device): Tensor {
   return t;
 }
 
-/** Records one dispatch of `spec` over the tensors' buffers; `params` names each field of the kernel's `struct Params`. */
-export function launch(label: string, spec: KernelSpec, tensors: readonly Tensor[], params: ParamValues, workgroups: readonly number[]): void {
+/**
+ * Records one dispatch of `spec` over the tensors' buffers; `params` names each field of the
+ * kernel's `struct Params`; `fusion` says what the peephole at submit may fuse it with.
+ */
+export function launch(label: string, spec: KernelSpec, tensors: readonly Tensor[], params: ParamValues, workgroups: readonly number[], fusion?: DispatchFusion): void {
   const gpu = tensors[0].device.gpu;
-  gpu.dispatch(label, gpu.kernel(spec, label), tensors.map((t) => t.storage.buffer), params, workgroups);
+  gpu.dispatch(label, gpu.kernel(spec, label), tensors.map((t) => t.storage.buffer), params, workgroups, fusion);
 }

@@ -49,6 +49,8 @@ export function launchProduct(a: Tensor, b: Tensor, bias: Tensor | null, relu: b
   };
   const { family, template, constants, workgroups } = plan;
   const label = relu ? 'linear+relu' : bias ? 'linear' : a.ndim === 3 ? 'bmm' : 'matmul';
-  launch(label, { family, template, constants }, [a, b, bias ?? a, out], params, [workgroups[0], workgroups[1], batch]);
+  // A ReLU over the whole output may join the epilogue at submit, when nothing else reads the output (webgpu.ts).
+  const fusion = relu ? undefined : { reluEpilogue: { out: out.storage.buffer, outBinding: 3, elements: batch * M * N, withRelu: { ...params, epilogue: epilogue | EPILOGUE_RELU } } };
+  launch(label, { family, template, constants }, [a, b, bias ?? a, out], params, [workgroups[0], workgroups[1], batch], fusion);
   return out;
 }
