@@ -4,7 +4,7 @@ import { IDX_IMAGES, IDX_LABELS, ImageDataset, parseIdx, type ImageData, type Im
 /**
  * The bytes of the sample's two IDX files, data/images-idx3-ubyte and data/labels-idx1-ubyte of
  * this package: read by `readMNISTSample()` of `@mini/mnist-sample/node`, or fetched in a browser
- * (the package exports them as `@mini/mnist-sample/images-idx3-ubyte` and `/labels-idx1-ubyte`).
+ * (serve the package's data/ folder with the page).
  */
 export interface MNISTSampleFiles {
   /** The images file: IDX uint8 [10000, 28, 28]. */
