@@ -7,6 +7,7 @@
  */
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import { gzipAsIs } from './scripts/vite-gzip-as-is.ts';
 
 /** Chromium itself, not Debian's /usr/bin/chromium wrapper script. */
 export const CHROMIUM = process.env.MINI_CHROMIUM ?? '/usr/lib/chromium/chromium';
@@ -27,6 +28,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 export default defineConfig({
+  // the IDX fixtures as a static host serves them, not re-encoded (see the plugin)
+  plugins: [gzipAsIs(import.meta.dirname)],
   test: {
     include: [
       'packages/*/test/browser/**/*.test.ts',
