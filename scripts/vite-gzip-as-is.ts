@@ -1,14 +1,15 @@
 /**
  * A Vite plugin that serves `.gz` files under `root` as they are (Content-Type application/gzip,
- * no Content-Encoding), in the dev and preview servers. Vite's own static server sends them with
+ * no Content-Encoding), in the dev and preview servers; without `root`, from the public folder
+ * (dev) and the build's output folder (preview). Vite's own static server sends them with
  * Content-Encoding: gzip, so fetch() would inflate them before @mini/data could check their MD5.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import type { Connect, Plugin } from 'vite';
 
-export function gzipAsIs(root: string): Plugin {
-  const serve: Connect.NextHandleFunction = (req, res, next) => {
+export function gzipAsIs(root?: string): Plugin {
+  const serveFrom = (root: string): Connect.NextHandleFunction => (req, res, next) => {
     const path = decodeURIComponent((req.url ?? '').split('?')[0]);
     const file = normalize(join(root, path));
     if (!path.endsWith('.gz') || !file.startsWith(normalize(root) + sep) || !existsSync(file)) return next();
@@ -17,7 +18,7 @@ export function gzipAsIs(root: string): Plugin {
   };
   return {
     name: 'mini-gzip-as-is',
-    configureServer: (server) => void server.middlewares.use(serve),
-    configurePreviewServer: (server) => void server.middlewares.use(serve),
+    configureServer: (server) => void server.middlewares.use(serveFrom(root ?? server.config.publicDir)),
+    configurePreviewServer: (server) => void server.middlewares.use(serveFrom(root ?? resolve(server.config.root, server.config.build.outDir))),
   };
 }
