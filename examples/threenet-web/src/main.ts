@@ -1,5 +1,5 @@
 /**
- * The page: ThreeNet trained on the embedded MNIST sample with the seed's code (seed.ts), the
+ * The page: ThreeNet trained on the embedded MNIST sample with the seed's code (examples/threenet/training.ts), the
  * Node example's plots drawn live, a progress bar, Start/Pause/Resume and the downloads.
  * Settings come from the URL: ?epochs=20&batchSize=256&evalEvery=5&lr=0.01&momentum=0&steps=N
  * (steps: batches per epoch, all by default) &seed=0.
@@ -8,7 +8,7 @@ import { Compose, DataLoader, FetchedMNIST, Grayscale, Normalize, ToTensor, type
 import * as torch from '@mini/tensor';
 import { drawChart } from './charts.ts';
 import { PageRun, type RunState } from './page-run.ts';
-import { computeGradientDescent, type ImageLoader } from './seed.ts';
+import { computeGradientDescent, type ImageLoader } from '@mini/example-threenet/training';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);

@@ -7,7 +7,7 @@
 import { serialize, type Module } from '@mini/nn';
 import type { Optimizer } from '@mini/optim';
 import type { Tensor } from '@mini/tensor';
-import type { ImageLoader, TrainingRun } from './seed.ts';
+import type { ImageLoader, TrainingRun } from '@mini/example-threenet/training';
 
 /** What the page shows, sent after every step and at each event of the run. */
 export interface RunState {

@@ -14,7 +14,7 @@ import { MNISTSample } from '@mini/mnist-sample';
 import { init } from '@mini/tensor';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../../scripts/chromium.ts';
 import { makeSample } from '../make-sample.ts';
-import { computeAccuracy, NNModule } from '../src/seed.ts';
+import { computeAccuracy, NNModule } from '@mini/example-threenet/training';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = new URL('../../../out/threenet-web/', import.meta.url).pathname;

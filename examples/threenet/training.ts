@@ -1,8 +1,9 @@
 /**
  * The seed's ThreeNet code (shared/seed/000_cc4706db796cad16.txt) that runs anywhere: the
  * network, the accuracy, and the training loop with its evaluation every N epochs and the best
- * model kept. It imports no Node module, so the web page runs it as it is; the Run it is given
- * (the page's, src/page-run.ts) does the reporting around it.
+ * model kept. It imports no Node module, so the program (threenet.ts) and the web page
+ * (examples/threenet-web) run the same code; the Run each gives it does the reporting around it
+ * (the kit's Run in Node, the page's PageRun in a browser).
  */
 import { F, nn, type Module } from '@mini/nn';
 import { optim, type Optimizer } from '@mini/optim';
@@ -20,7 +21,7 @@ const H2 = 60;
 const K = 10;
 
 /** A loader of [images, labels] batches. */
-export type ImageLoader = DataLoader<[Tensor, number]>;
+export type ImageLoader = DataLoader<[Tensor, number], [Tensor, Tensor]>;
 
 /** The hyperparameters the loop reads. */
 export interface TrainingConfig {
@@ -31,7 +32,7 @@ export interface TrainingConfig {
   evalEvery: number;
 }
 
-/** What the loop tells, and asks, the machinery around it (the Node example's Run has the same methods). */
+/** What the loop tells, and asks, the machinery around it: the kit's Run, or the page's. */
 export interface TrainingRun {
   epoch: number;
   stopping: boolean;
@@ -109,7 +110,7 @@ export async function computeGradientDescent(
   await run.begin(module, optimizer, trainLoader, testLoader);
   let bestModule = await run.restoreBest(() => new NNModule().to(device));
 
-  // the batches of an epoch
+  // the batches of an epoch (fewer with --steps-per-epoch)
   const batchLen = run.stepsPerEpoch;
   for (let i = run.epoch; i < epoches && !run.stopping; i++) {
     await run.startEpoch(i);
