@@ -22,6 +22,7 @@ export default defineConfig({
         plugins: [gzipAsIs(import.meta.dirname)],
         test: {
           name: 'page',
+          setupFiles: ['packages/tensor/test/browser/setup.ts'],
           include: [
             'packages/*/test/browser/**/*.test.ts',
             // a selection of the ops suite, run unchanged in the page: elementwise, reductions,
@@ -39,7 +40,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['examples/threenet-web/test/**/*.test.ts'], environment: 'node', pool: 'forks' },
+        // the Node side with the tuner off, as in the Node suite; the page runs as users get it
+        test: { name: 'e2e', include: ['examples/threenet-web/test/**/*.test.ts'], environment: 'node', pool: 'forks', env: { MINI_TUNE: 'off' } },
       },
     ],
   },
