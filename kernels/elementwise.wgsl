@@ -74,10 +74,24 @@ fn erf_f32(x: f32) -> f32 {
   return sign(x) * (1.0 - poly * exp(-x * x));
 }
 
+// PyTorch's log: -inf at ±0 and NaN below 0, which WGSL leaves undefined (SwiftShader gives
+// -88.03 and log|x|). Both are built from x's bits: a constant inf or NaN does not compile.
+fn log_f32(x: f32) -> f32 {
+  if (x == 0.0) { return bitcast<f32>(bitcast<u32>(x) | 0xff800000u); }
+  if (x < 0.0) { return bitcast<f32>(bitcast<u32>(x) | 0x7fc00000u); }
+  return log(x);
+}
+
 // log(1 + u) without losing u's digits when u is small (Goldberg's trick).
 fn log1p_f32(u: f32) -> f32 {
   let w = 1.0 + u;
-  return select(log(w) * (u / (w - 1.0)), u, w == 1.0);
+  return select(log_f32(w) * (u / (w - 1.0)), u, w == 1.0);
+}
+
+// tanh, exact to f32 beyond |x| = 10 (where it rounds to ±1), where an implementation by
+// (e^2x - 1) / (e^2x + 1) would give inf / inf = NaN (SwiftShader's does).
+fn tanh_f32(x: f32) -> f32 {
+  return tanh(clamp_nan(x, -10.0, 10.0));
 }
 
 fn sigmoid_f32(x: f32) -> f32 {
@@ -99,11 +113,11 @@ fn gelu_grad_f32(x: f32) -> f32 {
 
 // gelu(approximate='tanh'): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 fn gelu_tanh_f32(x: f32) -> f32 {
-  return 0.5 * x * (1.0 + tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+  return 0.5 * x * (1.0 + tanh_f32(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
 }
 
 fn gelu_tanh_grad_f32(x: f32) -> f32 {
-  let t = tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
+  let t = tanh_f32(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
   return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * x * x);
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything mini needs on a fresh Debian 12 or Ubuntu machine: pnpm (pinned), the
-# workspace's dependencies, and, where no WebGPU adapter works, the software GPU (Mesa 25
-# lavapipe from bookworm-backports) plus Debian's Fashion-MNIST. Run as root to install system
-# packages; otherwise it prints the commands. A second run is quick and changes nothing.
+# workspace's dependencies, where no WebGPU adapter works the software GPU (Mesa 25 lavapipe from
+# bookworm-backports), Debian's Fashion-MNIST, and Debian's Chromium for `pnpm test:browser`.
+# Run as root to install system packages; otherwise it prints the commands. A second run is quick and changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +65,10 @@ linux_packages() {
     install_software_gpu
   fi
   if [ ! -d /usr/share/fonts/truetype/dejavu ] && as_root; then say "installing fonts for the PNG plots"; apt_install fonts-dejavu-core; fi
+  if [ ! -x "${MINI_CHROMIUM:-/usr/lib/chromium/chromium}" ]; then
+    if as_root; then say "installing Debian's Chromium for pnpm test:browser"; apt_install chromium
+    else say "For pnpm test:browser (headless Chromium): sudo apt-get install chromium"; fi
+  fi
   if [ ! -d /usr/share/datasets/fashion-mnist ]; then
     if as_root; then say "installing Debian's Fashion-MNIST (dataset-fashion-mnist)"; apt_install dataset-fashion-mnist
     else say "For --dataset fashion-mnist and the tests: sudo apt-get install dataset-fashion-mnist"; fi

@@ -3,7 +3,7 @@
 import * as torch from '@mini/tensor';
 import { nn, F } from '@mini/nn';
 import { optim } from '@mini/optim';
-import { DataLoader, TensorDataset } from '@mini/data';
+import { DataLoader, FetchedMNIST, TensorDataset } from '@mini/data';
 
 export async function step(): Promise<number> {
   await torch.init();
@@ -20,4 +20,9 @@ export async function step(): Promise<number> {
     last = await loss.item();
   }
   return last;
+}
+
+/** MNIST fetched over HTTP in a page (fetch, DecompressionStream, MD5): the data path a page has. */
+export function mnist(baseUrl: string): FetchedMNIST {
+  return new FetchedMNIST(baseUrl, { train: false });
 }

@@ -5,10 +5,10 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { Resource } from './mnist-family.ts';
 import { ProgressBar, type ProgressSink } from './progress.ts';
 
-/** A file to fetch and its MD5, like the entries of torchvision's `resources`. */
-export type Resource = readonly [filename: string, md5: string];
+export type { Resource } from './mnist-family.ts';
 
 /** What downloadResources fetches, from where, and into which folder. */
 export interface DownloadOptions {

@@ -16,4 +16,9 @@ export {
 export { augmentBatch, type Augment } from './augment.ts';
 export { ImageDataset, type ImageDatasetOptions, type ImageData } from './image-dataset.ts';
 export { ProgressBar, type ProgressSink } from './progress.ts';
+// the MNIST family over HTTP(S), for web pages (fetch + DecompressionStream, size and MD5 checked)
+export { FetchedMNIST, type FetchedMNISTOptions } from './fetched-mnist.ts';
+export { fetchIdx, fetchVerified, type FetchProgress, type FetchVerifiedOptions } from './fetch-idx.ts';
 export { parseIdx, IDX_IMAGES, IDX_LABELS, type IdxArray } from './idx-format.ts';
+export { MNIST_FILES, FASHION_MNIST_FILES, KMNIST_FILES, type MNISTFamilyMember, type Resource } from './mnist-family.ts';
+export { Md5 } from './md5.ts';

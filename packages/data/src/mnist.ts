@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { downloadResources, type Resource } from './download.ts';
+import { join } from 'node:path';
+import { downloadResources } from './download.ts';
+import { FASHION_MNIST_FILES, KMNIST_FILES, MNIST_FILES, type Resource } from './mnist-family.ts';
 import { IDX_IMAGES, IDX_LABELS } from './idx-format.ts';
 import { readIdx } from './idx.ts';
+import { imageData } from './idx-parser.ts';
 import { checkOptions } from '@mini/tensor';
 import { ImageDataset, type ImageData, type ImageDatasetOptions } from './image-dataset.ts';
 
@@ -21,18 +23,13 @@ export interface MNISTOptions extends ImageDatasetOptions {
  */
 export class MNIST extends ImageDataset {
   /** The folder under root, as torchvision's (root/MNIST/raw). */
-  static folder = 'MNIST';
+  static folder = MNIST_FILES.folder;
   /** Base URLs the files are downloaded from, tried in order. */
-  static mirrors: readonly string[] = ['http://yann.lecun.com/exdb/mnist/', 'https://ossci-datasets.s3.amazonaws.com/mnist/'];
+  static mirrors: readonly string[] = MNIST_FILES.mirrors;
   /** The four IDX files (gzip) and their MD5s. */
-  static resources: readonly Resource[] = [
-    ['train-images-idx3-ubyte.gz', 'f68b3c2dcbeaaa9fbdd348bbdeb94873'],
-    ['train-labels-idx1-ubyte.gz', 'd53e105ee54ea40749a09fcbcd1e9432'],
-    ['t10k-images-idx3-ubyte.gz', '9fb629c4189551a2d022fa330f9573f3'],
-    ['t10k-labels-idx1-ubyte.gz', 'ec29112dd5afa0611ce80d1b7f02629c'],
-  ];
+  static resources: readonly Resource[] = MNIST_FILES.resources;
   /** The class names, as torchvision's. */
-  static classes: readonly string[] = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'];
+  static classes: readonly string[] = MNIST_FILES.classes;
   /** Folders searched after root/<folder>/raw, e.g. where a system package installs the files. */
   static systemFolders: readonly string[] = [];
 
@@ -77,13 +74,7 @@ export class MNIST extends ImageDataset {
     if (!files) throw new Error(this.notFoundMessage(download));
     const [imagesFile, labelsFile] = files;
     const [images, labels] = await Promise.all([readIdx(imagesFile, IDX_IMAGES), readIdx(labelsFile, IDX_LABELS)]);
-    const [count, height, width] = images.shape;
-    if (count !== labels.shape[0]) {
-      throw new Error(
-        `${basename(imagesFile)} and ${basename(labelsFile)} disagree: expected as many labels as images (${count} images in ${imagesFile}), found ${labels.shape[0]} labels in ${labelsFile}`,
-      );
-    }
-    return { images: images.data, labels: Int32Array.from(labels.data), height, width };
+    return imageData(images, labels, imagesFile, labelsFile);
   }
 
   /** The split's image and label files, raw preferred over .gz, from the first folder that has both. */
@@ -105,27 +96,17 @@ export class MNIST extends ImageDataset {
 
 /** Fashion-MNIST, like torchvision.datasets.FashionMNIST; also found where Debian's dataset-fashion-mnist installs it. */
 export class FashionMNIST extends MNIST {
-  static override folder = 'FashionMNIST';
-  static override mirrors: readonly string[] = ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'];
-  static override resources: readonly Resource[] = [
-    ['train-images-idx3-ubyte.gz', '8d4fb7e6c68d591d4c3dfef9ec88bf0d'],
-    ['train-labels-idx1-ubyte.gz', '25c81989df183df01b3e8a0aad5dffbe'],
-    ['t10k-images-idx3-ubyte.gz', 'bef4ecab320f06d8554ea6380940ec79'],
-    ['t10k-labels-idx1-ubyte.gz', 'bb300cfdad3c16e7a12a480ee83cd310'],
-  ];
-  static override classes: readonly string[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  static override folder = FASHION_MNIST_FILES.folder;
+  static override mirrors: readonly string[] = FASHION_MNIST_FILES.mirrors;
+  static override resources: readonly Resource[] = FASHION_MNIST_FILES.resources;
+  static override classes: readonly string[] = FASHION_MNIST_FILES.classes;
   static override systemFolders: readonly string[] = ['/usr/share/datasets/fashion-mnist'];
 }
 
 /** Kuzushiji-MNIST, like torchvision.datasets.KMNIST. */
 export class KMNIST extends MNIST {
-  static override folder = 'KMNIST';
-  static override mirrors: readonly string[] = ['http://codh.rois.ac.jp/kmnist/dataset/kmnist/'];
-  static override resources: readonly Resource[] = [
-    ['train-images-idx3-ubyte.gz', 'bdb82020997e1d708af4cf47b453dcf7'],
-    ['train-labels-idx1-ubyte.gz', 'e144d726b3acfaa3e44228e80efcd344'],
-    ['t10k-images-idx3-ubyte.gz', '5c965bf0a639b31b8f53240b1b52f4d7'],
-    ['t10k-labels-idx1-ubyte.gz', '7320c461ea6c1c855c0b718fb2a4b134'],
-  ];
-  static override classes: readonly string[] = ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo'];
+  static override folder = KMNIST_FILES.folder;
+  static override mirrors: readonly string[] = KMNIST_FILES.mirrors;
+  static override resources: readonly Resource[] = KMNIST_FILES.resources;
+  static override classes: readonly string[] = KMNIST_FILES.classes;
 }

@@ -2,6 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { label, pixel } from './idx-pattern.ts';
+
+export { label, pixel } from './idx-pattern.ts';
 
 /** An IDX file's bytes: big-endian magic, big-endian dims, then the uint8 data. */
 export function idxBytes(magic: number, shape: readonly number[], data: Uint8Array): Buffer {
@@ -11,15 +14,6 @@ export function idxBytes(magic: number, shape: readonly number[], data: Uint8Arr
   return Buffer.concat([header, Buffer.from(data)]);
 }
 
-/** Pixel j of generated image i: a pattern that differs between images and between pixels. */
-export function pixel(i: number, j: number): number {
-  return (i * 37 + j * 11) % 256;
-}
-
-/** Label of generated image i. */
-export function label(i: number): number {
-  return (i * 7) % 10;
-}
 
 export function imagesIdx(count: number, side = 28): Buffer {
   const data = new Uint8Array(count * side * side);

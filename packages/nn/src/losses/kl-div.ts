@@ -1,4 +1,5 @@
 import { checkOptions, where, type Tensor } from '@mini/tensor';
+import { warn } from '@mini/tensor/internal';
 import { checkReduction, reduce, type LossReduction } from './reduction.ts';
 
 /** KLDivLoss's options: reduction (with 'batchmean', the mathematically correct one) and logTarget. */
@@ -19,7 +20,7 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivLossOptions =
   const { reduction = 'mean', logTarget = false } = options;
   checkReduction(reduction, ['none', 'mean', 'sum', 'batchmean']);
   if (reduction === 'mean') {
-    process.emitWarning(
+    warn(
       "reduction: 'mean' divides the total loss by both the batch size and the support size.'batchmean' divides only by the batch size, " +
         "and aligns with the KL div math definition.'mean' will be changed to behave the same as 'batchmean' in the next major release.",
     );

@@ -1,4 +1,5 @@
 import type { Tensor } from '@mini/tensor';
+import { warn } from '@mini/tensor/internal';
 
 /** How a loss reduces its elementwise values: not at all, to their sum, or to their mean. */
 export type LossReduction = 'none' | 'mean' | 'sum';
@@ -19,7 +20,7 @@ export function reduce(loss: Tensor, reduction: LossReduction): Tensor {
 /** PyTorch's warning when a regression loss broadcasts target against input. */
 export function warnIfBroadcast(input: Tensor, target: Tensor): void {
   if (input.ndim === target.ndim && input.shape.every((d, i) => d === target.shape[i])) return;
-  process.emitWarning(
+  warn(
     `Using a target size ([${target.shape.join(', ')}]) that is different to the input size ([${input.shape.join(', ')}]). ` +
       'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
   );

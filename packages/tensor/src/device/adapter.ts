@@ -43,5 +43,5 @@ export async function findAdapter(env: Record<string, string | undefined> = envi
       failures.push(`  ${backend}: ${(e as Error).message}`);
     }
   }
-  throw new Error(`No WebGPU adapter could be created. Tried:\n${failures.join('\n')}\n${NO_ADAPTER_HELP}\nOr use the cpu device: MINI_DEVICE=cpu.`);
+  throw new Error(`No WebGPU adapter could be created. Tried:\n${failures.join('\n')}\n${NO_ADAPTER_HELP}`);
 }

@@ -15,7 +15,7 @@ export const BACKENDS: readonly Backend[] = ['default', 'vulkan', 'opengles'];
 export const NO_ADAPTER_HELP =
   'WebGPU in Node needs the npm package `webgpu` (npm install webgpu) and a GPU driver: on a machine ' +
   'without a GPU, Mesa 25 or newer with its Vulkan driver (lavapipe; Debian: mesa-vulkan-drivers, ' +
-  'from bookworm-backports on Debian 12). See https://github.com/mini-ts/mini#webgpu-in-node';
+  'from bookworm-backports on Debian 12). See https://github.com/mini-ts/mini#webgpu-in-node\nOr use the cpu device: MINI_DEVICE=cpu.';
 
 type Dawn = typeof import('webgpu');
 let dawn: Promise<Dawn> | null = null;

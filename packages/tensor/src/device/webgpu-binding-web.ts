@@ -11,7 +11,7 @@ export const BACKENDS: readonly Backend[] = ['default'];
 /** What to do when the browser gives no adapter. */
 export const NO_ADAPTER_HELP =
   'This browser gave no WebGPU adapter (navigator.gpu is missing or returned none): use a browser ' +
-  'with WebGPU enabled. See https://github.com/mini-ts/mini#webgpu-in-node';
+  "with WebGPU enabled, or use the cpu device: init('cpu'). See https://github.com/mini-ts/mini#threenet-in-the-browser";
 
 /** Asks the browser for an adapter. */
 export async function requestAdapter(backend: Backend): Promise<{ gpu: GPU; adapter: GPUAdapter }> {

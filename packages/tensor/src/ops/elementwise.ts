@@ -156,7 +156,7 @@ export const exp = unary('exp', {
 /** The natural logarithm, like torch.log. */
 export const log = unary('log', {
   types: floating,
-  wgsl: 'log(x)',
+  wgsl: 'log_f32(x)',
   cpu: (x) => Math.log(x),
   save: ['x'],
   grad: [(g, { x }) => div(g, x)],
@@ -248,7 +248,7 @@ const sigmoidBackward = binary('sigmoidBackward', { types: floating, wgsl: 'y * 
 /** The hyperbolic tangent, like torch.tanh. */
 export const tanh = unary('tanh', {
   types: floating,
-  wgsl: 'tanh(x)',
+  wgsl: 'tanh_f32(x)',
   cpu: Math.tanh,
   save: ['out'],
   grad: [(g, { out }) => tanhBackward(out, g)],
