@@ -10,9 +10,10 @@
  */
 import { Generator } from '@mini/tensor';
 import { MNISTSample } from '@mini/mnist-sample';
+import { readMNISTSample } from '@mini/mnist-sample/node';
 
 const seed = Number(process.argv[2] ?? 0);
-const train = new MNISTSample({ train: true });
+const train = new MNISTSample(readMNISTSample(), { train: true });
 await train.ready;
 const order = Array.from(new Generator(seed + 1).permutation(train.length));
 const labels = Array.from(await train.targets.toArray());
