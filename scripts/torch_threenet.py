@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-DTYPES = {torch.float32: 'F32', torch.float64: 'F64', torch.int32: 'I32', torch.uint8: 'U8', torch.bool: 'BOOL'}
+DTYPES = {torch.float32: 'F32', torch.float64: 'F64', torch.int32: 'I32', torch.int64: 'I64', torch.uint8: 'U8', torch.bool: 'BOOL'}
 
 
 class NNModule(nn.Module):

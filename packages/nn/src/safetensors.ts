@@ -9,6 +9,12 @@ import type { StateDict } from './state-dict.ts';
 
 const CODES: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', U8: 'uint8', BOOL: 'bool' };
 const CODE_OF = Object.fromEntries(Object.entries(CODES).map(([code, dtype]) => [dtype, code])) as Record<DType, string>;
+/**
+ * I64, PyTorch's integer type (indices, BatchNorm's num_batches_tracked), is read into int32, the
+ * widest integer mini has, when every value fits; a value that does not is an error.
+ */
+const READ_AS: Record<string, DType> = { ...CODES, I64: 'int32' };
+const fileItemSize = (code: string) => (code === 'I64' ? 8 : itemSize(CODES[code]));
 /** Every dtype the format defines; the ones outside CODES are valid but not read here. */
 const KNOWN = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
 /** The reference implementation's limit on the header size. */
@@ -64,6 +70,8 @@ export async function serialize(stateDict: StateDict, metadata?: Record<string, 
 
 interface Entry {
   name: string;
+  /** The dtype as the file names it (F32, I64, ...), and the one it is read into. */
+  code: string;
   dtype: DType;
   shape: number[];
   begin: number;
@@ -118,8 +126,8 @@ function parseEntry(name: string, info: unknown, dataLength: number, file: strin
   if (typeof code !== 'string' || !KNOWN.includes(code)) {
     throw fail(file, `${where}: unknown dtype ${JSON.stringify(code)} (expected one of ${KNOWN.join(', ')})`);
   }
-  const dtype = CODES[code];
-  if (!dtype) throw fail(file, `${where}: dtype ${code} is not supported (expected one of ${Object.keys(CODES).join(', ')})`);
+  const dtype = READ_AS[code];
+  if (!dtype) throw fail(file, `${where}: dtype ${code} is not supported (expected one of ${Object.keys(READ_AS).join(', ')})`);
   if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
     throw fail(file, `${where}: shape must be a list of non-negative integers, found ${JSON.stringify(shape)}`);
   }
@@ -130,11 +138,11 @@ function parseEntry(name: string, info: unknown, dataLength: number, file: strin
   if (end > dataLength) {
     throw fail(file, `${where}: data_offsets [${begin}, ${end}] are out of range: the data section holds ${dataLength} bytes (truncated file?)`);
   }
-  const needed = shape.reduce((a: number, b: number) => a * b, 1) * itemSize(dtype);
+  const needed = shape.reduce((a: number, b: number) => a * b, 1) * fileItemSize(code);
   if (end - begin !== needed) {
     throw fail(file, `${where}: shape [${shape.join(', ')}] of dtype ${code} needs ${needed} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`);
   }
-  return { name, dtype, shape: shape as number[], begin, end };
+  return { name, code, dtype, shape: shape as number[], begin, end };
 }
 
 /** The data section must be indexed entirely, without holes or overlaps, as the format requires. */
@@ -151,9 +159,23 @@ function checkCoverage(entries: Entry[], dataLength: number, file: string): void
   if (at !== dataLength) throw fail(file, `bytes [${at}, ${dataLength}) of the data section belong to no tensor`);
 }
 
-function hostArray(dtype: DType, bytes: Uint8Array): TypedArray {
+/** I64 data as int32, refusing a value outside int32's range. */
+function int64ToInt32(own: Uint8Array, e: Entry, file: string): Int32Array {
+  const wide = new BigInt64Array(own.buffer);
+  const out = new Int32Array(wide.length);
+  for (let i = 0; i < wide.length; i++) {
+    if (wide[i] < -0x80000000n || wide[i] > 0x7fffffffn) {
+      throw fail(file, `tensor '${e.name}': I64 value ${wide[i]} at index ${i} does not fit in int32, the widest integer dtype here`);
+    }
+    out[i] = Number(wide[i]);
+  }
+  return out;
+}
+
+function hostArray(e: Entry, bytes: Uint8Array, file: string): TypedArray {
   const own = new Uint8Array(bytes); // a copy in a fresh buffer, aligned (Buffer.slice would share the file's)
-  switch (dtype) {
+  if (e.code === 'I64') return int64ToInt32(own, e, file);
+  switch (e.dtype) {
     case 'float32':
       return new Float32Array(own.buffer);
     case 'float64':
@@ -175,7 +197,7 @@ export function tensorsOf(entries: Entry[], data: Uint8Array, device: DeviceLike
     if (e.dtype === 'float64' && target.type !== 'cpu') {
       throw fail(file, `tensor '${e.name}' is F64, and float64 lives on the cpu device only: load it with device 'cpu'`);
     }
-    const host = hostArray(e.dtype, data.subarray(e.begin, e.end));
+    const host = hostArray(e, data.subarray(e.begin, e.end), file);
     if (e.dtype === 'bool' && host.some((v) => v > 1)) throw fail(file, `tensor '${e.name}': BOOL data holds bytes other than 0 and 1`);
     tensors[e.name] = upload(host, e.shape, e.dtype, target);
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromArray, init, setDefaultDevice, tensor, zeros, type Tensor } from '@mini/tensor';
-import { deserialize, serialize } from '@mini/nn';
+import { deserialize, nn, serialize } from '@mini/nn';
 import { load, readSafetensors, save } from '@mini/nn/node';
 import { NNModule } from './threenet.ts';
 
@@ -70,6 +70,20 @@ describe('safetensors written by PyTorch', () => {
       await expectLogProbs(model, tolerance);
     });
   }
+
+  it("load a BatchNorm2d's state, num_batches_tracked as I64, strictly, and give PyTorch's eval output", async () => {
+    const path = new URL('./fixtures/batchnorm_torch.safetensors', import.meta.url).pathname;
+    const sample = JSON.parse(readFileSync(new URL('./fixtures/batchnorm_torch.json', import.meta.url), 'utf8'));
+    expect(header(readFileSync(path)).json.num_batches_tracked.dtype).toBe('I64');
+    const bn = new nn.BatchNorm2d(3);
+    const state = await load(path);
+    bn.loadStateDict(state);
+    expect(await bn.numBatchesTracked!.item()).toBe(sample.numBatchesTracked);
+    bn.eval();
+    const y = await bn.forward(fromArray(sample.input, sample.shape)).toArray();
+    const error = Math.max(...sample.output.map((e: number, i: number) => Math.abs(y[i] - e)));
+    expect(error).toBeLessThan(1e-5); // float32 on both sides, outputs of order 1
+  });
 
   it('are written back byte for byte as the reference writer wrote them', async () => {
     const original = readFileSync(FIXTURE);
@@ -179,7 +193,20 @@ describe('bad files raise errors naming the file, the key, and expected vs found
     const unknown = craft('unknown.safetensors', { x: { dtype: 'F17', shape: [1], data_offsets: [0, 4] } }, 4);
     await expect(load(unknown)).rejects.toThrow(`safetensors file '${unknown}': tensor 'x': unknown dtype "F17" (expected one of BOOL, U8, I8`);
     const half = craft('half.safetensors', { x: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, 4);
-    await expect(load(half)).rejects.toThrow(`safetensors file '${half}': tensor 'x': dtype F16 is not supported (expected one of F32, F64, I32, U8, BOOL)`);
+    await expect(load(half)).rejects.toThrow(`safetensors file '${half}': tensor 'x': dtype F16 is not supported (expected one of F32, F64, I32, U8, BOOL, I64)`);
+  });
+
+  it("I64 (PyTorch's indices, BatchNorm's num_batches_tracked) is read into int32; a value past int32 is an error", async () => {
+    const values = [0n, -1n, 7n, 2147483647n, -2147483648n, 123456789n];
+    const path = craft('int64.safetensors', { num_batches_tracked: { dtype: 'I64', shape: [2, 3], data_offsets: [0, 48] } }, new Uint8Array(new BigInt64Array(values).buffer));
+    const { num_batches_tracked: t } = await load(path);
+    expect(t.dtype).toBe('int32');
+    expect(t.shape).toEqual([2, 3]);
+    expect(Array.from(await t.toArray())).toEqual(values.map(Number));
+    const big = craft('int64-big.safetensors', { x: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, new Uint8Array(new BigInt64Array([1n, 2147483648n]).buffer));
+    await expect(load(big)).rejects.toThrow(`safetensors file '${big}': tensor 'x': I64 value 2147483648 at index 1 does not fit in int32`);
+    const short = craft('int64-short.safetensors', { x: { dtype: 'I64', shape: [2], data_offsets: [0, 8] } }, 8);
+    await expect(load(short)).rejects.toThrow('shape [2] of dtype I64 needs 16 bytes, but data_offsets [0, 8] span 8');
   });
 
   it('data offsets out of range, disagreeing with the shape, overlapping or leaving holes', async () => {
