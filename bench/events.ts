@@ -10,7 +10,7 @@ export interface Counters {
   liveBytes: number;
 }
 
-/** The events of examples/threenet/src/reporter.ts that the bench uses, with the counters if present. */
+/** The events of the examples' reporter (their --json lines) that the bench uses, with the counters if present. */
 export type ExampleEvent =
   | { type: 'start'; steps: number; trainSize: number; bench?: Counters }
   | { type: 'step'; epoch: number; step: number; loss: number; samplesPerSecond: number; bench?: Counters }

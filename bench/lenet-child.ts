@@ -1,13 +1,13 @@
 // LeNet-5 training on Fashion-MNIST through the public API, for `pnpm bench` until examples/lenet
 // (issue 14) is in main; then the bench runs the example instead and this file goes. It takes the
-// example's flags that the bench uses (--dataset fashion-mnist, --epochs, --max-steps, --log-every;
-// always --json) and
+// example's flags that the bench uses (--dataset fashion-mnist, --epochs, --max-steps, --log-every,
+// --out, which it ignores: it writes nothing; always --json) and
 // prints the example's events ('start', 'step', 'epoch', 'stopped'), so the parent reads both
 // the same way. The recipe is issue 14's: conv1 1→6 5×5 pad 2, ReLU, max-pool 2, conv2 6→16
 // 5×5, ReLU, max-pool 2, flatten, 400→120→84→10 with ReLUs, CrossEntropyLoss, SGD(lr 0.01,
 // momentum 0.9), batch 64, Normalize(0.5, 0.5), shuffled.
 import { parseArgs } from 'node:util';
-import { Compose, DataLoader, Grayscale, Normalize, ToTensor } from '@mini/data';
+import { Compose, DataLoader, Normalize, ToTensor } from '@mini/data';
 import { FashionMNIST } from '@mini/data/node';
 import { F, nn } from '@mini/nn';
 import { optim } from '@mini/optim';
@@ -15,7 +15,7 @@ import * as torch from '@mini/tensor';
 import type { Tensor } from '@mini/tensor';
 
 const { values } = parseArgs({
-  options: { dataset: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, 'log-every': { type: 'string' }, json: { type: 'boolean' } },
+  options: { dataset: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, 'log-every': { type: 'string' }, json: { type: 'boolean' } },
 });
 if ((values.dataset ?? 'fashion-mnist') !== 'fashion-mnist') throw new Error(`lenet-child.ts trains on fashion-mnist only, found --dataset ${values.dataset}`);
 const epochs = Number(values.epochs ?? 1);
@@ -44,7 +44,7 @@ const emit = (event: object) => process.stdout.write(`${JSON.stringify(event)}\n
 
 await torch.init('webgpu');
 torch.manualSeed(0);
-const transform = Compose([Grayscale(), ToTensor(), Normalize([0.5], [0.5])]);
+const transform = Compose([ToTensor(), Normalize([0.5], [0.5])]);
 const train = new FashionMNIST('data', { train: true, transform });
 await train.ready;
 const loader = new DataLoader(train, { batchSize, shuffle: true, generator: new torch.Generator(1) });

@@ -66,13 +66,16 @@ export const LENET_STEPS_PER_EPOCH = Math.ceil(60_000 / LENET_BATCH);
  * through the public API, which takes the same flags and prints the same events.
  */
 export async function lenetEpoch(window: StepWindow): Promise<RunOutcome> {
-  const flags = ['--dataset', 'fashion-mnist', '--epochs', '1', '--max-steps', String(window.warmup + window.timed), '--log-every', String(window.warmup), '--json'];
-  const r = await runProcess(process.execPath, tsArgs('./lenet-child.ts', flags), {}, 900_000);
-  const perStep = secondsPerStep(eventsOf('bench/lenet-child.ts', r), LENET_BATCH);
-  return {
-    seconds: perStep * LENET_STEPS_PER_EPOCH,
-    note: `bench/lenet-child.ts (public API; examples/lenet is not in main yet): steps ${window.warmup}–${window.warmup + window.timed} scaled to ${LENET_STEPS_PER_EPOCH}, a loss read back every ${window.warmup}`,
-  };
+  return withTempDir('mini-bench-lenet-', async (out) => {
+    const steps = ['--max-steps', String(window.warmup + window.timed), '--log-every', String(window.warmup)];
+    const flags = ['--dataset', 'fashion-mnist', '--epochs', '1', ...steps, '--json', '--out', out];
+    const r = await runProcess(process.execPath, tsArgs('./lenet-child.ts', flags), {}, 900_000);
+    const perStep = secondsPerStep(eventsOf('bench/lenet-child.ts', r), LENET_BATCH);
+    return {
+      seconds: perStep * LENET_STEPS_PER_EPOCH,
+      note: `bench/lenet-child.ts (the recipe through the public API; examples/lenet is not in main yet) ${steps.join(' ')}: steps ${window.warmup}–${window.warmup + window.timed} scaled to ${LENET_STEPS_PER_EPOCH}`,
+    };
+  });
 }
 
 /**
