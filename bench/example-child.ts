@@ -12,14 +12,20 @@ const [file, ...args] = process.argv.slice(2);
 if (!file) throw new Error('usage: example-child.ts <example.ts> [flags]');
 process.argv = [process.argv[0], resolve(file), ...args];
 
-/** The example's GPU runtime, kept from its first event on (the example shuts the device down at its end). */
-const seen: { gpu: WebGPURuntime | null } = { gpu: null };
+/**
+ * The example's GPU runtime from its first event on, and (with MINI_BENCH_KERNEL_SPECS=1) the
+ * kernels compiled by its last event: the example shuts the device down at its end, which
+ * forgets them.
+ */
+const seen: { gpu: WebGPURuntime | null; specs: unknown[] } = { gpu: null, specs: [] };
+const listSpecs = process.env.MINI_BENCH_KERNEL_SPECS === '1';
 
 function counters(): Counters | undefined {
   const device = getDefaultDevice();
   if (device.type === 'webgpu') seen.gpu = device.gpu;
   const gpu = seen.gpu;
   if (!gpu) return undefined;
+  if (listSpecs) seen.specs = gpu.kernelSpecs();
   return { dispatches: gpu.dispatchCount, submits: gpu.submitCount, buffersCreated: gpu.pool.created, liveBytes: memory().liveBytes };
 }
 
@@ -31,4 +37,4 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
 }) as typeof process.stdout.write;
 
 await import(pathToFileURL(resolve(file)).href);
-if (process.env.MINI_BENCH_KERNEL_SPECS === '1') write(`${JSON.stringify({ type: 'bench-kernels', specs: seen.gpu?.kernelSpecs() ?? [] })}\n`);
+if (listSpecs) write(`${JSON.stringify({ type: 'bench-kernels', specs: seen.specs })}\n`);

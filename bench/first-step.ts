@@ -26,7 +26,7 @@ async function firstStepKernels(): Promise<unknown[]> {
     const r = await runProcess(process.execPath, args, { MINI_BENCH_KERNEL_SPECS: '1' }, 300_000);
     if (r.code !== 0) throw new Error(`examples/threenet --max-steps 1 failed: ${failure(r)}`);
     const last = parseEvents(r.stdout).find((e) => e.type === 'bench-kernels') as { specs: unknown[] } | undefined;
-    if (!last) throw new Error('example-child.ts printed no kernel list');
+    if (!last || last.specs.length === 0) throw new Error('example-child.ts listed no kernels');
     return last.specs;
   } finally {
     rmSync(dir, { recursive: true, force: true });
