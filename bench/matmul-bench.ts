@@ -87,8 +87,6 @@ export async function benchMatmul(device: Device, runs: number, log: (line: stri
         await device.gpu.settle();
       };
       const seconds = await timeRuns(runs, run);
-      // The kernel chosen for this shape, as the kernel column of RESULTS.md shows it. Where a
-      // tuner chooses (issue 15t), its report of the choice per shape, and its time, goes here.
       const plan = matmulPlan(a, b);
       const kernel = `${plan.family}${Object.entries(plan.template).map(([k, v]) => ` ${k}=${v}`).join('')}`;
       const shape = `(${c.M}×${c.K})${c.ta ? 'ᵀ-stored' : ''}·(${c.K}×${c.N})${c.tb ? 'ᵀ-stored' : ''}`;

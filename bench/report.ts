@@ -154,8 +154,8 @@ export function markdown(r: Results, findings = readFileSync(new URL('./findings
   if (r.firstStep) out.push(...firstStepSection(r.firstStep));
   if (r.conv) out.push(...convSection(r.conv, r.torchKernels));
   if (r.matmul) {
-    out.push('## Matmul', '', 'GFLOP/s of one product, many recorded into one submit; the kernel column is the kernel chosen for the shape. "ᵀ-stored": the operand is a transposed view (no copy).', '');
-    out.push(table(['product', 'shape', 'GFLOP/s', 'kernel'], r.matmul.map((m) => [m.name, m.shape, fmt(m.gflops), `\`${m.kernel}\``])), '');
+    out.push('## Matmul', '', 'GFLOP/s of one product, many recorded into one submit; the kernel column is the kernel that ran, the tuner column what the tuner did for the shape\'s class. "ᵀ-stored": the operand is a transposed view (no copy).', '');
+    out.push(table(['product', 'shape', 'GFLOP/s', 'kernel', 'tuner'], r.matmul.map((m) => [m.name, m.shape, fmt(m.gflops), `\`${m.kernel}\``, m.tuner ?? '–'])), '');
     const sgemm = torchOf(r.torchKernels)?.sgemm;
     if (sgemm) out.push(`OpenBLAS sgemm 2048³ through torch.mm in the same run: ${fmt(sgemm)} GFLOP/s.`, '');
   }

@@ -112,7 +112,7 @@ describe('the report', () => {
     };
     const conv = [{ name: 'conv1', op: 'forward' as const, gflops: stat([0.5]) }];
     const torchKernels = { conv: [{ name: 'conv1', op: 'forward', gflops: stat([5]) }], sgemm: stat([196]), note: 'torch 1.13' };
-    const matmul = [{ name: 'product', shape: '(256×784)·(784×200)', kernel: 'matmul-vec4-n TM=16 TN=1', gflops: stat([49]) }];
+    const matmul = [{ name: 'product', shape: '(256×784)·(784×200)', kernel: 'matmul-vec4-n TM=16 TN=1', tuner: 'tuner: matmul-vec4-n TM=16 TN=1 (cached, quick tuning)', gflops: stat([49]) }];
     const dispatch = { perDispatch: stat([40]), recordOnly: stat([5]), dispatchesPerSubmit: 250, readback: stat([90]) };
     const lenet = { reference: { name: 'mini: LeNet', seconds: stat([300]), note: 'window', details: [] }, others: [{ name: 'PyTorch CPU', seconds: stat([6]), ratio: stat([0.02]), note: 'torch' }] };
     const md = markdown({ ...results, firstStep: first, conv, torchKernels, matmul, dispatch, lenet }, '');
@@ -121,6 +121,7 @@ describe('the report', () => {
     expect(md).toContain('| LeNet epoch within 3× of PyTorch CPU | 50.0× its time | NOT met |');
     expect(md).toContain('| conv1 | forward | 0.500 (0.500–0.500) | 5.00 (5.00–5.00) | 10.0 |');
     expect(md).toContain('| `matmul-vec4-k TM=32 TN=3` | 172 (172–172) |');
+    expect(md).toContain('| product | (256×784)·(784×200) | 49.0 (49.0–49.0) | `matmul-vec4-n TM=16 TN=1` | tuner: matmul-vec4-n TM=16 TN=1 (cached, quick tuning) |');
     expect(md).toContain('OpenBLAS sgemm 2048³ through torch.mm in the same run: 196 (196–196) GFLOP/s.');
     expect(md).toContain('| a 4-byte readback round trip (idle queue) | 90.0 (90.0–90.0) |');
   });
