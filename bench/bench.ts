@@ -1,19 +1,20 @@
-// `pnpm bench`: matmul, dispatch, time to first step, the ThreeNet epoch, Dawn's backends, and the
-// same epoch in PyTorch and TensorFlow.js; prints the figures and writes bench/RESULTS.md.
-// Flags: see options.ts (`pnpm bench --help`).
-import { writeFileSync } from 'node:fs';
-import { init } from '@mini/tensor';
-import { benchBackends } from './backends.ts';
+// `pnpm bench`: the programs users run (the ThreeNet example's epoch and first step, a LeNet
+// epoch) beside PyTorch CPU and TensorFlow.js, and the kernels under them (matmul, conv2d,
+// dispatch cost); prints the figures and writes bench/RESULTS.md. Flags: options.ts (--help).
+import { writeFileSync, renameSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { init, shutdown } from '@mini/tensor';
+import { benchConv, LENET_CONVS } from './conv-bench.ts';
 import { benchDispatch } from './dispatch-bench.ts';
 import { benchFirstStep } from './first-step.ts';
+import { benchLeNet } from './lenet-bench.ts';
 import { machineInfo } from './machine.ts';
 import { benchMatmul } from './matmul-bench.ts';
 import { parseOptions, UsageError, wants, type BenchOptions } from './options.ts';
-import { benchPeers } from './peers.ts';
+import { torchKernels } from './peers.ts';
 import { markdown, summary, type Results } from './report.ts';
 import { fmt } from './stats.ts';
-import { ThreeNetTrainer } from './threenet.ts';
-import { benchThreeNet, timeEpoch } from './threenet-bench.ts';
+import { benchThreeNet } from './threenet-bench.ts';
 
 const argv = process.argv.slice(2);
 let parsed: BenchOptions | null;
@@ -26,11 +27,14 @@ try {
 }
 if (!parsed) process.exit(0);
 const options = parsed;
+const started = performance.now();
 const log = (line: string) => console.log(line);
+const load = loadavg()[0];
 const device = await init('webgpu');
-const results: Results = { info: machineInfo(device.gpu, argv), runs: options.runs };
-log(`${results.info.machine}\n${results.info.adapter}\n${results.info.date}, ${options.runs} runs per figure\n`);
+const results: Results = { info: machineInfo(device.gpu, argv, load), runs: options.runs };
+log(`${results.info.name}: ${results.info.machine}\n${results.info.adapter}\n${results.info.date}, load average ${load.toFixed(2)}, ${options.runs} runs per figure\n`);
 
+// In-process kernels first, while the device is ours alone.
 if (wants(options, 'matmul')) {
   log('matmul, GFLOP/s (median):');
   results.matmul = await benchMatmul(device, options.runs, log);
@@ -39,34 +43,38 @@ if (wants(options, 'dispatch')) {
   results.dispatch = await benchDispatch(device, options.runs);
   log(`\nµs per dispatch: ${fmt(results.dispatch.perDispatch)}, of which JS ${fmt(results.dispatch.recordOnly)}; readback ${fmt(results.dispatch.readback)} µs`);
 }
-if (wants(options, 'first-step')) {
-  results.firstStep = await benchFirstStep(options.runs);
-  log(`time to first step, ms from process start: warm shader cache ${fmt(results.firstStep.warm.sinceStart)}, empty ${fmt(results.firstStep.cold.sinceStart)}`);
+if (wants(options, 'conv')) {
+  log("\nconv2d, LeNet's layers, GFLOP/s (median):");
+  results.conv = await benchConv(device, options.runs, log);
+}
+// The programs run in processes of their own: this one lets go of its device.
+shutdown();
+if (options.peers && (wants(options, 'conv') || wants(options, 'matmul'))) {
+  results.torchKernels = await torchKernels(LENET_CONVS, options.runs);
+  const k = results.torchKernels;
+  log('skipped' in k ? `PyTorch kernels: skipped: ${k.skipped}` : `PyTorch: sgemm 2048³ ${fmt(k.sgemm)} GFLOP/s; conv2d ${k.conv.map((c) => `${c.op} ${c.gflops.median.toFixed(1)}`).join(', ')}`);
 }
 if (wants(options, 'threenet')) {
-  log('\nThreeNet, ours:');
-  results.threenet = await benchThreeNet(device, options.epochs, log);
-  const t = results.threenet;
-  log(`  ${fmt(t.epochSeconds)} s per epoch, ${fmt(t.stepMicros)} µs per step, ${t.dispatchesPerStep.toFixed(1)} dispatches per step`);
+  log('\nThreeNet example, an epoch on Fashion-MNIST (fresh processes, paired by round):');
+  results.threenet = await benchThreeNet(options.runs, options.quick, options.peers, log);
+  log(`  ${fmt(results.threenet.dispatchesPerStep)} dispatches per step, ${fmt(results.threenet.submitsPerEpoch)} submits per epoch`);
 }
-if (options.backends && wants(options, 'backends')) {
-  log('\nDawn backends (fresh processes):');
-  results.backends = await benchBackends(options.runs, options.quick ? 20 : 40);
-  for (const b of results.backends) {
-    log(b.result ? `  ${b.backend}: matmul ${fmt(b.result.gflops)} GFLOP/s, ${fmt(b.result.dispatchMicros)} µs per dispatch, ${fmt(b.result.stepMicros)} µs per step` : `  ${b.backend}: skipped: ${b.skipped}`);
-  }
+if (wants(options, 'lenet')) {
+  log('\nLeNet, an epoch on Fashion-MNIST (fresh processes, paired by round):');
+  results.lenet = await benchLeNet(options.runs, options.quick, options.peers, log);
 }
-if (options.peers && wants(options, 'peers')) {
-  log('\nPeers (fresh processes), each run followed by an epoch of ours:');
-  const trainer = new ThreeNetTrainer(device);
-  await timeEpoch(trainer); // warm-up
-  results.peers = await benchPeers(options.runs, options.quick, async () => (await timeEpoch(trainer)).seconds, log);
+if (wants(options, 'first-step')) {
+  log('\nTime to first step, whole processes:');
+  results.firstStep = await benchFirstStep(options.runs, options.peers, log);
 }
 
-log(`\n${summary(results)}`);
+results.seconds = (performance.now() - started) / 1000;
+log(`\n${summary(results)}\n\nthe bench took ${(results.seconds / 60).toFixed(1)} minutes`);
 if (options.write) {
   const path = new URL('./RESULTS.md', import.meta.url);
-  writeFileSync(path, markdown(results));
-  log(`\nwrote bench/RESULTS.md`);
+  const temp = new URL('./RESULTS.md.tmp', import.meta.url);
+  writeFileSync(temp, markdown(results));
+  renameSync(temp, path);
+  log('wrote bench/RESULTS.md');
 }
 process.exit(0);

@@ -1,51 +1,70 @@
-import { runTsChild } from './child.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProcess, runTsChild, tsArgs, failure } from './child.ts';
+import { parseEvents } from './events.ts';
+import { compare, torchFirstStep, type Comparison, type Contender } from './peers.ts';
+import { threenetFirstStep, threenetFirstStepEmptyCache } from './programs.ts';
 import { stat, type Stat } from './stats.ts';
 
-interface Sample {
-  sinceStart: number;
-  imports: number;
-  device: number;
-  data: number;
-  firstStep: number;
-  steadyStep: number;
-}
-
 export interface FirstStepResult {
-  /** Mesa's shader cache as a user has it after one run. */
-  warm: Record<keyof Sample, Stat>;
-  /** MESA_SHADER_CACHE_DISABLE=true: every pipeline compiled from scratch by llvmpipe. */
-  cold: Record<keyof Sample, Stat>;
-  /** Each pipeline up to the first step, dispatched alone with the cache empty: ms, in compile order. */
+  /** Whole processes, seconds; the reference is PyTorch's when peers run, else ours with the cache warm. */
+  comparison: Comparison<undefined>;
+  /** Each pipeline `--max-steps 1` compiles, dispatched alone with the cache empty: ms, in compile order. */
   pipelines: { kernel: string; ms: Stat }[];
 }
 
-const COLD = { MESA_SHADER_CACHE_DISABLE: 'true' };
+export const WARM = 'mini, shader cache warm';
+export const EMPTY = 'mini, shader cache empty';
+export const TORCH_FIRST_STEP = 'PyTorch CPU: import + one step';
 
-async function sample(runs: number, env: NodeJS.ProcessEnv): Promise<Record<keyof Sample, Stat>> {
-  const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = await runTsChild<Sample>('./first-step-child.ts', [], env, 120_000);
-    if (!r.ok) throw new Error(`first-step child failed: ${r.error}`);
-    samples.push(r.value!);
+/** The kernel specializations `pnpm example:threenet --max-steps 1` compiles, in order. */
+async function firstStepKernels(): Promise<unknown[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'mini-bench-first-'));
+  try {
+    const args = tsArgs('./example-child.ts', ['examples/threenet/threenet.ts', '--max-steps', '1', '--json', '--out', dir]);
+    const r = await runProcess(process.execPath, args, { MINI_BENCH_KERNEL_SPECS: '1' }, 300_000);
+    if (r.code !== 0) throw new Error(`examples/threenet --max-steps 1 failed: ${failure(r)}`);
+    const last = parseEvents(r.stdout).find((e) => e.type === 'bench-kernels') as { specs: unknown[] } | undefined;
+    if (!last || last.specs.length === 0) throw new Error('example-child.ts listed no kernels');
+    return last.specs;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const keys = Object.keys(samples[0]) as (keyof Sample)[];
-  return Object.fromEntries(keys.map((k) => [k, stat(samples.map((s) => s[k]))])) as Record<keyof Sample, Stat>;
 }
 
 async function pipelineTimes(runs: number): Promise<{ kernel: string; ms: Stat }[]> {
-  const list = await runTsChild<unknown[]>('./compile-child.ts', ['list']);
-  if (!list.ok) throw new Error(`compile-child list failed: ${list.error}`);
+  const specs = JSON.stringify(await firstStepKernels());
   const samples: { kernel: string; ms: number }[][] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await runTsChild<{ kernel: string; ms: number }[]>('./compile-child.ts', ['time', JSON.stringify(list.value)], COLD, 120_000);
-    if (!r.ok) throw new Error(`compile-child time failed: ${r.error}`);
-    samples.push(r.value!);
+    const cache = mkdtempSync(join(tmpdir(), 'mini-bench-mesa-'));
+    try {
+      const r = await runTsChild<{ kernel: string; ms: number }[]>('./compile-child.ts', ['time', specs], { MESA_SHADER_CACHE_DIR: cache }, 300_000);
+      if (!r.ok) throw new Error(`compile-child time failed: ${r.error}`);
+      samples.push(r.value!);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   }
   return samples[0].map(({ kernel }, i) => ({ kernel, ms: stat(samples.map((s) => s[i].ms)) }));
 }
 
-/** Time to the first training step, each run a fresh process, and what each pipeline adds to it cold. */
-export async function benchFirstStep(runs: number): Promise<FirstStepResult> {
-  await runTsChild('./first-step-child.ts'); // fills Mesa's shader cache, as any earlier run would have
-  return { warm: await sample(runs, {}), cold: await sample(runs, COLD), pipelines: await pipelineTimes(runs) };
+/**
+ * Time to the first step of the main job as whole processes: `pnpm example:threenet --max-steps 1`
+ * with Mesa's shader cache warm (a folder of the bench's own, filled by one untimed run first)
+ * and empty (a new folder each run), beside PyTorch's import + one step.
+ */
+export async function benchFirstStep(runs: number, peers: boolean, log: (line: string) => void): Promise<FirstStepResult> {
+  const warmCache = mkdtempSync(join(tmpdir(), 'mini-bench-mesa-warm-'));
+  try {
+    await threenetFirstStep(warmCache);
+    const warm: Contender = { name: WARM, run: () => threenetFirstStep(warmCache) };
+    const empty: Contender = { name: EMPTY, run: threenetFirstStepEmptyCache };
+    const comparison = peers
+      ? await compare(runs, { name: TORCH_FIRST_STEP, run: torchFirstStep }, [warm, empty], log)
+      : await compare(runs, warm, [empty], log);
+    return { comparison, pipelines: await pipelineTimes(Math.min(runs, 3)) };
+  } finally {
+    rmSync(warmCache, { recursive: true, force: true });
+  }
 }

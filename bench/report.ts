@@ -1,80 +1,163 @@
 import { readFileSync } from 'node:fs';
-import type { BackendOutcome } from './backends.ts';
+import type { ConvRow } from './conv-bench.ts';
 import type { DispatchResult } from './dispatch-bench.ts';
-import type { FirstStepResult } from './first-step.ts';
+import { EMPTY, TORCH_FIRST_STEP, WARM, type FirstStepResult } from './first-step.ts';
 import type { MachineInfo } from './machine.ts';
 import type { MatmulRow } from './matmul-bench.ts';
-import type { PeerOutcome } from './peers.ts';
+import type { Comparison, Figure, TorchKernels } from './peers.ts';
 import { fmt, num } from './stats.ts';
 import type { ThreeNetResult } from './threenet-bench.ts';
 
 export interface Results {
   info: MachineInfo;
   runs: number;
+  /** Wall time of the whole bench, seconds (set at the end). */
+  seconds?: number;
   matmul?: MatmulRow[];
   dispatch?: DispatchResult;
+  conv?: ConvRow[];
+  torchKernels?: TorchKernels | { skipped: string };
   firstStep?: FirstStepResult;
   threenet?: ThreeNetResult;
-  backends?: BackendOutcome[];
-  peers?: PeerOutcome[];
+  lenet?: Comparison<undefined>;
 }
 
-function table(head: string[], rows: string[][]): string {
+/** A Markdown table. */
+export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 const MiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const peer = (c: Comparison<unknown> | undefined, name: string) => c?.others.find((o) => o.name === name && o.ratio);
+const torchOf = (k: Results['torchKernels']) => (k && !('skipped' in k) ? k : undefined);
 
-function targets(r: Results): string[][] {
+/** The issues' targets (15 and 14) that this run measured: [target, measured, met or not]. */
+export function targets(r: Results): string[][] {
   const rows: string[][] = [];
-  const peer = (prefix: string) => r.peers?.filter((p) => p.name.startsWith(prefix) && p.ratio);
-  const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const threenet = r.threenet?.comparison;
+  const torch = peer(threenet, 'PyTorch CPU');
+  if (torch) rows.push(['ThreeNet example epoch within 2.5× of PyTorch CPU', `${num(1 / torch.ratio!.median)}× its time`, check(1 / torch.ratio!.median <= 2.5)]);
+  const tfjs = peer(threenet, 'TensorFlow.js wasm');
+  if (tfjs) rows.push(['ThreeNet example epoch ≥ 10× faster than TensorFlow.js wasm', `${num(tfjs.ratio!.median)}×`, check(tfjs.ratio!.median >= 10)]);
   const headline = r.matmul?.find((m) => m.name === 'product' && m.shape === '(256×784)·(784×200)');
-  if (headline) rows.push(['matmul (256×784)·(784×200) ≥ 20 GFLOP/s', `${num(headline.gflops.median)} GFLOP/s`, check(headline.gflops.median >= 20)]);
-  const tfjs = peer('TensorFlow.js');
-  if (tfjs?.length) {
-    const fastest = tfjs.reduce((a, b) => (a.epoch!.median < b.epoch!.median ? a : b));
-    const ratio = fastest.ratio!.median;
-    rows.push([`epoch ≥ 3.5× faster than the fastest TensorFlow.js (${fastest.name})`, `${num(ratio)}×`, check(ratio >= 3.5)]);
+  const sgemm = torchOf(r.torchKernels)?.sgemm;
+  if (headline && sgemm) {
+    const share = headline.gflops.median / sgemm.median;
+    rows.push(['matmul (256×784)·(784×200) ≥ 20 % of OpenBLAS sgemm 2048³', `${num(headline.gflops.median)} / ${num(sgemm.median)} GFLOP/s = ${num(share * 100, 0)} %`, check(share >= 0.2)]);
   }
-  const recipe = peer("PyTorch CPU, the seed's recipe")?.[0];
-  if (recipe) rows.push(["epoch ≥ 2× faster than PyTorch's seed recipe", `${num(recipe.ratio!.median)}×`, check(recipe.ratio!.median >= 2)]);
-  const preloaded = peer('PyTorch CPU, preloaded')?.[0];
-  if (preloaded) {
-    const ratio = 1 / preloaded.ratio!.median;
-    rows.push(['epoch within 6× of PyTorch CPU with preloaded data', `${num(ratio)}× its time`, check(ratio <= 6)]);
+  const first = r.firstStep?.comparison;
+  if (first?.reference.name === TORCH_FIRST_STEP) {
+    for (const [name, limit] of [[WARM, 0.5], [EMPTY, 1]] as const) {
+      const f = peer(first, name);
+      if (f) rows.push([`first step, ${name.replace('mini, ', '')}: ≤ ${limit}× PyTorch's import + one step (whole processes)`, `${num(f.ratio!.median)}×`, check(f.ratio!.median <= limit)]);
+    }
   }
-  if (r.firstStep) {
-    const warm = r.firstStep.warm.sinceStart.median / 1000;
-    rows.push(['time to first step < 1.5 s (from process start, shader cache warm)', `${num(warm)} s`, check(warm < 1.5)]);
-    const cold = r.firstStep.cold.sinceStart.median / 1000;
-    rows.push(['the same with an empty shader cache (first run on a machine)', `${num(cold)} s`, check(cold < 1.5)]);
-  }
-  if (r.threenet) {
-    const t = r.threenet;
-    rows.push(['live GPU bytes after epoch 1 = after epoch 3', `${t.liveBytesAfterEpoch1} = ${t.liveBytesAfterEpoch3}`, check(t.liveBytesAfterEpoch1 === t.liveBytesAfterEpoch3)]);
-    const later = t.buffersCreated.slice(2);
-    rows.push([
-      'no new GPU buffer in steady state (from epoch 3 on)',
-      `${t.buffersCreated.join(', ')} created per epoch`,
-      check(later.length > 0 && later.every((n) => n === 0)),
-    ]);
+  const lenetTorch = peer(r.lenet, 'PyTorch CPU');
+  if (lenetTorch) rows.push(['LeNet epoch within 3× of PyTorch CPU', `${num(1 / lenetTorch.ratio!.median)}× its time`, check(1 / lenetTorch.ratio!.median <= 3)]);
+  const lenetTfjs = peer(r.lenet, 'TensorFlow.js wasm');
+  if (lenetTfjs) rows.push(['LeNet epoch ≥ 5× faster than TensorFlow.js wasm', `${num(lenetTfjs.ratio!.median)}×`, check(lenetTfjs.ratio!.median >= 5)]);
+  const memory = r.threenet?.memory;
+  if (memory && memory.length >= 3) {
+    rows.push(['ThreeNet example: live GPU bytes after epoch 1 = after epoch 3', `${memory[0].liveBytes} = ${memory[2].liveBytes}`, check(memory[0].liveBytes === memory[2].liveBytes)]);
+    rows.push(['ThreeNet example: no new GPU buffer in epoch 3', `${memory.map((m) => m.buffersCreated).join(', ')} created per epoch`, check(memory[2].buffersCreated === 0)]);
   }
   return rows;
 }
 
+/** A comparison's rows: program, seconds, ratio to the reference, how it was timed. */
+export function comparisonTable(c: Comparison<unknown>, ratioHead: string): string {
+  const row = (f: Figure, isReference: boolean) =>
+    f.seconds
+      ? [f.name, fmt(f.seconds), isReference ? '1 (reference)' : f.ratio ? fmt(f.ratio) : '–', [f.note ?? '', f.skipped ? `later runs skipped: ${f.skipped}` : ''].filter(Boolean).join('; ')]
+      : [f.name, 'skipped', '–', f.skipped ?? ''];
+  return table(['program', 'seconds', ratioHead, 'how'], [row(c.reference, true), ...c.others.map((o) => row(o, false))]);
+}
+
+function threenetSection(t: ThreeNetResult): string[] {
+  const c = t.comparison;
+  return [
+    '## ThreeNet: the example\'s epoch on Fashion-MNIST',
+    '',
+    `Each round runs \`examples/threenet/threenet.ts\` as a fresh process (through bench/example-child.ts, which adds the device's counters to its --json events; the example is unchanged), then each peer as a fresh process; the ratio is the peer's time over ours in the same round, median over ${c.reference.seconds?.runs ?? 0} rounds (above 1: ours is faster).`,
+    '',
+    comparisonTable(c, 'peer time / ours'),
+    '',
+    table(
+      ['figure', 'value'],
+      [
+        ['dispatches per step (a run logging every step, steps 3–12)', fmt(t.dispatchesPerStep)],
+        ['submits between epoch events (the checkpoint each epoch starts with included)', fmt(t.submitsPerEpoch)],
+        ['live GPU bytes at each epoch event (first run)', t.memory.map((m) => `${m.liveBytes} (${MiB(m.liveBytes)})`).join(', ')],
+        ['GPU buffers created in each epoch (first run)', t.memory.map((m) => m.buffersCreated).join(', ')],
+      ],
+    ),
+    '',
+  ];
+}
+
+function firstStepSection(f: FirstStepResult): string[] {
+  const c = f.comparison;
+  const total = f.pipelines.reduce((sum, p) => sum + p.ms.median, 0);
+  return [
+    '## Time to the first training step of the main job',
+    '',
+    "Whole processes, spawn to exit, seconds: `pnpm example:threenet --max-steps 1` (the command of package.json's script, without pnpm's own start-up; the embedded MNIST sample) with Mesa's shader cache warm (MESA_SHADER_CACHE_DIR, a folder of the bench's filled by one run first) and empty (a new folder each run); PyTorch's process imports torch and torchvision, builds ThreeNet and runs one step on a random batch (it reads no dataset).",
+    '',
+    comparisonTable(c, `time / ${c.reference.name}'s`),
+    '',
+    `With the cache empty, llvmpipe compiles each pipeline at its first dispatch. Each pipeline \`--max-steps 1\` compiles, dispatched alone in a fresh process with an empty cache (\`bench/compile-child.ts\`), in ms; together ${num(total, 0)} ms:`,
+    '',
+    table(['pipeline', 'first dispatch, cache empty'], f.pipelines.map((p) => [`\`${p.kernel}\``, fmt(p.ms)])),
+    '',
+  ];
+}
+
+function convSection(rows: ConvRow[], torch: Results['torchKernels']): string[] {
+  const theirs = torchOf(torch);
+  const find = (row: ConvRow) => theirs?.conv.find((t) => t.name === row.name && t.op === row.op);
+  return [
+    "## conv2d: LeNet's layers, batch 64",
+    '',
+    'GFLOP/s (2 × multiply-adds; each backward does as many as the forward). Ours through the public API: F.conv2d, and autograd.grad of one graph with only the input or only the weight requiring grad, so each backward runs alone.' +
+      (theirs ? ` PyTorch: ${theirs.note}.` : torch && 'skipped' in torch ? ` PyTorch skipped: ${torch.skipped}.` : ''),
+    '',
+    table(
+      ['layer', 'op', 'mini GFLOP/s', 'PyTorch CPU GFLOP/s', 'PyTorch / mini'],
+      rows.map((row) => {
+        const t = find(row);
+        return [row.name, row.op, fmt(row.gflops), t ? fmt(t.gflops) : '–', t ? num(t.gflops.median / row.gflops.median) : '–'];
+      }),
+    ),
+    '',
+  ];
+}
+
 /** The results as Markdown: what bench/RESULTS.md holds (plus the fixed notes in findings.md). */
-export function markdown(r: Results): string {
+export function markdown(r: Results, findings = readFileSync(new URL('./findings.md', import.meta.url), 'utf8')): string {
+  const i = r.info;
   const out: string[] = ['# Benchmarks', ''];
-  out.push(`Written by \`pnpm bench\` (bench/bench.ts); the notes at the end are bench/findings.md.`, '');
-  out.push(`- Machine: ${r.info.machine}`, `- Adapter: ${r.info.adapter}`, `- Node: ${r.info.node}`, `- Date: ${r.info.date}`, `- Command: \`${r.info.command}\``);
-  out.push(`- Each figure: median (min–max) of ${r.runs} runs unless a row says otherwise.`, '');
+  out.push('Written by `pnpm bench` (bench/bench.ts); the notes at the end are bench/findings.md. Absolute figures hold for this machine only; the ratios, taken in the same run, are what carries over.', '');
+  out.push(`- Machine: ${i.name}: ${i.machine}`, `- Adapter: ${i.adapter}`, `- Node: ${i.node}`, `- Date: ${i.date}; load average at the start ${num(i.load)}`, `- Command: \`${i.command}\``);
+  out.push(`- Each in-process figure: median (min–max) of ${r.runs} runs; each comparison: ${r.runs} rounds of fresh processes.`);
+  if (r.seconds !== undefined) out.push(`- The bench took ${num(r.seconds / 60, 1)} minutes.`);
+  out.push('');
   const t = targets(r);
   if (t.length) out.push('## Targets (ratios from this one run)', '', table(['target', 'measured', ''], t), '');
+  if (r.threenet) out.push(...threenetSection(r.threenet));
+  if (r.lenet) {
+    out.push('## LeNet: an epoch on Fashion-MNIST (60,000 images, batch 64)', '');
+    out.push("Issue 14's recipe (conv 1→6 5×5 pad 2, ReLU, max-pool 2, conv 6→16 5×5, ReLU, max-pool 2, 400-120-84-10, CrossEntropyLoss, SGD lr 0.01 momentum 0.9). Paired as ThreeNet's; the how column says which steps were timed.", '');
+    out.push(comparisonTable(r.lenet, 'peer time / ours'), '');
+  }
+  if (r.firstStep) out.push(...firstStepSection(r.firstStep));
+  if (r.conv) out.push(...convSection(r.conv, r.torchKernels));
   if (r.matmul) {
-    out.push('## Matmul', '', 'GFLOP/s of one product, many recorded into one submit. "ᵀ-stored": the operand is a transposed view (no copy).', '');
-    out.push(table(['product', 'shape', 'GFLOP/s', 'kernel'], r.matmul.map((m) => [m.name, m.shape, fmt(m.gflops), `\`${m.kernel}\``])), '');
+    out.push('## Matmul', '', 'GFLOP/s of one product, many recorded into one submit; the kernel column is the kernel that ran, the tuner column what the tuner did for the shape\'s class. "ᵀ-stored": the operand is a transposed view (no copy).', '');
+    out.push(table(['product', 'shape', 'GFLOP/s', 'kernel', 'tuner'], r.matmul.map((m) => [m.name, m.shape, fmt(m.gflops), `\`${m.kernel}\``, m.tuner ?? '–'])), '');
+    const sgemm = torchOf(r.torchKernels)?.sgemm;
+    if (sgemm) out.push(`OpenBLAS sgemm 2048³ through torch.mm in the same run: ${fmt(sgemm)} GFLOP/s.`, '');
   }
   if (r.dispatch) {
     const d = r.dispatch;
@@ -91,100 +174,15 @@ export function markdown(r: Results): string {
       '',
     );
   }
-  if (r.firstStep) {
-    const f = r.firstStep;
-    const row = (name: string, k: keyof FirstStepResult['warm']) => [name, fmt(f.warm[k]), fmt(f.cold[k])];
-    out.push('## Time to the first training step', '', 'Each run a fresh `node --import tsx bench/first-step-child.ts` process; ms.', '');
-    out.push(
-      table(
-        ['phase', "Mesa's shader cache warm", 'empty (MESA_SHADER_CACHE_DISABLE=true)'],
-        [
-          row('process start → first step done (its loss read back)', 'sinceStart'),
-          row('– node start-up, TypeScript and imports', 'imports'),
-          row('– WebGPU device', 'device'),
-          row('– data (60,000 synthetic images) uploaded, model built', 'data'),
-          row('– first step: pipelines compiled, run, loss read', 'firstStep'),
-          row('a second step, for scale', 'steadyStep'),
-        ],
-      ),
-      '',
-    );
-    const total = f.pipelines.reduce((sum, p) => sum + p.ms.median, 0);
-    out.push(
-      `With the cache empty, llvmpipe compiles each pipeline at its first dispatch. Each pipeline the trainer uses up to its first step, dispatched alone in a fresh process (\`bench/compile-child.ts\`), in ms; together ${num(total, 0)} ms:`,
-      '',
-      table(
-        ['pipeline', 'first dispatch, cache empty'],
-        f.pipelines.map((p) => [`\`${p.kernel}\``, fmt(p.ms)]),
-      ),
-      '',
-    );
-  }
-  if (r.threenet) {
-    const n = r.threenet;
-    out.push('## ThreeNet training (ours)', '');
-    out.push(
-      '60,000 synthetic uint8 images [60000, 784] uploaded once; per step one kernel gathers and normalizes the batch by a shuffled index; ' +
-        'nn.Sequential(Linear, ReLU, Linear, ReLU, Linear) with Linear+ReLU fused, crossEntropy fused, backward, optim.SGD(lr 1e-2) fused per parameter; ' +
-        'batch 256; the loss is read back once per epoch. One warm-up epoch, then timed epochs.',
-      '',
-    );
-    out.push(
-      table(
-        ['figure', 'value'],
-        [
-          ['seconds per epoch', fmt(n.epochSeconds)],
-          ['µs per training step', fmt(n.stepMicros)],
-          ['– of which JS recording the step (it shares the cores with the software GPU)', fmt(n.recordMicros)],
-          ['steps per epoch', String(n.stepsPerEpoch)],
-          ['dispatches per step', n.dispatchesPerStep.toFixed(2)],
-          ['submits per epoch', n.submitsPerEpoch.toFixed(1)],
-          ['readbacks per step', '0 (one per epoch)'],
-          ['GPU buffers created per epoch, warm-up first (the second may add one: the shuffle order alternates between two buffers)', n.buffersCreated.join(', ')],
-          ['live GPU bytes after epoch 1 / after epoch 3', `${n.liveBytesAfterEpoch1} (${MiB(n.liveBytesAfterEpoch1)}) / ${n.liveBytesAfterEpoch3}`],
-          ['bytes pooled for reuse at the end', MiB(n.pooledBytes)],
-        ],
-      ),
-      '',
-    );
-  }
-  if (r.peers) {
-    out.push('## Peers: the same ThreeNet epoch', '');
-    out.push(
-      'Each run of a peer is a fresh process (after its own warm-up) followed by one epoch of ours, so that each ratio compares two runs made under the same load on this shared machine; the ratio column is the median of the run-by-run ratios.',
-      '',
-    );
-    out.push(
-      table(
-        ['', 's per epoch', 'ours, alongside', 'peer time / ours', 'how'],
-        r.peers.map((p) =>
-          p.epoch ? [p.name, fmt(p.epoch), fmt(p.ours!), fmt(p.ratio!), p.note ?? ''] : [p.name, 'skipped', '', '–', p.skipped ?? ''],
-        ),
-      ),
-      '',
-    );
-  }
-  if (r.backends) {
-    out.push("## Dawn's backends on this machine: Vulkan (lavapipe) vs GL (llvmpipe)", '');
-    out.push(
-      table(
-        ['backend', 'matmul (256×784)·(784×200) GFLOP/s', 'µs per dispatch', 'µs per ThreeNet step', 'matmul kernel', 'adapter'],
-        r.backends.map((b) =>
-          b.result
-            ? [b.backend, fmt(b.result.gflops), fmt(b.result.dispatchMicros), `${fmt(b.result.stepMicros)} (${b.result.steps} steps a run)`, b.result.kernel, b.result.adapter]
-            : [b.backend, 'skipped', '', '', '', b.skipped ?? ''],
-        ),
-      ),
-      '',
-    );
-  }
-  out.push(readFileSync(new URL('./findings.md', import.meta.url), 'utf8').trim(), '');
+  out.push(findings.trim(), '');
   return out.join('\n');
 }
 
-/** A short plain-text summary for the terminal. */
+/** A short plain-text summary for the terminal: the targets. */
 export function summary(r: Results): string {
   const rows = targets(r);
-  const width = Math.max(...rows.map((row) => row[0].length), 10);
-  return rows.map(([name, value, ok]) => `${name.padEnd(width)}  ${value.padEnd(28)} ${ok}`).join('\n');
+  if (rows.length === 0) return 'no target measured in this run';
+  const width = Math.max(...rows.map((row) => row[0].length));
+  const valueWidth = Math.max(...rows.map((row) => row[1].length));
+  return rows.map(([name, value, ok]) => `${name.padEnd(width)}  ${value.padEnd(valueWidth)}  ${ok}`).join('\n');
 }

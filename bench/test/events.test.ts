@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { dispatchesPerStep, epochSeconds, memoryPerEpoch, parseEvents, secondsPerStep, submitsPerEpoch } from '../events.ts';
+
+const counters = (dispatches: number, submits: number, buffersCreated: number, liveBytes: number) => ({ dispatches, submits, buffersCreated, liveBytes });
+const line = (event: object) => JSON.stringify(event);
+
+describe("the examples' events", () => {
+  it('parses the JSON lines of an output and skips the rest', () => {
+    const out = [
+      'Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced',
+      line({ type: 'start', steps: 235, trainSize: 60000 }),
+      '{not json',
+      line({ no: 'type' }),
+      line({ type: 'epoch', epoch: 1, loss: 0.5, seconds: 2.5, samplesPerSecond: 24000 }),
+      '',
+    ].join('\n');
+    const events = parseEvents(out);
+    expect(events.map((e) => e.type)).toEqual(['start', 'epoch']);
+    expect(epochSeconds(events)).toEqual([2.5]);
+  });
+
+  it('seconds per step from step events: step k is done k·batch/samplesPerSecond into the epoch', () => {
+    // Steps 5, 10, 15 done at 2 s, 3 s and 4 s: 0.2 s per step between the first and the last.
+    const batch = 64;
+    const at = (step: number, seconds: number) => ({ type: 'step', epoch: 1, step, loss: 1, samplesPerSecond: (step * batch) / seconds });
+    expect(secondsPerStep([at(5, 2), at(10, 3), at(15, 4)], batch)).toBeCloseTo(0.2, 12);
+    expect(() => secondsPerStep([at(5, 2)], batch)).toThrow('expected at least 2 step events, found 1');
+    expect(() => secondsPerStep([at(5, 2), { ...at(10, 3), epoch: 2 }], batch)).toThrow('span epochs 1 to 2');
+  });
+
+  it('dispatches per step, submits per epoch and memory per epoch from the counters', () => {
+    const steps = [
+      { type: 'step', epoch: 1, step: 1, loss: 1, samplesPerSecond: 1, bench: counters(40, 2, 50, 100) },
+      { type: 'step', epoch: 1, step: 2, loss: 1, samplesPerSecond: 1, bench: counters(67, 4, 50, 100) },
+      { type: 'step', epoch: 1, step: 3, loss: 1, samplesPerSecond: 1, bench: counters(93, 5, 50, 100) },
+    ];
+    expect(dispatchesPerStep(steps)).toEqual([27, 26]);
+    const run = [
+      { type: 'start', steps: 2, trainSize: 10, bench: counters(0, 0, 10, 50) },
+      { type: 'epoch', epoch: 1, loss: 1, seconds: 3, samplesPerSecond: 1, bench: counters(100, 20, 40, 80) },
+      { type: 'epoch', epoch: 2, loss: 1, seconds: 2, samplesPerSecond: 1, bench: counters(200, 45, 42, 80) },
+      { type: 'epoch', epoch: 3, loss: 1, seconds: 2, samplesPerSecond: 1, bench: counters(300, 69, 42, 80) },
+    ];
+    expect(submitsPerEpoch(run)).toEqual([25, 24]);
+    expect(memoryPerEpoch(run)).toEqual([
+      { liveBytes: 80, buffersCreated: 30 },
+      { liveBytes: 80, buffersCreated: 2 },
+      { liveBytes: 80, buffersCreated: 0 },
+    ]);
+  });
+
+  it('counters are required where they are read: the example must run through example-child.ts', () => {
+    const plain = [
+      { type: 'epoch', epoch: 1, loss: 1, seconds: 3, samplesPerSecond: 1 },
+      { type: 'epoch', epoch: 2, loss: 1, seconds: 3, samplesPerSecond: 1 },
+    ];
+    expect(() => submitsPerEpoch(plain)).toThrow("event 'epoch' has no counters: run the example through bench/example-child.ts");
+  });
+});
