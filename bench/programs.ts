@@ -60,20 +60,18 @@ export const LENET_BATCH = 64;
 export const LENET_STEPS_PER_EPOCH = Math.ceil(60_000 / LENET_BATCH);
 
 /**
- * One LeNet run on Fashion-MNIST, timed over a window of steps and scaled to an epoch: the
- * example's flags --max-steps and --log-every, and the seconds per step its step events give.
- * Until examples/lenet (issue 14) is in main this runs bench/lenet-child.ts, the same recipe
- * through the public API, which takes the same flags and prints the same events.
+ * One run of `pnpm example:lenet` on Fashion-MNIST, timed over a window of steps and scaled to an
+ * epoch: its flags --max-steps and --log-every, and the seconds per step its step events give.
  */
 export async function lenetEpoch(window: StepWindow): Promise<RunOutcome> {
   return withTempDir('mini-bench-lenet-', async (out) => {
     const steps = ['--max-steps', String(window.warmup + window.timed), '--log-every', String(window.warmup)];
     const flags = ['--dataset', 'fashion-mnist', '--epochs', '1', ...steps, '--json', '--out', out];
-    const r = await runProcess(process.execPath, tsArgs('./lenet-child.ts', flags), {}, 900_000);
-    const perStep = secondsPerStep(eventsOf('bench/lenet-child.ts', r), LENET_BATCH);
+    const r = await runProcess(process.execPath, tsArgs('./example-child.ts', ['examples/lenet/lenet.ts', ...flags]), {}, 900_000);
+    const perStep = secondsPerStep(eventsOf('examples/lenet', r), LENET_BATCH);
     return {
       seconds: perStep * LENET_STEPS_PER_EPOCH,
-      note: `bench/lenet-child.ts (the recipe through the public API; examples/lenet is not in main yet) ${steps.join(' ')}: steps ${window.warmup}–${window.warmup + window.timed} scaled to ${LENET_STEPS_PER_EPOCH}`,
+      note: `\`pnpm example:lenet ${flags.slice(0, -2).join(' ')}\`: steps ${window.warmup}–${window.warmup + window.timed} scaled to ${LENET_STEPS_PER_EPOCH}`,
     };
   });
 }
