@@ -23,32 +23,12 @@ import sys
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
+from torch_lenet import LeNet
 from torch_threenet import NNModule, fashion_mnist
 
 IMAGES = 60_000
-
-
-class LeNet(nn.Module):
-    """LeNet-5 as issue 14 writes it (examples/lenet): conv 1→6 5×5 pad 2, pool, conv 6→16 5×5, pool, 400-120-84-10."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
 
 
 RECIPES = {
