@@ -16,26 +16,47 @@ struct Params {
 
 const WG: u32 = 256u;
 
+// One thread per row (one output position): llvmpipe has no vector integer division, so the
+// divisions that place a row are done once per row, not once per element.
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let e = gid.x + gid.y * nwg.x * WG;
-  let ckk = p.Cg * p.KH * p.KW;
-  if (e >= p.N * p.OH * p.OW * ckk) { return; }
-  let row = e / ckk;
-  let col = e % ckk;
-  let n = row / (p.OH * p.OW);
-  let oh = (row / p.OW) % p.OH;
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= p.N * p.OH * p.OW) { return; }
   let ow = row % p.OW;
-  let c = col / (p.KH * p.KW);
-  let kh = (col / p.KW) % p.KH;
-  let kw = col % p.KW;
-  let ih = i32(oh * p.sh + kh * p.dh) - p.ph;
-  let iw = i32(ow * p.sw + kw * p.dw) - p.pw;
-  var v = 0.0;
-  if (ih >= 0 && ih < i32(p.H) && iw >= 0 && iw < i32(p.W)) {
-    v = src[i32(p.off_x) + i32(n) * p.sxn + i32(p.c_off + c) * p.sxc + ih * p.sxh + iw * p.sxw];
+  let oh = (row / p.OW) % p.OH;
+  let n = row / (p.OH * p.OW);
+  let ih0 = i32(oh * p.sh) - p.ph;
+  let iw0 = i32(ow * p.sw) - p.pw;
+  let base = i32(p.off_x) + i32(n) * p.sxn + i32(p.c_off) * p.sxc;
+  var e = row * p.Cg * p.KH * p.KW;
+  for (var c = 0u; c < p.Cg; c++) {
+    for (var kh = 0u; kh < p.KH; kh++) {
+      let ih = ih0 + i32(kh * p.dh);
+      let inside_h = ih >= 0 && ih < i32(p.H);
+      for (var kw = 0u; kw < p.KW; kw++) {
+        let iw = iw0 + i32(kw * p.dw);
+        var v = 0.0;
+        if (inside_h && iw >= 0 && iw < i32(p.W)) {
+          v = src[base + i32(c) * p.sxc + ih * p.sxh + iw * p.sxw];
+        }
+        dst[e] = v;
+        e++;
+      }
+    }
   }
-  dst[e] = v;
+}
+
+// The output index along one axis whose window reads input offset t (with stride s), or -1 for
+// none; stride 1 skips the division.
+fn window_of(t: i32, s: u32, size: u32) -> i32 {
+  if (t < 0) { return -1; }
+  var o = u32(t);
+  if (s != 1u) {
+    if (o % s != 0u) { return -1; }
+    o = o / s;
+  }
+  if (o >= size) { return -1; }
+  return i32(o);
 }
 
 @compute @workgroup_size(WG)
@@ -49,16 +70,12 @@ fn col2im(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   let ckk = p.Cg * p.KH * p.KW;
   var acc = 0.0;
   for (var kh = 0u; kh < p.KH; kh++) {
-    let th = i32(h) + p.ph - i32(kh * p.dh);
-    if (th < 0 || th % i32(p.sh) != 0) { continue; }
-    let oh = u32(th) / p.sh;
-    if (oh >= p.OH) { continue; }
+    let oh = window_of(i32(h) + p.ph - i32(kh * p.dh), p.sh, p.OH);
+    if (oh < 0) { continue; }
     for (var kw = 0u; kw < p.KW; kw++) {
-      let tw = i32(w) + p.pw - i32(kw * p.dw);
-      if (tw < 0 || tw % i32(p.sw) != 0) { continue; }
-      let ow = u32(tw) / p.sw;
-      if (ow >= p.OW) { continue; }
-      acc += src[((n * p.OH + oh) * p.OW + ow) * ckk + (c * p.KH + kh) * p.KW + kw];
+      let ow = window_of(i32(w) + p.pw - i32(kw * p.dw), p.sw, p.OW);
+      if (ow < 0) { continue; }
+      acc += src[((n * p.OH + u32(oh)) * p.OW + u32(ow)) * ckk + (c * p.KH + kh) * p.KW + kw];
     }
   }
   dst[((n * p.C + p.c_off + c) * p.H + h) * p.W + w] = acc;

@@ -112,7 +112,7 @@ function im2col(x: Tensor, g: Geometry, group: number): Tensor {
                 dst[e] = inside ? src[x.offset + n * sn + (group * g.Cg + c) * sc + ih * sh + iw * sw] : 0;
               }
   } else if (rows * ckk > 0) {
-    launch('conv.im2col', { family: 'conv' }, [x, cols], convParams(g, group, x), grid(rows * ckk));
+    launch('conv.im2col', { family: 'conv' }, [x, cols], convParams(g, group, x), grid(rows));
   }
   return cols;
 }
