@@ -1,5 +1,6 @@
 import { F } from '@mini/nn';
 import { autograd, fromArray, Generator, type Device, type Tensor } from '@mini/tensor';
+import { tunerFor } from '@mini/tensor/internal';
 import { mapStat, stat, timeRuns, type Stat } from './stats.ts';
 
 /** A convolution of LeNet's (issue 14): stride 1, square input and kernel. */
@@ -57,6 +58,9 @@ export async function benchConv(device: Device, runs: number, log: (line: string
     const flops = convFlops(s);
     const reps = Math.max(1, Math.min(50, Math.round(2e8 / flops)));
     for (const op of CONV_OPS) {
+      // The first call may start tuning the products' shape classes in the background: let it end before timing.
+      ops[op]().dispose();
+      await tunerFor(device).idle();
       const seconds = await timeRuns(runs, async () => {
         for (let i = 0; i < reps; i++) ops[op]().dispose();
         device.gpu.flush();
