@@ -6,7 +6,7 @@ import { optim } from '@mini/optim';
 import { Compose, DataLoader, Grayscale, Normalize, ToTensor } from '@mini/data';
 import { MNISTSample } from '@mini/mnist-sample';
 import { readMNISTSample } from '@mini/mnist-sample/node';
-import { NNModule } from '../../../packages/nn/test/threenet.ts';
+import { NNModule } from '../training.ts';
 
 /** The labels of the dispatches a training step submits, the third of three (the first ones make what is kept: the implicit gradient 1). */
 async function thirdStep(gpu: Device, step: () => void): Promise<string[]> {
