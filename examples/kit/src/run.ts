@@ -7,7 +7,6 @@ import { UsageError, type Config, type Example } from './args.ts';
 import { checkpointFormat, checkpointHint, loadCheckpoint, loadWeights, nonFiniteWeights, saveCheckpoint, saveWeights } from './checkpoint.ts';
 import { ready, type ImageLoader as Loader } from './datasets.ts';
 import { isFileError, prepareOutDir, writeFileAtomic } from './files.ts';
-import { drawChart } from './plot.ts';
 import { trainingFlags, type MetricRow, type Progress } from './progress.ts';
 import { createReporter, type Reporter } from './reporter.ts';
 
@@ -294,6 +293,8 @@ export class Run {
 
   /** The seed's two plots: the loss of each epoch's last batch, and the training accuracy. */
   async draw(): Promise<void> {
+    // Vega takes a third of a second to import: loaded only when a run gets this far.
+    const { drawChart } = await import('./plot.ts');
     const points = (values: number[], every: number) => values.map((y, i) => ({ x: (i + 1) * every, y }));
     await drawChart({ title: this.config.dataset, ylabel: 'loss', xlabel: 'epoch', points: points(this.lossList, 1) }, join(this.config.out, 'loss'));
     await drawChart(
