@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything mini needs on a fresh Debian 12 or Ubuntu machine: pnpm (pinned), the
 # workspace's dependencies, where no WebGPU adapter works the software GPU (Mesa 25 lavapipe from
-# bookworm-backports), Debian's Fashion-MNIST, and Debian's Chromium for `pnpm test:browser`.
+# bookworm-backports), Debian's Fashion-MNIST and Debian's Chromium for `pnpm test:browser`; then it
+# builds the packages and the Node examples (so that `pnpm example:NAME` starts from JavaScript).
 # Run as root to install system packages; otherwise it prints the commands. A second run is quick and changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,5 +79,10 @@ linux_packages() {
 if [ "$(uname -s)" = Linux ] && command -v apt-get >/dev/null; then
   linux_packages
 fi
+
+# The packages and the Node examples into their dist/, so that `pnpm example:NAME` starts from
+# JavaScript (scripts/run-example.mjs); a build that is already current takes a second or two.
+say "building the packages and examples (tsc -b tsconfig.build.json)"
+pnpm exec tsc -b tsconfig.build.json
 
 npx tsx packages/tensor/src/cli.ts info --short
