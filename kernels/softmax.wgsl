@@ -12,6 +12,12 @@ struct Params { outer: u32, reduce: u32, inner: u32, off_x: u32, off_g: u32 }
 override OP: u32 = 0u;
 const WG: u32 = 64u;
 
+fn row_value(i: u32) -> f32 {
+  return x[p.off_x + i];
+}
+
+#include "softmax-row.wgsl"
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = gid.x + gid.y * nwg.x * WG;
@@ -19,11 +25,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let base = (row / p.inner) * p.reduce * p.inner + row % p.inner;
   let step = p.inner;
   if (OP == 0u || OP == 1u) {
-    var m = -3.402823e38;
-    for (var r = 0u; r < p.reduce; r++) { m = max(m, x[p.off_x + base + r * step]); }
-    var s = 0.0;
-    for (var r = 0u; r < p.reduce; r++) { s += exp(x[p.off_x + base + r * step] - m); }
-    // (x - m) - log(s), not x - (m + log(s)): x - m is exact for x near m, where precision matters.
+    let ms = row_max_sum(base, step, p.reduce);
+    let m = ms.x;
+    let s = ms.y;
     let log_s = log(s);
     for (var r = 0u; r < p.reduce; r++) {
       let i = base + r * step;

@@ -34,15 +34,32 @@ export interface KernelSpec {
   constants?: Record<string, number>;
 }
 
+/** A dispatch as the peephole substitutes it for two: its kernel, buffers (the check buffer added by the runtime), params and grid. */
+export interface FusedDispatch {
+  label: string;
+  kernel: Kernel;
+  buffers: GPUBuffer[];
+  params: ParamValues;
+  workgroups: readonly number[];
+}
+
 /**
- * What a dispatch offers the peephole that runs at each submit (see fuseReluEpilogues): a product
- * whose output could take the ReLU in its epilogue, or a ReLU over the whole of such an output.
+ * What a dispatch offers the peepholes that run at each submit (see fuseReluEpilogues and
+ * fuseLogSoftmaxNll): a product whose output could take the ReLU in its epilogue, or a ReLU over
+ * the whole of such an output; a log_softmax over rows, or a loss that reads its output.
  */
 export interface DispatchFusion {
   /** This product writes `elements` floats from the start of `out` (binding `outBinding`); `withRelu`: its params with the ReLU flag set. */
   reluEpilogue?: { out: GPUBuffer; outBinding: number; elements: number; withRelu: ParamValues };
   /** This ReLU reads `elements` floats from the start of `input` and writes them to `output`. */
   reluOf?: { input: GPUBuffer; output: GPUBuffer; elements: number };
+  /** This log_softmax reads rows×cols contiguous floats of `input` from float `inputOffset` and writes their log_softmax, row by row, from the start of `output`. */
+  logSoftmaxRows?: { input: GPUBuffer; inputOffset: number; output: GPUBuffer; rows: number; cols: number };
+  /**
+   * This loss reads rows×cols log-probabilities from the start of `logp`; `withLogSoftmax(input,
+   * inputOffset)` is the one dispatch that computes them from the logits (writing `logp` too) and the loss.
+   */
+  afterLogSoftmax?: { logp: GPUBuffer; rows: number; cols: number; withLogSoftmax: (input: GPUBuffer, inputOffset: number) => FusedDispatch };
 }
 
 /** A dispatch or a copy recorded since the last submit: commands are encoded when submitted. */
@@ -333,6 +350,40 @@ export class WebGPURuntime {
     if (dropped.size) this.commands = this.commands.filter((_, j) => !dropped.has(j));
   }
 
+  /**
+   * The peephole for a loss over log-probabilities (nllLoss after logSoftmax(x, 1)): when the
+   * loss reads the whole output of a log_softmax recorded before it in this batch, and no command
+   * in between touches that output or writes the logits, the loss's dispatch becomes the fused
+   * one (log-softmax-nll.wgsl), which writes the log-probabilities as well, to the bit, and the
+   * log_softmax's dispatch is dropped. Anything that reads them later reads the same values.
+   */
+  private fuseLogSoftmaxNll(): void {
+    const producers = new Map<GPUBuffer, number>();
+    const dropped = new Set<number>();
+    const writes = (k: Command, b: GPUBuffer) => ('kernel' in k ? k.kernel.written.some((i) => k.buffers[i] === b) : k.dst === b);
+    const touches = (k: Command, b: GPUBuffer) => ('kernel' in k ? k.buffers.includes(b) : k.src === b || k.dst === b);
+    this.commands.forEach((c, j) => {
+      if (!('kernel' in c)) return;
+      const rows = c.fusion?.logSoftmaxRows;
+      if (rows) producers.set(rows.output, j);
+      const loss = c.fusion?.afterLogSoftmax;
+      const i = loss && producers.get(loss.logp);
+      if (!loss || i === undefined) return;
+      const softmax = (this.commands[i] as Extract<Command, { kernel: Kernel }>).fusion!.logSoftmaxRows!;
+      if (softmax.rows !== loss.rows || softmax.cols !== loss.cols) return;
+      const between = this.commands.slice(i + 1, j);
+      if (between.some((k) => touches(k, loss.logp) || writes(k, softmax.input))) return;
+      const fused = loss.withLogSoftmax(softmax.input, softmax.inputOffset);
+      fused.kernel.params.write(fused.params, this.paramView, c.offset, fused.label);
+      Object.assign(c, { label: fused.label, kernel: fused.kernel, workgroups: fused.workgroups, fusion: undefined });
+      c.buffers = fused.kernel.checked ? [...fused.buffers, this.checkBuffer] : fused.buffers;
+      producers.delete(loss.logp);
+      dropped.add(i);
+      this.dispatchCount--;
+    });
+    if (dropped.size) this.commands = this.commands.filter((_, j) => !dropped.has(j));
+  }
+
   /** Encodes the recorded commands into one command buffer, in order. */
   private encode(): GPUCommandBuffer {
     const encoder = this.device.createCommandEncoder();
@@ -363,6 +414,7 @@ export class WebGPURuntime {
       return;
     }
     this.fuseReluEpilogues();
+    this.fuseLogSoftmaxNll();
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
     const commands = this.encode();

@@ -6,6 +6,7 @@ import { checkOptions } from '../options.ts';
 import { grid, launch } from './gpu.ts';
 import { contiguous } from './views.ts';
 import { targetOutOfBounds } from '../device/device-checks.ts';
+import type { DispatchFusion } from '../device/webgpu.ts';
 
 /** How a loss reduces over the batch, as PyTorch's `reduction` argument. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -121,10 +122,34 @@ function cpuBackwardLogSoftmax(g: Tensor, target: Tensor, weight: Tensor | null,
 }
 
 /**
+ * What nllLoss's forward dispatch offers the peephole (fuseLogSoftmaxNll): when logp [N, C] is
+ * contiguous from the start of its buffer and a log_softmax wrote it, one dispatch of
+ * log-softmax-nll.wgsl computes both from the logits. The buffers are taken now: the tensors
+ * holding them may be disposed before the submit.
+ */
+function afterLogSoftmax(logp: Tensor, targets: Tensor, out: Tensor, total: Tensor, weight: Tensor | null, reduction: Reduction, ignore: number, workgroups: readonly number[]): DispatchFusion | undefined {
+  if (logp.dtype !== 'float32' || logp.offset !== 0 || !logp.isContiguous()) return undefined;
+  const [N, C] = logp.shape;
+  const gpu = logp.device.gpu;
+  const buffers = [targets, logp, out, total].map((t) => t.storage.buffer);
+  const weights = weight?.storage.buffer;
+  const constants = { REDUCTION: REDUCTIONS[reduction], WEIGHTED: weight ? 1 : 0 };
+  const withLogSoftmax = (x: GPUBuffer, offX: number) => ({
+    label: 'logSoftmax+nllLoss',
+    kernel: gpu.kernel({ family: 'log-softmax-nll', entry: 'forward', constants }, 'nllLoss'),
+    buffers: [x, ...buffers, weights ?? x],
+    params: { N, C, off_x: offX, off_t: targets.offset, ignore_index: ignore, off_w: weight?.offset ?? 0 },
+    workgroups,
+  });
+  return { afterLogSoftmax: { logp: logp.storage.buffer, rows: N, cols: C, withLogSoftmax } };
+}
+
+/**
  * The negative log-likelihood loss of log-probabilities [N, C] against int32 class targets [N],
  * like F.nll_loss. On webgpu a target out of range is raised at the next readback. When logp is
- * logSoftmax(x, 1) and nothing else takes logp's gradient, backward runs both in one kernel (the
- * gradient of x from logp, as crossEntropy's does from x) and never makes logp's gradient.
+ * logSoftmax(x, 1) recorded just before, the submit runs both forwards as one dispatch (same
+ * values, logp still written); when nothing else takes logp's gradient, backward runs both in one
+ * kernel (the gradient of x from logp, as crossEntropy's does from x) and never makes logp's gradient.
  */
 export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
   const { reduction, ignore, N, C, weight } = checkClassification('nllLoss', logp, target, options, NLL_OPTIONS);
@@ -142,8 +167,9 @@ export function nllLoss(logp: Tensor, target: Tensor, options: NllOptions = {}):
   const spec = (entry: string, logSoftmax = false) => ({
     family: 'nll', entry, constants: { REDUCTION: REDUCTIONS[reduction], WEIGHTED: weight ? 1 : 0, LOG_SOFTMAX: logSoftmax ? 1 : 0 },
   });
+  const workgroups = reduction === 'none' ? grid(N) : [1];
   if (logp.device.type === 'cpu') cpuForward(logp, targets, weight, reduction, ignore, out, total);
-  else launch('nllLoss', spec('forward'), [logp, targets, logp, out, total, weight ?? logp], params(), reduction === 'none' ? grid(N) : [1]);
+  else launch('nllLoss', spec('forward'), [logp, targets, logp, out, total, weight ?? logp], params(), workgroups, afterLogSoftmax(logp, targets, out, total, weight, reduction, ignore, workgroups));
   const saved = weight ? [targets, total, weight] : [targets, total];
   const result = record('NllLoss', [logp], out, saved, (g, [t, tw, w = null]) => {
     const grad = empty([N, C], logp.dtype, g.device);

@@ -22,7 +22,10 @@ function run(op: Op, y: Tensor, g: Tensor | null, dim: number): Tensor {
     cpuRun(op, x.storage.array, x.offset, gc.storage.array, gc.offset, out.storage.array, outer, reduce, inner);
   } else if (outer * inner > 0) {
     const params = { outer, reduce, inner, off_x: x.offset, off_g: gc.offset };
-    launch(op, { family: 'softmax', constants: { OP: CODES[op] } }, [x, gc, out], params, grid(outer * inner, 64));
+    // Rows of a log_softmax over the last dim: a loss that reads them may fuse with it (fuseLogSoftmaxNll).
+    const rows = op === 'logSoftmax' && inner === 1 && x.dtype === 'float32';
+    const fusion = rows ? { logSoftmaxRows: { input: x.storage.buffer, inputOffset: x.offset, output: out.storage.buffer, rows: outer, cols: reduce } } : undefined;
+    launch(op, { family: 'softmax', constants: { OP: CODES[op] } }, [x, gc, out], params, grid(outer * inner, 64), fusion);
   }
   if (x !== y) x.dispose();
   if (g && gc !== g) gc.dispose();
