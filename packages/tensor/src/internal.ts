@@ -12,5 +12,6 @@ export { adapterTraits, allCandidates, candidatesFor, denseLayout, productLayout
 export { tunerFor, tuneMode, setTuneMode, shapeClass, TUNE_MODES, type TuneMode, type TuneOutcome } from './tune/tuner.ts';
 export { launch, grid, wgslType } from './ops/gpu.ts';
 export type { ParamValues } from './device/params-layout.ts';
+export { BufferPool } from './device/buffer-pool.ts';
 export { environment, envVar, warn, isNode } from './env.ts';
 export * as testing from './testing.ts';

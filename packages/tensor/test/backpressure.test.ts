@@ -61,20 +61,33 @@ describe('the buffer pool', () => {
     }
   });
 
-  it('destroys buffers left unused for idleSubmits submits: after a burst it shrinks back', async () => {
+  it('destroys buffers left unused for idleSubmits submits, beyond idleKeepBytes of them: after a burst it shrinks back', async () => {
     const pool = gpu.gpu.pool;
     gpu.gpu.trim();
-    const burst = Array.from({ length: 8 }, () => pool.acquire(3 << 20));
+    const burst = Array.from({ length: 16 }, () => pool.acquire(3 << 20));
     for (const b of burst) pool.release(b);
     flush();
-    expect(pool.pooledBytes).toBe(24 << 20);
+    expect(pool.pooledBytes).toBe(48 << 20);
     // Submits that use other buffers only: the burst's buffers sit idle.
     const x = randn([64, 64], { device: gpu });
-    for (let i = 0; i < 2 * BufferPool.idleSubmits; i++) {
-      tidy(() => void x.add(1));
-      flush();
+    const idleRun = () => {
+      for (let i = 0; i < 2 * BufferPool.idleSubmits; i++) {
+        tidy(() => void x.add(1));
+        flush();
+      }
+    };
+    idleRun();
+    // Five of the sixteen stay (15 MiB of the 16 MiB idleKeepBytes), beside the loop's own 16 kB buffers.
+    expect(pool.pooledBytes).toBeGreaterThanOrEqual(15 << 20);
+    expect(pool.pooledBytes).toBeLessThan(16 << 20);
+    const keep = pool.idleKeepBytes;
+    pool.idleKeepBytes = 0;
+    try {
+      idleRun();
+      expect(pool.pooledBytes).toBeLessThan(1 << 20);
+    } finally {
+      pool.idleKeepBytes = keep;
     }
-    expect(pool.pooledBytes).toBeLessThan(1 << 20);
     x.dispose();
   });
 });

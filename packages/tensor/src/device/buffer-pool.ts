@@ -9,8 +9,14 @@ export function sizeClass(bytes: number): number {
 
 /** Bytes the pool keeps for reuse by default (jax-js and TensorFlow.js cap theirs alike). */
 const MAX_POOLED_BYTES = 128 * MiB;
-/** A free buffer not handed out again within this many submits is destroyed. */
+/** A free buffer not handed out again within this many submits is idle: destroyed, beyond IDLE_KEEP_BYTES of them. */
 const IDLE_SUBMITS = 64;
+/**
+ * Bytes of idle buffers kept all the same, the most recently used: what a loop needs once per
+ * epoch (the shuffle's permutation, the last, smaller batch), which an epoch of more than
+ * IDLE_SUBMITS steps would otherwise destroy and create again every epoch.
+ */
+const IDLE_KEEP_BYTES = 16 * MiB;
 
 /** The most buffers that may exist at once, and why (shown in the out-of-memory error). */
 export interface BufferLimit {
@@ -22,12 +28,15 @@ export interface BufferLimit {
  * Storage buffers recycled by size class. A released buffer may still be read by commands not yet
  * submitted, so it waits in `quarantine` until the next submit before it can be handed out again.
  * The pool keeps at most `maxPooledBytes` (a release beyond that destroys the buffer), and
- * destroys buffers left unused for IDLE_SUBMITS submits: after a burst, it shrinks back.
+ * destroys buffers left unused for IDLE_SUBMITS submits, oldest first, beyond `idleKeepBytes` of
+ * them: after a burst, it shrinks back, and a steady training loop creates no buffer per epoch.
  */
 export class BufferPool {
   static readonly idleSubmits = IDLE_SUBMITS;
   /** The most bytes of free buffers kept for reuse. */
   maxPooledBytes = MAX_POOLED_BYTES;
+  /** Bytes of idle buffers (unused for idleSubmits submits) kept for reuse, the most recently freed. */
+  idleKeepBytes = IDLE_KEEP_BYTES;
   private free = new Map<number, GPUBuffer[]>();
   private freeBytes = 0;
   /** The submit after which each free buffer became free (the oldest are trimmed first). */
@@ -98,7 +107,7 @@ export class BufferPool {
   /**
    * Called after each submit: quarantined buffers become reusable, up to maxPooledBytes (the
    * rest are destroyed: WebGPU frees them once the submitted work is done); every IDLE_SUBMITS
-   * submits, buffers free since the previous sweep are destroyed.
+   * submits, buffers free since the previous sweep are destroyed, beyond idleKeepBytes of them.
    */
   afterSubmit(): void {
     this.submits++;
@@ -115,7 +124,20 @@ export class BufferPool {
       this.freedAt.set(b, this.submits);
     }
     this.quarantine.length = 0;
-    if (this.submits % IDLE_SUBMITS === 0) this.destroyFree((b) => this.freedAt.get(b)! <= this.submits - IDLE_SUBMITS);
+    if (this.submits % IDLE_SUBMITS === 0) this.trimIdle();
+  }
+
+  /** Destroys the buffers free since the previous sweep, oldest first, until idleKeepBytes of them are left. */
+  private trimIdle(): void {
+    const idle = [...this.freedAt].filter(([, at]) => at <= this.submits - IDLE_SUBMITS).sort((a, b) => a[1] - b[1]);
+    let bytes = idle.reduce((n, [b]) => n + b.size, 0);
+    const doomed = new Set<GPUBuffer>();
+    for (const [b] of idle) {
+      if (bytes <= this.idleKeepBytes) break;
+      doomed.add(b);
+      bytes -= b.size;
+    }
+    if (doomed.size) this.destroyFree((b) => doomed.has(b));
   }
 
   /** Destroys every free buffer (call after a submit). */
