@@ -1,11 +1,18 @@
-// The forward entry shared by nll.wgsl and cross-entropy.wgsl (both include it). The includer
-// defines `fn sample_loss(n: u32) -> vec2<f32>` (sample n's loss, and its weight in the mean) and
-// `fn store_count(count: f32)`, and has `targets`, `out`, `checks` and params p with N, C,
-// off_t and ignore_index. REDUCTION 0 writes the per-sample losses (one thread each); 1 (sum)
-// and 2 (mean) reduce in one workgroup and store the total weight of targets that were not
-// ignored (their count without class weights).
+// The forward entry shared by nll.wgsl, cross-entropy.wgsl and log-softmax-nll.wgsl (they include
+// it), and the class weights. The includer defines `fn sample_loss(n: u32) -> vec2<f32>` (sample
+// n's loss, and its weight in the mean) and `fn store_count(count: f32)`, and has `targets`,
+// `out`, `weight`, `checks` and params p with N, C, off_t, ignore_index and off_w. REDUCTION 0
+// writes the per-sample losses (one thread each); 1 (sum) and 2 (mean) reduce in one workgroup
+// and store the total weight of targets that were not ignored (their count without class weights).
 override REDUCTION: u32 = 2u;
+override WEIGHTED: bool = false;
 const WG: u32 = 256u;
+
+// Class c's weight: PyTorch's weight[c] (WEIGHTED), else 1.
+fn class_weight(c: u32) -> f32 {
+  if (WEIGHTED) { return weight[p.off_w + c]; }
+  return 1.0;
+}
 
 var<workgroup> partial: array<f32, WG>;
 var<workgroup> counts: array<f32, WG>;

@@ -25,17 +25,10 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> checks: array<i32>;
 @group(0) @binding(7) var<storage, read> p: Params;
 
-override WEIGHTED: bool = false;
-
 #include "class-loss-forward.wgsl"
 
 fn logit(n: u32, c: u32) -> f32 {
   return x[p.off_x + n * p.s0 + c * p.s1];
-}
-
-fn class_weight(c: u32) -> f32 {
-  if (WEIGHTED) { return weight[p.off_w + c]; }
-  return 1.0;
 }
 
 // Row n's loss and its target's weight (0 when ignored or out of range); stores its log-sum-exp.

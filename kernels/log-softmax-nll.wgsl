@@ -19,13 +19,6 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> checks: array<i32>;
 @group(0) @binding(7) var<storage, read> p: Params;
 
-override WEIGHTED: bool = false;
-
-fn class_weight(c: u32) -> f32 {
-  if (WEIGHTED) { return weight[p.off_w + c]; }
-  return 1.0;
-}
-
 fn row_value(i: u32) -> f32 {
   return x[p.off_x + i];
 }
