@@ -9,7 +9,6 @@
 // project and every project it references (tsconfig.build.json), no input is newer than that
 // project's .tsbuildinfo: make's rule, on modification times. A stale build is never run: the
 // sources are, with a note on stderr saying why start-up is slower.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -67,7 +66,8 @@ export function builtEntry(entry) {
 }
 
 /** Runs the entry's sources with tsx in a child process, with the same flags; resolves to its exit status. */
-function runSources(entry, args) {
+async function runSources(entry, args) {
+  const { spawn } = await import('node:child_process'); // only on this path: the built one starts without it
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: 'inherit' });
   // Ctrl-C reaches the child too (same process group); it decides how to stop, and we wait for it.
   const forward = (signal) => child.kill(signal);
