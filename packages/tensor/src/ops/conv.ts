@@ -4,6 +4,7 @@ import { tidy } from '../memory.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkOptions } from '../options.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
+import { directForward, directGradInput, directGradWeight, gradWeightFits, type Geometry } from './conv-direct.ts';
 import { copyInto } from './elementwise.ts';
 import { grid, launch } from './gpu.ts';
 import { linear, matmul } from './matmul.ts';
@@ -31,14 +32,6 @@ export interface ConvOptions {
   groups?: number;
 }
 const CONV_OPTIONS = ['stride', 'padding', 'dilation', 'groups'] as const;
-
-/** The sizes of one convolution: input [N, C, H, W], weight [OC, Cg, KH, KW], output [N, OC, OH, OW]. */
-interface Geometry {
-  N: number; C: number; H: number; W: number;
-  OC: number; Cg: number; KH: number; KW: number; OH: number; OW: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
-  groups: number;
-}
 
 function geometry(op: string, x: Tensor, weight: Tensor, options: ConvOptions): Geometry {
   const { stride = 1, padding = 0, dilation = 1, groups = 1 } = checkOptions(op, options, CONV_OPTIONS);
@@ -162,6 +155,7 @@ function groupWeight(weight: Tensor, g: Geometry, group: number): Tensor {
 }
 
 function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
+  if (x.device.type === 'webgpu') return directForward(x, weight, bias, g);
   return untracked(() => {
     const ocg = g.OC / g.groups;
     const rowsCount = g.N * g.OH * g.OW;
@@ -177,21 +171,36 @@ function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): T
 
 function backward(grad: Tensor, x: Tensor, weight: Tensor, g: Geometry, wantX: boolean, wantW: boolean, wantB: boolean): (Tensor | null)[] {
   return untracked(() => {
-    const ocg = g.OC / g.groups;
-    const gRows = view(contiguous(permute(grad, [0, 2, 3, 1])), [g.N * g.OH * g.OW, g.OC]);
-    const gx = wantX ? empty(x.shape, x.dtype, x.device) : null;
-    let gw = wantW && g.groups > 1 ? empty(weight.shape, weight.dtype, weight.device) : null;
-    for (let group = 0; group < g.groups; group++) {
-      const gPart = gRows.narrow(1, group * ocg, ocg);
-      if (wantW) {
-        const part = matmul(transpose(gPart, 0, 1), im2col(x, g, group));
-        if (g.groups === 1) gw = view(part, weight.shape);
-        else copyInto(view(gw!, [g.OC, g.Cg * g.KH * g.KW]).narrow(0, group * ocg, ocg), part);
-      }
-      if (gx) col2im(matmul(gPart, groupWeight(weight, g, group)), g, group, gx);
+    const gpu = x.device.type === 'webgpu';
+    const directX = wantX && gpu && g.sh === 1 && g.sw === 1;
+    const directW = wantW && gpu && gradWeightFits(g);
+    const gb = wantB ? sum(grad, [0, 2, 3]) : null;
+    const gx = directX ? directGradInput(grad, weight, g) : null;
+    const gw = directW ? directGradWeight(grad, x, g) : null;
+    if ((wantX && !directX) || (wantW && !directW)) {
+      const [ux, uw] = unfoldedBackward(grad, x, weight, g, wantX && !directX, wantW && !directW);
+      return [gx ?? ux, gw ?? uw, gb];
     }
-    return [gx, gw, wantB ? sum(gRows, 0) : null];
+    return [gx, gw, gb];
   });
+}
+
+/** The gradients by im2col and the matmul kernels: the CPU reference, and webgpu's strided input gradient. */
+function unfoldedBackward(grad: Tensor, x: Tensor, weight: Tensor, g: Geometry, wantX: boolean, wantW: boolean): (Tensor | null)[] {
+  const ocg = g.OC / g.groups;
+  const gRows = view(contiguous(permute(grad, [0, 2, 3, 1])), [g.N * g.OH * g.OW, g.OC]);
+  const gx = wantX ? empty(x.shape, x.dtype, x.device) : null;
+  let gw = wantW && g.groups > 1 ? empty(weight.shape, weight.dtype, weight.device) : null;
+  for (let group = 0; group < g.groups; group++) {
+    const gPart = gRows.narrow(1, group * ocg, ocg);
+    if (wantW) {
+      const part = matmul(transpose(gPart, 0, 1), im2col(x, g, group));
+      if (g.groups === 1) gw = view(part, weight.shape);
+      else copyInto(view(gw!, [g.OC, g.Cg * g.KH * g.KW]).narrow(0, group * ocg, ocg), part);
+    }
+    if (gx) col2im(matmul(gPart, groupWeight(weight, g, group)), g, group, gx);
+  }
+  return [gx, gw];
 }
 
 function checkConvInputs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, spatial: number): void {

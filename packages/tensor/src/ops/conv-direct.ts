@@ -1,0 +1,138 @@
+import { empty } from '../alloc.ts';
+import type { Tensor } from '../tensor.ts';
+import { grid, launch, placeholder } from './gpu.ts';
+import { sum } from './reduce.ts';
+import { view } from './views.ts';
+
+/**
+ * The direct convolution kernels (kernels/conv-direct.wgsl) on WebGPU: the forward, the input
+ * gradient of a stride-1 convolution (the forward over the output gradient with the weight
+ * transposed and flipped) and the weight gradient, each reading its operands through their
+ * strides and writing NCHW, so that no unfolded matrix and no layout copy is made.
+ */
+
+/** The sizes of one convolution: input [N, C, H, W], weight [OC, Cg, KH, KW], output [N, OC, OH, OW]. */
+export interface Geometry {
+  N: number; C: number; H: number; W: number;
+  OC: number; Cg: number; KH: number; KW: number; OH: number; OW: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+  groups: number;
+}
+
+/** How the kernel reads the weight: element [group][o][c][kh][kw] at offset + Σ index × stride. */
+interface WeightView {
+  offset: number;
+  group: number;
+  o: number;
+  c: number;
+  kh: number;
+  kw: number;
+}
+
+const WG = 64;
+/** Output channels per invocation of the forward: register accumulators. */
+const FORWARD_BLOCK = 16;
+/** Accumulators per invocation of the weight gradient (output channels × KW): its shared memory is 64 × this. */
+const GRAD_WEIGHT_SLOTS = 64;
+/** Workgroups the weight gradient aims for, splitting the rows when its blocks are fewer. */
+const GRAD_WEIGHT_WORKGROUPS = 32;
+
+/** Blocks of at most `max` channels splitting `count` evenly: [channels per block, blocks]. */
+function blocks(count: number, max: number): [number, number] {
+  const n = Math.ceil(count / max);
+  return [Math.ceil(count / n), n];
+}
+
+function stridesOf(t: Tensor) {
+  return t.strides as readonly [number, number, number, number];
+}
+
+function params(g: Geometry, x: Tensor, w: WeightView, extra: Record<string, number>) {
+  const [sxn, sxc, sxh, sxw] = stridesOf(x);
+  return {
+    off_x: x.offset, sxn, sxc, sxh, sxw,
+    off_w: w.offset, swg: w.group, swo: w.o, swc: w.c, swh: w.kh, sww: w.kw,
+    off_g: 0, sgn: 0, sgc: 0, sgh: 0, sgw: 0,
+    H: g.H, W: g.W, OC: g.OC, OCg: g.OC / g.groups, Cg: g.Cg, blocks: 1,
+    sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw,
+    has_bias: 0, rows_per_split: 0,
+    ...extra,
+  };
+}
+
+function naturalView(weight: Tensor, g: Geometry): WeightView {
+  const [s0, s1, s2, s3] = stridesOf(weight);
+  return { offset: weight.offset, group: (g.OC / g.groups) * s0, o: s0, c: s1, kh: s2, kw: s3 };
+}
+
+/** out [N, OC, OH, OW] = the convolution of g's geometry of x with the weight read through `w`. */
+function convolve(x: Tensor, weight: Tensor, w: WeightView, bias: Tensor | null, g: Geometry): Tensor {
+  const out = empty([g.N, g.OC, g.OH, g.OW], x.dtype, x.device);
+  if (out.numel() === 0) return out;
+  const [block, count] = blocks(g.OC / g.groups, FORWARD_BLOCK);
+  const spec = {
+    family: 'conv-direct',
+    template: { KW: String(g.KW), OCB: String(block) },
+    constants: { N: g.N, OH: g.OH, OW: g.OW, KH: g.KH },
+  };
+  const p = params(g, x, w, { blocks: count, has_bias: bias ? 1 : 0 });
+  const [gx, gy] = grid(g.N * g.OH * g.OW, WG);
+  launch('conv2d.direct', spec, [x, weight, bias ?? placeholder(x.device), out], p, [gx, gy, g.groups * count]);
+  return out;
+}
+
+/** conv2d's forward by the direct kernel. */
+export function directForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
+  return convolve(x, weight, naturalView(weight, g), bias, g);
+}
+
+/**
+ * The input gradient of a stride-1 convolution: the convolution of the output gradient with the
+ * weight transposed (input and output channels swap within each group) and flipped, padded by
+ * d·(K − 1) − p (negative padding crops).
+ */
+export function directGradInput(grad: Tensor, weight: Tensor, g: Geometry): Tensor {
+  if (g.sh !== 1 || g.sw !== 1) throw new Error('directGradInput: stride 1 only');
+  const [s0, s1, s2, s3] = stridesOf(weight);
+  const ocg = g.OC / g.groups;
+  const flipped: WeightView = {
+    offset: weight.offset + (g.KH - 1) * s2 + (g.KW - 1) * s3,
+    group: ocg * s0, o: s1, c: s0, kh: -s2, kw: -s3,
+  };
+  const transposed: Geometry = {
+    ...g,
+    C: g.OC, Cg: ocg, H: g.OH, W: g.OW,
+    OC: g.C, OH: g.H, OW: g.W,
+    ph: g.dh * (g.KH - 1) - g.ph, pw: g.dw * (g.KW - 1) - g.pw,
+  };
+  return convolve(grad, weight, flipped, null, transposed);
+}
+
+/** Whether directGradWeight's shared memory holds the accumulators of one kernel row. */
+export function gradWeightFits(g: Geometry): boolean {
+  return g.KW <= GRAD_WEIGHT_SLOTS;
+}
+
+/** The weight gradient [OC, Cg, KH, KW] of conv2d from the output gradient and the input. */
+export function directGradWeight(grad: Tensor, x: Tensor, g: Geometry): Tensor {
+  const shape = [g.OC, g.Cg, g.KH, g.KW];
+  const [block, count] = blocks(g.OC / g.groups, Math.max(1, Math.floor(GRAD_WEIGHT_SLOTS / g.KW)));
+  const rows = g.N * g.OH;
+  const workgroups = g.groups * count * g.Cg * g.KH;
+  const wanted = Math.max(1, Math.min(Math.ceil(GRAD_WEIGHT_WORKGROUPS / workgroups), Math.ceil(rows / WG)));
+  const rowsPerSplit = Math.max(1, Math.ceil(rows / wanted));
+  const splits = Math.max(1, Math.ceil(rows / rowsPerSplit));
+  const partials = empty([splits, ...shape], x.dtype, x.device);
+  const [sgn, sgc, sgh, sgw] = stridesOf(grad);
+  const spec = {
+    family: 'conv-direct',
+    entry: 'grad_weight',
+    template: { KW: String(g.KW), OCB: String(block) },
+    constants: { N: g.N, OH: g.OH, OW: g.OW, KH: g.KH },
+  };
+  const p = params(g, x, { offset: 0, group: 0, o: 0, c: 0, kh: 0, kw: 0 }, {
+    off_g: grad.offset, sgn, sgc, sgh, sgw, blocks: count, rows_per_split: rowsPerSplit,
+  });
+  launch('conv2d.gradWeight', spec, [x, placeholder(x.device), grad, partials], p, [splits, workgroups]);
+  return splits === 1 ? view(partials, shape) : sum(partials, 0);
+}
