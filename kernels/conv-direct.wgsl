@@ -1,24 +1,18 @@
-// Direct convolution (see packages/tensor/src/ops/conv-direct.ts): no unfolded matrix, no layout copy.
-// - `main`: out [N, OC, OH, OW] (contiguous) = the convolution of a strided x [N, groups·Cg, H, W]
-//   with a strided weight view wv[group][o][c][kh][kw] (o < OCg, c < Cg) plus an optional bias.
-//   One invocation per output position (n, oh, ow) and block of OCB output channels of one group
-//   (workgroup id z): it walks c × kh × kw, reading each input element once and the weights at
-//   addresses uniform across the workgroup, into OCB register accumulators. The input gradient of a
-//   stride-1 convolution is this kernel over the output gradient with the weight view transposed
-//   and flipped (negative strides).
-// - `grad_weight`: partial[s, g·OCg + o, c, kh, kw] = Σ over split s of the rows (n, oh) of
-//   Σ_ow gy[n, g·OCg + o, oh, ow] · x[n, g·Cg + c, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw].
-//   One workgroup per (group, block of OCB output channels, c, kh) and split s (x); each invocation
-//   keeps OCB × KW accumulators over its rows, then the workgroup sums them in shared memory.
-// Positions are placed by dividing by OH and OW, which are constants of the pipeline: llvmpipe has
-// no vector integer division, but one by a constant becomes a multiply.
+// Direct convolution (see packages/tensor/src/ops/conv-direct.ts), no unfolded matrix, no layout
+// copy: out [N, OC, OH, OW] (contiguous) = the convolution of a strided x [N, groups·Cg, H, W] with
+// a strided weight view wv[group][o][c][kh][kw] (o < OCg, c < Cg), plus an optional bias. The input
+// gradient of a stride-1 convolution is this kernel over the output gradient with the weight view
+// transposed and flipped (negative strides). Outputs are placed by dividing by OH and TILES,
+// constants of the pipeline: llvmpipe has no vector integer division, but one by a constant
+// becomes a multiply.
+enable subgroups;
+
 struct Params {
   off_x: u32, sxn: i32, sxc: i32, sxh: i32, sxw: i32,
   off_w: i32, swg: i32, swo: i32, swc: i32, swh: i32, sww: i32,
-  off_g: u32, sgn: i32, sgc: i32, sgh: i32, sgw: i32,
   H: i32, W: i32, OC: u32, OCg: u32, Cg: u32, blocks: u32,
-  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
-  has_bias: u32, rows_per_split: u32,
+  sh: i32, ph: i32, pw: i32, dh: i32,
+  has_bias: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -33,7 +27,6 @@ override OW: u32;
 override KH: i32;
 const KW: i32 = {{KW}};
 const OCB: u32 = {{OCB}}u;
-const WG: u32 = 64u;
 
 // The input element at (n, channel, ih, iw), zero outside the image (the load stays in bounds).
 fn input_at(base: i32, ih: i32, iw: i32) -> f32 {
@@ -41,90 +34,70 @@ fn input_at(base: i32, ih: i32, iw: i32) -> f32 {
   return select(0.0, x[max(base + ih * p.sxh + iw * p.sxw, 0)], inside);
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let e = gid.x + gid.y * nwg.x * WG;
+// `main`: a workgroup is one subgroup of SG lanes; each lane owns TC adjacent outputs of one row
+// for the workgroup's OCB channels. Per (c, kh) it loads the SPAN inputs its TC windows cover
+// once, and the lanes load the OCB × KW weights of that kernel row together, SG at a time, and pass
+// them round with subgroupShuffle: the shuffles' lanes are constants once the loops are unrolled,
+// so every lane gets every weight without a load of its own.
+const TC: u32 = {{TC}}u;
+const SG: u32 = {{SG}}u;
+const SW: i32 = {{SW}};
+const DW: i32 = {{DW}};
+const SPAN: u32 = (TC - 1u) * u32(SW) + u32((KW - 1) * DW) + 1u;
+const ROW: u32 = OCB * u32(KW);
+const ROW_LOADS: u32 = (ROW + SG - 1u) / SG;
+// Column tiles per output row.
+override TILES: u32;
+
+@compute @workgroup_size(SG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let items = N * OH * TILES;
+  let item = min((wid.x + wid.y * nwg.x) * SG + lane, items - 1u);
   let group = wid.z / p.blocks;
   let o0 = (wid.z % p.blocks) * OCB;
-  if (e >= N * OH * OW) { return; }
-  let ow = e % OW;
-  let oh = (e / OW) % OH;
-  let n = e / (OW * OH);
+  let ow0 = (item % TILES) * TC;
+  let oh = (item / TILES) % OH;
+  let n = item / (TILES * OH);
   let ih0 = i32(oh) * p.sh - p.ph;
-  let iw0 = i32(ow) * p.sw - p.pw;
-  var acc: array<f32, OCB>;
+  let iw0 = i32(ow0) * SW - p.pw;
+  var acc: array<f32, OCB * TC>;
   for (var o = 0u; o < OCB; o++) {
-    acc[o] = select(0.0, bias[group * p.OCg + min(o0 + o, p.OCg - 1u)], p.has_bias != 0u);
+    let b = select(0.0, bias[group * p.OCg + min(o0 + o, p.OCg - 1u)], p.has_bias != 0u);
+    for (var t = 0u; t < TC; t++) { acc[o * TC + t] = b; }
   }
-  let wbase = p.off_w + i32(group) * p.swg;
+  // This lane's share of each kernel row's weights: entries lane, lane + SG, ... of [o][kw].
+  var wofs: array<i32, ROW_LOADS>;
+  for (var u = 0u; u < ROW_LOADS; u++) {
+    let j = min(u * SG + lane, ROW - 1u);
+    wofs[u] = p.off_w + i32(group) * p.swg + i32(min(o0 + j / u32(KW), p.OCg - 1u)) * p.swo + i32(j % u32(KW)) * p.sww;
+  }
   for (var c = 0u; c < p.Cg; c++) {
     let base = i32(p.off_x) + i32(n) * p.sxn + i32(group * p.Cg + c) * p.sxc;
-    let wc = wbase + i32(c) * p.swc;
     for (var kh = 0; kh < KH; kh++) {
-      for (var kw = 0; kw < KW; kw++) {
-        let v = input_at(base, ih0 + kh * p.dh, iw0 + kw * p.dw);
-        let wk = wc + kh * p.swh + kw * p.sww;
+      let wrow = i32(c) * p.swc + kh * p.swh;
+      var wv: array<f32, ROW_LOADS>;
+      for (var u = 0u; u < ROW_LOADS; u++) { wv[u] = wt[wofs[u] + wrow]; }
+      let ih = ih0 + kh * p.dh;
+      var xin: array<f32, SPAN>;
+      for (var s = 0u; s < SPAN; s++) { xin[s] = input_at(base, ih, iw0 + i32(s)); }
+      for (var kw = 0u; kw < u32(KW); kw++) {
         for (var o = 0u; o < OCB; o++) {
-          acc[o] += v * wt[wk + i32(min(o0 + o, p.OCg - 1u)) * p.swo];
+          let k = o * u32(KW) + kw;
+          let w = subgroupShuffle(wv[k / SG], k % SG);
+          for (var t = 0u; t < TC; t++) {
+            acc[o * TC + t] = fma(xin[t * u32(SW) + kw * u32(DW)], w, acc[o * TC + t]);
+          }
         }
       }
     }
   }
+  if ((wid.x + wid.y * nwg.x) * SG + lane >= items) { return; }
   let plane = OH * OW;
-  let first = (n * p.OC + group * p.OCg + o0) * plane + oh * OW + ow;
+  let first = (n * p.OC + group * p.OCg + o0) * plane + oh * OW + ow0;
   for (var o = 0u; o < OCB; o++) {
-    if (o0 + o < p.OCg) { out[first + o * plane] = acc[o]; }
-  }
-}
-
-const SLOTS: u32 = OCB * u32(KW);
-var<workgroup> partial: array<f32, WG * SLOTS>;
-
-@compute @workgroup_size(WG)
-fn grad_weight(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  // wid.y = ((group · blocks + block) · Cg + c) · KH + kh; wid.x = the split.
-  let kh = i32(wid.y % u32(KH));
-  let c = (wid.y / u32(KH)) % p.Cg;
-  let gb = wid.y / (u32(KH) * p.Cg);
-  let group = gb / p.blocks;
-  let o0 = (gb % p.blocks) * OCB;
-  let xc = i32(p.off_x) + i32(group * p.Cg + c) * p.sxc;
-  let gc = i32(p.off_g) + i32(group * p.OCg) * p.sgc;
-  var acc: array<f32, SLOTS>;
-  let end = min((wid.x + 1u) * p.rows_per_split, N * OH);
-  for (var row = wid.x * p.rows_per_split + lid.x; row < end; row += WG) {
-    let n = row / OH;
-    let oh = row % OH;
-    let ih = i32(oh) * p.sh - p.ph + kh * p.dh;
-    if (ih < 0 || ih >= p.H) { continue; }
-    let xrow = xc + i32(n) * p.sxn + ih * p.sxh;
-    let grow = gc + i32(n) * p.sgn + i32(oh) * p.sgh;
-    for (var ow = 0; ow < i32(OW); ow++) {
-      var g: array<f32, OCB>;
-      for (var o = 0u; o < OCB; o++) {
-        g[o] = out_grad(grow + ow * p.sgw + i32(min(o0 + o, p.OCg - 1u)) * p.sgc);
-      }
-      let iw0 = ow * p.sw - p.pw;
-      for (var kw = 0; kw < KW; kw++) {
-        let iw = iw0 + kw * p.dw;
-        let v = select(0.0, x[max(xrow + iw * p.sxw, 0)], iw >= 0 && iw < p.W);
-        for (var o = 0u; o < OCB; o++) {
-          acc[o * u32(KW) + u32(kw)] += g[o] * v;
-        }
-      }
+    for (var t = 0u; t < TC; t++) {
+      if (o0 + o < p.OCg && ow0 + t < OW) { out[first + o * plane + t] = acc[o * TC + t]; }
     }
   }
-  for (var j = 0u; j < SLOTS; j++) { partial[lid.x * SLOTS + j] = acc[j]; }
-  workgroupBarrier();
-  for (var j = lid.x; j < SLOTS; j += WG) {
-    let o = j / u32(KW);
-    if (o0 + o >= p.OCg) { continue; }
-    var total = 0.0;
-    for (var l = 0u; l < WG; l++) { total += partial[l * SLOTS + j]; }
-    let oc = group * p.OCg + o0 + o;
-    out[(((wid.x * p.OC + oc) * p.Cg + c) * u32(KH) + u32(kh)) * u32(KW) + j % u32(KW)] = total;
-  }
 }
 
-// The output gradient, bound in the bias slot of `grad_weight`.
-fn out_grad(i: i32) -> f32 { return bias[i]; }

@@ -1,5 +1,7 @@
 import { empty } from '../alloc.ts';
 import type { Tensor } from '../tensor.ts';
+import type { Device } from '../device/device.ts';
+import { adapterTraits } from './matmul-plan.ts';
 import { grid, launch, placeholder } from './gpu.ts';
 import { sum } from './reduce.ts';
 import { view } from './views.ts';
@@ -29,15 +31,18 @@ interface WeightView {
   kw: number;
 }
 
+/** The weight gradient's workgroup. */
 const WG = 64;
-/** Output channels per invocation of the forward: register accumulators. */
+/** Output channels per lane of the forward (register accumulators, with its columns). */
 const FORWARD_BLOCK = 16;
+/** Adjacent outputs of a row per lane of the forward, at most. */
+const FORWARD_COLUMNS = 8;
 /** Accumulators per invocation of the weight gradient (output channels × KW): its shared memory is 64 × this. */
 const GRAD_WEIGHT_SLOTS = 64;
 /** Workgroups the weight gradient aims for, splitting the rows when its blocks are fewer. */
 const GRAD_WEIGHT_WORKGROUPS = 32;
 
-/** Blocks of at most `max` channels splitting `count` evenly: [channels per block, blocks]. */
+/** Blocks of at most `max` items splitting `count` evenly: [items per block, blocks]. */
 function blocks(count: number, max: number): [number, number] {
   const n = Math.ceil(count / max);
   return [Math.ceil(count / n), n];
@@ -47,37 +52,39 @@ function stridesOf(t: Tensor) {
   return t.strides as readonly [number, number, number, number];
 }
 
-function params(g: Geometry, x: Tensor, w: WeightView, extra: Record<string, number>) {
-  const [sxn, sxc, sxh, sxw] = stridesOf(x);
-  return {
-    off_x: x.offset, sxn, sxc, sxh, sxw,
-    off_w: w.offset, swg: w.group, swo: w.o, swc: w.c, swh: w.kh, sww: w.kw,
-    off_g: 0, sgn: 0, sgc: 0, sgh: 0, sgw: 0,
-    H: g.H, W: g.W, OC: g.OC, OCg: g.OC / g.groups, Cg: g.Cg, blocks: 1,
-    sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw,
-    has_bias: 0, rows_per_split: 0,
-    ...extra,
-  };
-}
-
 function naturalView(weight: Tensor, g: Geometry): WeightView {
   const [s0, s1, s2, s3] = stridesOf(weight);
   return { offset: weight.offset, group: (g.OC / g.groups) * s0, o: s0, c: s1, kh: s2, kw: s3 };
+}
+
+/** The lanes of one subgroup on this device, or null where the direct forward cannot run (no subgroups). */
+export function directLanes(device: Device): number | null {
+  return device.type === 'webgpu' ? (adapterTraits(device.gpu).subgroups?.[0] ?? null) : null;
 }
 
 /** out [N, OC, OH, OW] = the convolution of g's geometry of x with the weight read through `w`. */
 function convolve(x: Tensor, weight: Tensor, w: WeightView, bias: Tensor | null, g: Geometry): Tensor {
   const out = empty([g.N, g.OC, g.OH, g.OW], x.dtype, x.device);
   if (out.numel() === 0) return out;
+  const lanes = directLanes(x.device);
+  if (lanes === null) throw new Error('the direct convolution needs subgroups');
   const [block, count] = blocks(g.OC / g.groups, FORWARD_BLOCK);
+  const [columns, tiles] = blocks(g.OW, FORWARD_COLUMNS);
   const spec = {
     family: 'conv-direct',
-    template: { KW: String(g.KW), OCB: String(block) },
-    constants: { N: g.N, OH: g.OH, OW: g.OW, KH: g.KH },
+    template: { KW: String(g.KW), OCB: String(block), TC: String(columns), SG: String(lanes), SW: String(g.sw), DW: String(g.dw) },
+    constants: { N: g.N, OH: g.OH, OW: g.OW, KH: g.KH, TILES: tiles },
   };
-  const p = params(g, x, w, { blocks: count, has_bias: bias ? 1 : 0 });
-  const [gx, gy] = grid(g.N * g.OH * g.OW, WG);
-  launch('conv2d.direct', spec, [x, weight, bias ?? placeholder(x.device), out], p, [gx, gy, g.groups * count]);
+  const [sxn, sxc, sxh, sxw] = stridesOf(x);
+  const params = {
+    off_x: x.offset, sxn, sxc, sxh, sxw,
+    off_w: w.offset, swg: w.group, swo: w.o, swc: w.c, swh: w.kh, sww: w.kw,
+    H: g.H, W: g.W, OC: g.OC, OCg: g.OC / g.groups, Cg: g.Cg, blocks: count,
+    sh: g.sh, ph: g.ph, pw: g.pw, dh: g.dh,
+    has_bias: bias ? 1 : 0,
+  };
+  const [gx, gy] = grid(g.N * g.OH * tiles, lanes);
+  launch('conv2d.direct', spec, [x, weight, bias ?? placeholder(x.device), out], params, [gx, gy, g.groups * count]);
   return out;
 }
 
@@ -125,14 +132,18 @@ export function directGradWeight(grad: Tensor, x: Tensor, g: Geometry): Tensor {
   const partials = empty([splits, ...shape], x.dtype, x.device);
   const [sgn, sgc, sgh, sgw] = stridesOf(grad);
   const spec = {
-    family: 'conv-direct',
-    entry: 'grad_weight',
+    family: 'conv-grad-weight',
     template: { KW: String(g.KW), OCB: String(block) },
     constants: { N: g.N, OH: g.OH, OW: g.OW, KH: g.KH },
   };
-  const p = params(g, x, { offset: 0, group: 0, o: 0, c: 0, kh: 0, kw: 0 }, {
-    off_g: grad.offset, sgn, sgc, sgh, sgw, blocks: count, rows_per_split: rowsPerSplit,
-  });
-  launch('conv2d.gradWeight', spec, [x, placeholder(x.device), grad, partials], p, [splits, workgroups]);
+  const [sxn, sxc, sxh, sxw] = stridesOf(x);
+  const params = {
+    off_x: x.offset, sxn, sxc, sxh, sxw,
+    off_g: grad.offset, sgn, sgc, sgh, sgw,
+    H: g.H, W: g.W, OC: g.OC, OCg: g.OC / g.groups, Cg: g.Cg, blocks: count,
+    sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw,
+    rows_per_split: rowsPerSplit,
+  };
+  launch('conv2d.gradWeight', spec, [x, grad, partials], params, [splits, workgroups]);
   return splits === 1 ? view(partials, shape) : sum(partials, 0);
 }

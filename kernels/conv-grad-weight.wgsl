@@ -1,0 +1,76 @@
+// The weight gradient of a convolution (see packages/tensor/src/ops/conv-direct.ts):
+// partial[s, g·OCg + o, c, kh, kw] = Σ over split s of the rows (n, oh) of
+//   Σ_ow gy[n, g·OCg + o, oh, ow] · x[n, g·Cg + c, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw].
+// One workgroup per (group, block of OCB output channels, c, kh) and split s (x); each invocation
+// keeps OCB × KW accumulators over its rows, then the workgroup sums them in shared memory.
+// Rows are placed by dividing by OH, a constant of the pipeline (llvmpipe has no vector integer
+// division; one by a constant becomes a multiply).
+struct Params {
+  off_x: u32, sxn: i32, sxc: i32, sxh: i32, sxw: i32,
+  off_g: u32, sgn: i32, sgc: i32, sgh: i32, sgw: i32,
+  H: i32, W: i32, OC: u32, OCg: u32, Cg: u32, blocks: u32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  rows_per_split: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> gy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> p: Params;
+
+override N: u32;
+override OH: u32;
+override OW: u32;
+override KH: i32;
+const KW: i32 = {{KW}};
+const OCB: u32 = {{OCB}}u;
+const WG: u32 = 64u;
+
+const SLOTS: u32 = OCB * u32(KW);
+var<workgroup> partial: array<f32, WG * SLOTS>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  // wid.y = ((group · blocks + block) · Cg + c) · KH + kh; wid.x = the split.
+  let kh = i32(wid.y % u32(KH));
+  let c = (wid.y / u32(KH)) % p.Cg;
+  let gb = wid.y / (u32(KH) * p.Cg);
+  let group = gb / p.blocks;
+  let o0 = (gb % p.blocks) * OCB;
+  let xc = i32(p.off_x) + i32(group * p.Cg + c) * p.sxc;
+  let gc = i32(p.off_g) + i32(group * p.OCg) * p.sgc;
+  var acc: array<f32, SLOTS>;
+  let end = min((wid.x + 1u) * p.rows_per_split, N * OH);
+  for (var row = wid.x * p.rows_per_split + lid.x; row < end; row += WG) {
+    let n = row / OH;
+    let oh = row % OH;
+    let ih = i32(oh) * p.sh - p.ph + kh * p.dh;
+    if (ih < 0 || ih >= p.H) { continue; }
+    let xrow = xc + i32(n) * p.sxn + ih * p.sxh;
+    let grow = gc + i32(n) * p.sgn + i32(oh) * p.sgh;
+    for (var ow = 0; ow < i32(OW); ow++) {
+      var g: array<f32, OCB>;
+      for (var o = 0u; o < OCB; o++) {
+        g[o] = gy[grow + ow * p.sgw + i32(min(o0 + o, p.OCg - 1u)) * p.sgc];
+      }
+      let iw0 = ow * p.sw - p.pw;
+      for (var kw = 0; kw < KW; kw++) {
+        let iw = iw0 + kw * p.dw;
+        let v = select(0.0, x[max(xrow + iw * p.sxw, 0)], iw >= 0 && iw < p.W);
+        for (var o = 0u; o < OCB; o++) {
+          acc[o * u32(KW) + u32(kw)] += g[o] * v;
+        }
+      }
+    }
+  }
+  for (var j = 0u; j < SLOTS; j++) { partial[lid.x * SLOTS + j] = acc[j]; }
+  workgroupBarrier();
+  for (var j = lid.x; j < SLOTS; j += WG) {
+    let o = j / u32(KW);
+    if (o0 + o >= p.OCg) { continue; }
+    var total = 0.0;
+    for (var l = 0u; l < WG; l++) { total += partial[l * SLOTS + j]; }
+    let oc = group * p.OCg + o0 + o;
+    out[(((wid.x * p.OC + oc) * p.Cg + c) * u32(KH) + u32(kh)) * u32(KW) + j % u32(KW)] = total;
+  }
+}
