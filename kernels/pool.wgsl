@@ -8,11 +8,22 @@
 // - adaptive_forward / adaptive_backward: window [⌊o·H/OH⌋, ⌈(o+1)·H/OH⌉) along each dim.
 // Backward entries read g [N·C, OH, OW] contiguous from off_x and write gx [N·C, H, W] contiguous.
 struct Params {
-  C: u32, planes: u32, H: u32, W: u32, OH: u32, OW: u32,
-  KH: u32, KW: u32, sh: u32, sw: u32, ph: i32, pw: i32, dh: u32, dw: u32,
+  planes: u32, ph: i32, pw: i32, dh: u32, dw: u32,
   count_include_pad: u32, divisor: i32,
   off_x: u32, sxn: i32, sxc: i32, sxh: i32, sxw: i32,
 }
+
+// The sizes are constants of the pipeline: llvmpipe has no vector integer division, and the
+// divisions by them (placing each element, testing window strides) become multiplies.
+override C: u32;
+override H: u32;
+override W: u32;
+override OH: u32;
+override OW: u32;
+override KH: u32;
+override KW: u32;
+override SH: u32;
+override SW: u32;
 
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read_write> idx: array<i32>;
@@ -25,30 +36,30 @@ fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * 
 
 /** The strided input element (plane, ih, iw). */
 fn input_at(plane: u32, ih: i32, iw: i32) -> f32 {
-  let n = i32(plane / p.C);
-  let c = i32(plane % p.C);
+  let n = i32(plane / C);
+  let c = i32(plane % C);
   return src[i32(p.off_x) + n * p.sxn + c * p.sxc + ih * p.sxh + iw * p.sxw];
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let e = flat(gid, nwg);
-  if (e >= p.planes * p.OH * p.OW) { return; }
-  let ow = e % p.OW;
-  let oh = (e / p.OW) % p.OH;
-  let plane = e / (p.OW * p.OH);
+  if (e >= p.planes * OH * OW) { return; }
+  let ow = e % OW;
+  let oh = (e / OW) % OH;
+  let plane = e / (OW * OH);
   var best = 0.0;
   var best_index = -1;
-  for (var kh = 0u; kh < p.KH; kh++) {
-    let ih = i32(oh * p.sh + kh * p.dh) - p.ph;
-    if (ih < 0 || ih >= i32(p.H)) { continue; }
-    for (var kw = 0u; kw < p.KW; kw++) {
-      let iw = i32(ow * p.sw + kw * p.dw) - p.pw;
-      if (iw < 0 || iw >= i32(p.W)) { continue; }
+  for (var kh = 0u; kh < KH; kh++) {
+    let ih = i32(oh * SH + kh * p.dh) - p.ph;
+    if (ih < 0 || ih >= i32(H)) { continue; }
+    for (var kw = 0u; kw < KW; kw++) {
+      let iw = i32(ow * SW + kw * p.dw) - p.pw;
+      if (iw < 0 || iw >= i32(W)) { continue; }
       let v = input_at(plane, ih, iw);
       if (best_index < 0 || v > best || v != v) {
         best = v;
-        best_index = ih * i32(p.W) + iw;
+        best_index = ih * i32(W) + iw;
       }
     }
   }
@@ -59,20 +70,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 @compute @workgroup_size(WG)
 fn max_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let e = flat(gid, nwg);
-  if (e >= p.planes * p.H * p.W) { return; }
-  let w = i32(e % p.W);
-  let h = i32((e / p.W) % p.H);
-  let plane = e / (p.W * p.H);
-  let here = h * i32(p.W) + w;
+  if (e >= p.planes * H * W) { return; }
+  let w = i32(e % W);
+  let h = i32((e / W) % H);
+  let plane = e / (W * H);
+  let here = h * i32(W) + w;
   var acc = 0.0;
-  for (var kh = 0u; kh < p.KH; kh++) {
+  for (var kh = 0u; kh < KH; kh++) {
     let th = h + p.ph - i32(kh * p.dh);
-    if (th < 0 || th % i32(p.sh) != 0 || u32(th) / p.sh >= p.OH) { continue; }
-    let oh = u32(th) / p.sh;
-    for (var kw = 0u; kw < p.KW; kw++) {
+    if (th < 0 || th % i32(SH) != 0 || u32(th) / SH >= OH) { continue; }
+    let oh = u32(th) / SH;
+    for (var kw = 0u; kw < KW; kw++) {
       let tw = w + p.pw - i32(kw * p.dw);
-      if (tw < 0 || tw % i32(p.sw) != 0 || u32(tw) / p.sw >= p.OW) { continue; }
-      let o = (plane * p.OH + oh) * p.OW + u32(tw) / p.sw;
+      if (tw < 0 || tw % i32(SW) != 0 || u32(tw) / SW >= OW) { continue; }
+      let o = (plane * OH + oh) * OW + u32(tw) / SW;
       if (idx[o] == here) { acc += src[p.off_x + o]; }
     }
   }
@@ -82,26 +93,26 @@ fn max_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
 /** The divisor of the average over output (oh, ow)'s window. */
 fn avg_divisor(oh: u32, ow: u32) -> f32 {
   if (p.divisor != 0) { return f32(p.divisor); }
-  let h0 = i32(oh * p.sh) - p.ph;
-  let w0 = i32(ow * p.sw) - p.pw;
-  let h1 = min(h0 + i32(p.KH), i32(p.H) + p.ph);
-  let w1 = min(w0 + i32(p.KW), i32(p.W) + p.pw);
+  let h0 = i32(oh * SH) - p.ph;
+  let w0 = i32(ow * SW) - p.pw;
+  let h1 = min(h0 + i32(KH), i32(H) + p.ph);
+  let w1 = min(w0 + i32(KW), i32(W) + p.pw);
   if (p.count_include_pad != 0u) { return f32((h1 - h0) * (w1 - w0)); }
-  return f32((min(h1, i32(p.H)) - max(h0, 0)) * (min(w1, i32(p.W)) - max(w0, 0)));
+  return f32((min(h1, i32(H)) - max(h0, 0)) * (min(w1, i32(W)) - max(w0, 0)));
 }
 
 @compute @workgroup_size(WG)
 fn avg_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let e = flat(gid, nwg);
-  if (e >= p.planes * p.OH * p.OW) { return; }
-  let ow = e % p.OW;
-  let oh = (e / p.OW) % p.OH;
-  let plane = e / (p.OW * p.OH);
-  let h0 = i32(oh * p.sh) - p.ph;
-  let w0 = i32(ow * p.sw) - p.pw;
+  if (e >= p.planes * OH * OW) { return; }
+  let ow = e % OW;
+  let oh = (e / OW) % OH;
+  let plane = e / (OW * OH);
+  let h0 = i32(oh * SH) - p.ph;
+  let w0 = i32(ow * SW) - p.pw;
   var acc = 0.0;
-  for (var ih = max(h0, 0); ih < min(h0 + i32(p.KH), i32(p.H)); ih++) {
-    for (var iw = max(w0, 0); iw < min(w0 + i32(p.KW), i32(p.W)); iw++) { acc += input_at(plane, ih, iw); }
+  for (var ih = max(h0, 0); ih < min(h0 + i32(KH), i32(H)); ih++) {
+    for (var iw = max(w0, 0); iw < min(w0 + i32(KW), i32(W)); iw++) { acc += input_at(plane, ih, iw); }
   }
   dst[e] = acc / avg_divisor(oh, ow);
 }
@@ -109,20 +120,20 @@ fn avg_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
 @compute @workgroup_size(WG)
 fn avg_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let e = flat(gid, nwg);
-  if (e >= p.planes * p.H * p.W) { return; }
-  let w = i32(e % p.W);
-  let h = i32((e / p.W) % p.H);
-  let plane = e / (p.W * p.H);
+  if (e >= p.planes * H * W) { return; }
+  let w = i32(e % W);
+  let h = i32((e / W) % H);
+  let plane = e / (W * H);
   var acc = 0.0;
-  for (var kh = 0u; kh < p.KH; kh++) {
+  for (var kh = 0u; kh < KH; kh++) {
     let th = h + p.ph - i32(kh);
-    if (th < 0 || th % i32(p.sh) != 0 || u32(th) / p.sh >= p.OH) { continue; }
-    let oh = u32(th) / p.sh;
-    for (var kw = 0u; kw < p.KW; kw++) {
+    if (th < 0 || th % i32(SH) != 0 || u32(th) / SH >= OH) { continue; }
+    let oh = u32(th) / SH;
+    for (var kw = 0u; kw < KW; kw++) {
       let tw = w + p.pw - i32(kw);
-      if (tw < 0 || tw % i32(p.sw) != 0 || u32(tw) / p.sw >= p.OW) { continue; }
-      let ow = u32(tw) / p.sw;
-      acc += src[p.off_x + (plane * p.OH + oh) * p.OW + ow] / avg_divisor(oh, ow);
+      if (tw < 0 || tw % i32(SW) != 0 || u32(tw) / SW >= OW) { continue; }
+      let ow = u32(tw) / SW;
+      acc += src[p.off_x + (plane * OH + oh) * OW + ow] / avg_divisor(oh, ow);
     }
   }
   dst[e] = acc;
@@ -134,14 +145,14 @@ fn window_end(o: u32, size: u32, out: u32) -> u32 { return ((o + 1u) * size + ou
 @compute @workgroup_size(WG)
 fn adaptive_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let e = flat(gid, nwg);
-  if (e >= p.planes * p.OH * p.OW) { return; }
-  let ow = e % p.OW;
-  let oh = (e / p.OW) % p.OH;
-  let plane = e / (p.OW * p.OH);
-  let h0 = window_start(oh, p.H, p.OH);
-  let h1 = window_end(oh, p.H, p.OH);
-  let w0 = window_start(ow, p.W, p.OW);
-  let w1 = window_end(ow, p.W, p.OW);
+  if (e >= p.planes * OH * OW) { return; }
+  let ow = e % OW;
+  let oh = (e / OW) % OH;
+  let plane = e / (OW * OH);
+  let h0 = window_start(oh, H, OH);
+  let h1 = window_end(oh, H, OH);
+  let w0 = window_start(ow, W, OW);
+  let w1 = window_end(ow, W, OW);
   var acc = 0.0;
   for (var ih = h0; ih < h1; ih++) {
     for (var iw = w0; iw < w1; iw++) { acc += input_at(plane, i32(ih), i32(iw)); }
@@ -152,20 +163,20 @@ fn adaptive_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
 @compute @workgroup_size(WG)
 fn adaptive_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let e = flat(gid, nwg);
-  if (e >= p.planes * p.H * p.W) { return; }
-  let w = e % p.W;
-  let h = (e / p.W) % p.H;
-  let plane = e / (p.W * p.H);
+  if (e >= p.planes * H * W) { return; }
+  let w = e % W;
+  let h = (e / W) % H;
+  let plane = e / (W * H);
   var acc = 0.0;
-  for (var oh = 0u; oh < p.OH; oh++) {
-    let h0 = window_start(oh, p.H, p.OH);
-    let h1 = window_end(oh, p.H, p.OH);
+  for (var oh = 0u; oh < OH; oh++) {
+    let h0 = window_start(oh, H, OH);
+    let h1 = window_end(oh, H, OH);
     if (h < h0 || h >= h1) { continue; }
-    for (var ow = 0u; ow < p.OW; ow++) {
-      let w0 = window_start(ow, p.W, p.OW);
-      let w1 = window_end(ow, p.W, p.OW);
+    for (var ow = 0u; ow < OW; ow++) {
+      let w0 = window_start(ow, W, OW);
+      let w1 = window_end(ow, W, OW);
       if (w < w0 || w >= w1) { continue; }
-      acc += src[p.off_x + (plane * p.OH + oh) * p.OW + ow] / f32((h1 - h0) * (w1 - w0));
+      acc += src[p.off_x + (plane * OH + oh) * OW + ow] / f32((h1 - h0) * (w1 - w0));
     }
   }
   dst[e] = acc;

@@ -78,9 +78,14 @@ function windowGeometry(op: string, x: Tensor, kernelSize: Pair, options: MaxPoo
 function params(g: Geometry, x: Tensor) {
   const [sxn, sxc, sxh, sxw] = x.ndim === 4 ? x.strides : [0, 0, 0, 0];
   return {
-    C: g.C, planes: g.N * g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw,
+    planes: g.N * g.C, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw,
     count_include_pad: g.countIncludePad ? 1 : 0, divisor: g.divisor, off_x: x.offset, sxn, sxc, sxh, sxw,
   };
+}
+
+/** The kernel's pipeline constants: the sizes it divides by. */
+function spec(g: Geometry, entry: string) {
+  return { family: 'pool', entry, constants: { C: g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, SH: g.sh, SW: g.sw } };
 }
 
 /** PyTorch's adaptive windows along one dim: [⌊o·size/out⌋, ⌈(o+1)·size/out⌉). */
@@ -149,7 +154,7 @@ function forward(mode: Mode, x: Tensor, g: Geometry): { out: Tensor; indices: Te
           }
   } else if (out.numel() > 0) {
     const entry = mode === 'max' ? 'main' : `${mode}_forward`;
-    launch(`${mode}Pool2d`, { family: 'pool', entry }, [x, indices ?? placeholder(x.device), out], params(g, x), grid(out.numel()));
+    launch(`${mode}Pool2d`, spec(g, entry), [x, indices ?? placeholder(x.device), out], params(g, x), grid(out.numel()));
   }
   return { out, indices };
 }
@@ -176,7 +181,7 @@ function backward(mode: Mode, grad: Tensor, indices: Tensor | null, g: Geometry)
         }
   } else if (gx.numel() > 0) {
     const idx = indices ? contiguous(indices) : placeholder(grad.device);
-    launch(`${mode}Pool2d.backward`, { family: 'pool', entry: `${mode}_backward` }, [gc, idx, gx], { ...params(g, gc), sxn: 0, sxc: 0, sxh: 0, sxw: 0 }, grid(gx.numel()));
+    launch(`${mode}Pool2d.backward`, spec(g, `${mode}_backward`), [gc, idx, gx], { ...params(g, gc), sxn: 0, sxc: 0, sxh: 0, sxw: 0 }, grid(gx.numel()));
     if (indices && idx !== indices) idx.dispose();
   }
   if (gc !== grad) gc.dispose();
