@@ -37,8 +37,8 @@ const WG = 64;
 const FORWARD_BLOCK = 16;
 /** Adjacent outputs of a row per lane of the forward, at most. */
 const FORWARD_COLUMNS = 8;
-/** Accumulators per invocation of the weight gradient (output channels × KW): its shared memory is 64 × this. */
-const GRAD_WEIGHT_SLOTS = 64;
+/** Accumulators per invocation of the weight gradient (output channels × KW): its shared memory is 64 × (this + channels). */
+const GRAD_WEIGHT_SLOTS = 48;
 /** Workgroups the weight gradient aims for, splitting the rows when its blocks are fewer. */
 const GRAD_WEIGHT_WORKGROUPS = 32;
 
@@ -120,8 +120,12 @@ export function gradWeightFits(g: Geometry): boolean {
   return g.KW <= GRAD_WEIGHT_SLOTS;
 }
 
-/** The weight gradient [OC, Cg, KH, KW] of conv2d from the output gradient and the input. */
-export function directGradWeight(grad: Tensor, x: Tensor, g: Geometry): Tensor {
+/**
+ * The weight gradient [OC, Cg, KH, KW] of conv2d from the output gradient and the input, and with
+ * `wantBias` the bias gradient [OC] (the output gradient summed over all but channels) from the
+ * same pass.
+ */
+export function directGradWeight(grad: Tensor, x: Tensor, g: Geometry, wantBias: boolean): { weight: Tensor; bias: Tensor | null } {
   const shape = [g.OC, g.Cg, g.KH, g.KW];
   const [block, count] = blocks(g.OC / g.groups, Math.max(1, Math.floor(GRAD_WEIGHT_SLOTS / g.KW)));
   const rows = g.N * g.OH;
@@ -129,21 +133,23 @@ export function directGradWeight(grad: Tensor, x: Tensor, g: Geometry): Tensor {
   const wanted = Math.max(1, Math.min(Math.ceil(GRAD_WEIGHT_WORKGROUPS / workgroups), Math.ceil(rows / WG)));
   const rowsPerSplit = Math.max(1, Math.ceil(rows / wanted));
   const splits = Math.max(1, Math.ceil(rows / rowsPerSplit));
-  const partials = empty([splits, ...shape], x.dtype, x.device);
-  const [sgn, sgc, sgh, sgw] = stridesOf(grad);
+  const weight = empty([splits, ...shape], x.dtype, x.device);
+  const bias = wantBias ? empty([splits, g.OC], x.dtype, x.device) : null;
   const spec = {
     family: 'conv-grad-weight',
-    template: { KW: String(g.KW), OCB: String(block) },
+    template: { KW: String(g.KW), OCB: String(block), SW: String(g.sw), DW: String(g.dw) },
     constants: { N: g.N, OH: g.OH, OW: g.OW, KH: g.KH },
   };
   const [sxn, sxc, sxh, sxw] = stridesOf(x);
+  const [sgn, sgc, sgh, sgw] = stridesOf(grad);
   const params = {
     off_x: x.offset, sxn, sxc, sxh, sxw,
     off_g: grad.offset, sgn, sgc, sgh, sgw,
     H: g.H, W: g.W, OC: g.OC, OCg: g.OC / g.groups, Cg: g.Cg, blocks: count,
-    sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw,
-    rows_per_split: rowsPerSplit,
+    sh: g.sh, ph: g.ph, pw: g.pw, dh: g.dh,
+    rows_per_split: rowsPerSplit, has_bias: wantBias ? 1 : 0,
   };
-  launch('conv2d.gradWeight', spec, [x, grad, partials], params, [splits, workgroups]);
-  return splits === 1 ? view(partials, shape) : sum(partials, 0);
+  launch('conv2d.gradWeight', spec, [x, grad, weight, bias ?? placeholder(x.device)], params, [splits, workgroups]);
+  if (splits === 1) return { weight: view(weight, shape), bias: bias && view(bias, [g.OC]) };
+  return { weight: sum(weight, 0), bias: bias && sum(bias, 0) };
 }

@@ -173,9 +173,10 @@ function backward(grad: Tensor, x: Tensor, weight: Tensor, g: Geometry, wantX: b
   return untracked(() => {
     const directX = wantX && directLanes(x.device) !== null && g.sh === 1 && g.sw === 1;
     const directW = wantW && x.device.type === 'webgpu' && gradWeightFits(g);
-    const gb = wantB ? sum(grad, [0, 2, 3]) : null;
     const gx = directX ? directGradInput(grad, weight, g) : null;
-    const gw = directW ? directGradWeight(grad, x, g) : null;
+    const direct = directW ? directGradWeight(grad, x, g, wantB) : null;
+    const gw = direct?.weight ?? null;
+    const gb = direct?.bias ?? (wantB ? sum(grad, [0, 2, 3]) : null);
     if ((wantX && !directX) || (wantW && !directW)) {
       const [ux, uw] = unfoldedBackward(grad, x, weight, g, wantX && !directX, wantW && !directW);
       return [gx ?? ux, gw ?? uw, gb];
