@@ -1,6 +1,7 @@
 // Direct convolution (see packages/tensor/src/ops/conv-direct.ts), no unfolded matrix, no layout
 // copy: out [N, OC, OH, OW] (contiguous) = the convolution of a strided x [N, groups·Cg, H, W] with
-// a strided weight view wv[group][o][c][kh][kw] (o < OCg, c < Cg), plus an optional bias. The input
+// a strided weight view wv[group][o][c][kh][kw] (o < OCg, c < Cg), plus an optional bias, then
+// the ReLU with `relu` (set by the peephole at submit that folds a following ReLU in). The input
 // gradient of a stride-1 convolution is this kernel over the output gradient with the weight view
 // transposed and flipped (negative strides). Outputs are placed by dividing by OH and TILES,
 // constants of the pipeline: llvmpipe has no vector integer division, but one by a constant
@@ -12,7 +13,7 @@ struct Params {
   off_w: i32, swg: i32, swo: i32, swc: i32, swh: i32, sww: i32,
   H: i32, W: i32, OC: u32, OCg: u32, Cg: u32, blocks: u32,
   sh: i32, ph: i32, pw: i32, dh: i32,
-  has_bias: u32,
+  has_bias: u32, relu: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -27,6 +28,11 @@ override OW: u32;
 override KH: i32;
 const KW: i32 = {{KW}};
 const OCB: u32 = {{OCB}}u;
+
+// max(v, 0) that keeps NaN (WGSL's max may return either operand), as relu does.
+fn relu_keep_nan(v: f32) -> f32 {
+  return select(max(v, 0.0), v, (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
+}
 
 // The input element at (n, channel, ih, iw), zero outside the image (the load stays in bounds).
 fn input_at(base: i32, ih: i32, iw: i32) -> f32 {
@@ -96,7 +102,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let first = (n * p.OC + group * p.OCg + o0) * plane + oh * OW + ow0;
   for (var o = 0u; o < OCB; o++) {
     for (var t = 0u; t < TC; t++) {
-      if (o0 + o < p.OCg && ow0 + t < OW) { out[first + o * plane + t] = acc[o * TC + t]; }
+      let v = select(acc[o * TC + t], relu_keep_nan(acc[o * TC + t]), p.relu != 0u);
+      if (o0 + o < p.OCg && ow0 + t < OW) { out[first + o * plane + t] = v; }
     }
   }
 }

@@ -135,7 +135,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var ib = p.off_b;
   var ic = p.off_c;
   var io = p.off_out;
-  for (var d = i32(p.ndim) - 1; d >= 0; d--) {
+  // One dim (contiguous operands, coalesced): no division.
+  if (p.ndim == 1u) {
+    ia += i * p.str_a[0];
+    ib += i * p.str_b[0];
+    ic += i * p.str_c[0];
+    io += i * p.str_out[0];
+  }
+  for (var d = select(i32(p.ndim) - 1, -1, p.ndim == 1u); d >= 0; d--) {
     let size = p.shape[d];
     let idx = rem % size;
     rem = rem / size;

@@ -81,10 +81,12 @@ function convolve(x: Tensor, weight: Tensor, w: WeightView, bias: Tensor | null,
     off_w: w.offset, swg: w.group, swo: w.o, swc: w.c, swh: w.kh, sww: w.kw,
     H: g.H, W: g.W, OC: g.OC, OCg: g.OC / g.groups, Cg: g.Cg, blocks: count,
     sh: g.sh, ph: g.ph, pw: g.pw, dh: g.dh,
-    has_bias: bias ? 1 : 0,
+    has_bias: bias ? 1 : 0, relu: 0,
   };
   const [gx, gy] = grid(g.N * g.OH * tiles, lanes);
-  launch('conv2d.direct', spec, [x, weight, bias ?? placeholder(x.device), out], params, [gx, gy, g.groups * count]);
+  // The peephole at submit may fold a ReLU over the whole output in (the max keeps NaN, as relu does).
+  const fusion = { reluEpilogue: { out: out.storage.buffer, outBinding: 3, elements: out.numel(), withRelu: { ...params, relu: 1 } } };
+  launch('conv2d.direct', spec, [x, weight, bias ?? placeholder(x.device), out], params, [gx, gy, g.groups * count], fusion);
   return out;
 }
 

@@ -44,6 +44,29 @@ const MAX_DIMS = 8;
 /** The attrs the kernel's params hold. */
 const MAX_ATTRS = 4;
 
+/**
+ * The same walk over fewer dims: size-1 dims dropped, and each dim merged into the next where every
+ * operand steps through both as through one (contiguous operands become one dim). The kernel
+ * places each element by dividing by the sizes, which llvmpipe does lane by lane, so fewer dims
+ * are fewer divisions, and one dim needs none.
+ */
+function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
+  const kept = shape.flatMap((s, d) => (s === 1 ? [] : [d]));
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (const d of kept) {
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((st, k) => outStrides[k][last] === st[d] * shape[d])) {
+      outShape[last] *= shape[d];
+      strides.forEach((st, k) => (outStrides[k][last] = st[d]));
+    } else {
+      outShape.push(shape[d]);
+      strides.forEach((st, k) => outStrides[k].push(st[d]));
+    }
+  }
+  return [outShape, outStrides];
+}
+
 /** Runs one elementwise op over broadcast inputs, on the inputs' device. */
 export function run(op: Kernel, inputs: readonly Tensor[], opts: RunOptions): Tensor {
   checkSameDevice(inputs);
@@ -72,17 +95,17 @@ export function run(op: Kernel, inputs: readonly Tensor[], opts: RunOptions): Te
   // Unused slots are bound to some other input (never to `out`, which is bound for writing).
   const spare = opts.inplace ? (inputs[1] ?? placeholder(device)) : inputs[0];
   const [a, b = spare, c = spare] = opts.inplace ? [spare, ...inputs.slice(1)] : inputs;
-  const [sa, sb = sa, sc = sa] = strides;
+  const [dims, [so, sa, sb = sa, sc = sa]] = coalesce(shape, [out.strides, ...strides]);
   const n = numel(shape);
   const params = {
-    numel: n, ndim: shape.length,
+    numel: n, ndim: dims.length,
     off_a: a.offset, off_b: b.offset, off_c: c.offset, off_out: out.offset,
     scalar_b: opts.scalar !== undefined ? 1 : 0,
     scalar_f32: opts.scalar ?? 0,
     scalar_i32: int ? (opts.scalar ?? 0) : 0,
     attr_f32: attrs,
     attr_i32: int ? attrs : [],
-    shape, str_a: sa, str_b: sb, str_c: sc, str_out: out.strides,
+    shape: dims, str_a: sa, str_b: sb, str_c: sc, str_out: so,
   };
   const template = {
     EXPR: int ? (op.wgslInt ?? op.wgsl) : op.wgsl,
