@@ -9,7 +9,7 @@ import { copyInto } from './elementwise.ts';
 import { grid, launch } from './gpu.ts';
 import { linear, matmul } from './matmul.ts';
 import { sum } from './reduce.ts';
-import { contiguous, permute, squeeze, transpose, unsqueeze, view } from './views.ts';
+import { contiguous, permute, reshape, squeeze, transpose, unsqueeze, view } from './views.ts';
 import { checkSpatialInput, pair, windowCount, type Pair } from './window.ts';
 
 /**
@@ -151,7 +151,7 @@ function untracked<T>(fn: () => T): T {
 /** Group `group`'s rows of the weight as a [OCg, Cg·KH·KW] matrix. */
 function groupWeight(weight: Tensor, g: Geometry, group: number): Tensor {
   const ocg = g.OC / g.groups;
-  return view(weight, [g.OC, g.Cg * g.KH * g.KW]).narrow(0, group * ocg, ocg);
+  return reshape(weight, [g.OC, g.Cg * g.KH * g.KW]).narrow(0, group * ocg, ocg);
 }
 
 function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
