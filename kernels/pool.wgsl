@@ -6,7 +6,8 @@
 // - avg_forward / avg_backward: average pooling, PyTorch's divisor rules (count_include_pad, the
 //   padding beyond the input never counted, divisor_override when nonzero).
 // - adaptive_forward / adaptive_backward: window [⌊o·H/OH⌋, ⌈(o+1)·H/OH⌉) along each dim.
-// Backward entries read g [N·C, OH, OW] contiguous from off_x and write gx [N·C, H, W] contiguous.
+// Backward entries read g [N·C, OH, OW] contiguous from off_x and write gx [N·C, H, W] contiguous;
+// max_backward_tiled is max_backward for windows that tile the input (one thread per output).
 struct Params {
   planes: u32, ph: i32, pw: i32, dh: u32, dw: u32,
   count_include_pad: u32, divisor: i32,
@@ -88,6 +89,27 @@ fn max_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     }
   }
   dst[e] = acc;
+}
+
+// max_backward where the windows tile the input exactly (stride = kernel, no padding, no
+// dilation, OH·SH = H, OW·SW = W): one thread per output writes its whole window, the gradient
+// at the argmax and zero elsewhere, so that nothing is gathered.
+@compute @workgroup_size(WG)
+fn max_backward_tiled(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let e = flat(gid, nwg);
+  if (e >= p.planes * OH * OW) { return; }
+  let ow = e % OW;
+  let oh = (e / OW) % OH;
+  let plane = e / (OW * OH);
+  let g = src[p.off_x + e];
+  let best = idx[e];
+  for (var kh = 0u; kh < KH; kh++) {
+    let ih = oh * SH + kh;
+    for (var kw = 0u; kw < KW; kw++) {
+      let iw = ow * SW + kw;
+      dst[(plane * H + ih) * W + iw] = select(0.0, g, best == i32(ih * W + iw));
+    }
+  }
 }
 
 /** The divisor of the average over output (oh, ow)'s window. */

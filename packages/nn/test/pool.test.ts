@@ -64,6 +64,10 @@ describe('pool kernels against the CPU reference', () => {
     ['avg 257 rows', [1, 2, 257, 3], (x) => F.avgPool2d(x, [5, 2], { stride: [3, 1], padding: [2, 1], countIncludePad: false, ceilMode: true })],
     ['adaptive 33 to 7', [2, 3, 33, 17], (x) => F.adaptiveAvgPool2d(x, [7, 5])],
     ['max over a permuted view', [2, 5, 6, 7], (x) => F.maxPool2d(x.permute(0, 3, 2, 1), 2)],
+    // Windows that tile the input (the backward writes each window from its output).
+    ['max 2 tiling 28x28', [3, 6, 28, 28], (x) => F.maxPool2d(x, 2)],
+    ['max 3x1 tiling 33x7', [1, 7, 33, 7], (x) => F.maxPool2d(x, [3, 1])],
+    ['max 2 tiling, with ties (relu zeros)', [3, 3, 14, 10], (x) => F.maxPool2d(F.relu(x), 2)],
   ];
   for (const [name, shape, fn] of cases) {
     it(name, async () => {

@@ -83,6 +83,11 @@ function params(g: Geometry, x: Tensor) {
   };
 }
 
+/** Whether the windows tile the input exactly: each input element in exactly one window. */
+function tilesInput(g: Geometry): boolean {
+  return g.ph === 0 && g.pw === 0 && g.dh === 1 && g.dw === 1 && g.sh === g.KH && g.sw === g.KW && g.OH * g.sh === g.H && g.OW * g.sw === g.W;
+}
+
 /** The kernel's pipeline constants: the sizes it divides by. */
 function spec(g: Geometry, entry: string) {
   return { family: 'pool', entry, constants: { C: g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, SH: g.sh, SW: g.sw } };
@@ -181,7 +186,8 @@ function backward(mode: Mode, grad: Tensor, indices: Tensor | null, g: Geometry)
         }
   } else if (gx.numel() > 0) {
     const idx = indices ? contiguous(indices) : placeholder(grad.device);
-    launch(`${mode}Pool2d.backward`, spec(g, `${mode}_backward`), [gc, idx, gx], { ...params(g, gc), sxn: 0, sxc: 0, sxh: 0, sxw: 0 }, grid(gx.numel()));
+    const tiled = mode === 'max' && tilesInput(g);
+    launch(`${mode}Pool2d.backward`, spec(g, tiled ? 'max_backward_tiled' : `${mode}_backward`), [gc, idx, gx], { ...params(g, gc), sxn: 0, sxc: 0, sxh: 0, sxw: 0 }, grid(tiled ? gc.numel() : gx.numel()));
     if (indices && idx !== indices) idx.dispose();
   }
   if (gc !== grad) gc.dispose();
