@@ -34,7 +34,7 @@ interface WeightView {
 /** The weight gradient's workgroup. */
 const WG = 64;
 /** Output channels per lane of the forward (register accumulators, with its columns). */
-const FORWARD_BLOCK = 16;
+const FORWARD_BLOCK = 8;
 /** Adjacent outputs of a row per lane of the forward, at most. */
 const FORWARD_COLUMNS = 8;
 /** Accumulators per invocation of the weight gradient (output channels × KW): its shared memory is 64 × (this + channels). */
