@@ -22,17 +22,9 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> p: Params;
 
-override N: u32;
-override OH: u32;
-override OW: u32;
-override KH: i32;
-const KW: i32 = {{KW}};
-const OCB: u32 = {{OCB}}u;
+#include "conv-sizes.wgsl"
 
-// max(v, 0) that keeps NaN (WGSL's max may return either operand), as relu does.
-fn relu_keep_nan(v: f32) -> f32 {
-  return select(max(v, 0.0), v, (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
-}
+#include "relu-keep-nan.wgsl"
 
 // The input element at (n, channel, ih, iw), zero outside the image (the load stays in bounds).
 fn input_at(base: i32, ih: i32, iw: i32) -> f32 {

@@ -20,12 +20,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> bias_out: array<f32>;
 @group(0) @binding(4) var<storage, read> p: Params;
 
-override N: u32;
-override OH: u32;
-override OW: u32;
-override KH: i32;
-const KW: i32 = {{KW}};
-const OCB: u32 = {{OCB}}u;
+#include "conv-sizes.wgsl"
 const WG: u32 = 64u;
 
 const SW: i32 = {{SW}};

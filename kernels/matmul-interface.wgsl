@@ -16,11 +16,8 @@ struct Params {
 const EPILOGUE_BIAS: u32 = 1u;
 const EPILOGUE_RELU: u32 = 2u;
 
-// The epilogue's ReLU is torch.relu (elementwise.wgsl's): max(v, 0), but NaN stays NaN, so that a
-// product with the ReLU fused (webgpu.ts's peephole, linear+relu) gives what the two ops give.
-fn relu_keep_nan(v: f32) -> f32 {
-  return select(max(v, 0.0), v, (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
-}
+#include "relu-keep-nan.wgsl"
+
 fn relu_keep_nan4(v: vec4<f32>) -> vec4<f32> {
   return select(max(v, vec4<f32>(0.0)), v, (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u));
 }
