@@ -45,28 +45,7 @@ describe('conv2d gradcheck (float64, cpu)', () => {
   });
 });
 
-describe('conv kernels (im2col, col2im) against the CPU reference', () => {
-  const shapes: [number[], number[], object][] = [
-    [[1, 1, 1, 1], [1, 1, 1, 1], {}],
-    [[3, 7, 33, 9], [5, 7, 3, 3], { padding: 1, stride: [1, 2] }],
-    [[2, 6, 17, 19], [9, 2, 5, 3], { groups: 3, dilation: [1, 2], padding: [2, 0] }],
-    [[1, 3, 257, 3], [2, 3, 7, 1], { stride: 3 }],
-  ];
-  for (const [xs, ws, options] of shapes) {
-    it(`x [${xs}] w [${ws}] ${JSON.stringify(options)}`, async () => {
-      const [xc, xg] = both(xs, 1, gpu);
-      const [wc, wg] = both(ws, 2, gpu);
-      const [bc, bg] = both([ws[0]], 3, gpu);
-      const [oc, og] = [F.conv2d(xc, wc, bc, options), F.conv2d(xg, wg, bg, options)];
-      await expectSame(oc, og, 'output');
-      const [uc, ug] = both(oc.shape as number[], 4, gpu);
-      oc.backward(uc.detach());
-      og.backward(ug.detach());
-      await expectSame(xc.grad!, xg.grad!, 'input grad');
-      await expectSame(wc.grad!, wg.grad!, 'weight grad');
-      await expectSame(bc.grad!, bg.grad!, 'bias grad');
-    });
-  }
+describe('conv kernels against the CPU reference (more in conv-direct.test.ts)', () => {
   it('reads a non-contiguous input view', async () => {
     const [xc, xg] = both([2, 5, 4, 3], 5, gpu);
     const [wc, wg] = both([4, 3, 2, 2], 6, gpu);
