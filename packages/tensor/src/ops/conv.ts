@@ -13,11 +13,16 @@ import { contiguous, permute, reshape, squeeze, transpose, unsqueeze, view } fro
 import { checkSpatialInput, pair, windowCount, type Pair } from './window.ts';
 
 /**
- * Convolution as im2col + the matmul kernels: for each group, the input windows are unfolded into
- * the rows of a [N·OH·OW, Cg·KH·KW] matrix (kernels/conv.wgsl) and multiplied by the group's
- * weight [OCg, Cg·KH·KW]ᵀ with the bias in the product's epilogue. The input gradient is the
- * product of the output gradient with the weight folded back (col2im, a gather without atomics),
- * the weight gradient the product of the output gradient with the unfolded input.
+ * Convolution. On webgpu with subgroups it runs the direct kernels (conv-direct.ts): the forward,
+ * the input gradient of stride-1 convolutions and the weight and bias gradients, with no unfolded
+ * matrix and no layout copy. Elsewhere, and for the input gradient of a strided convolution, it is
+ * im2col + the matmul kernels: for each group, the input windows are unfolded into the rows of a
+ * [N·OH·OW, Cg·KH·KW] matrix (kernels/conv.wgsl) and multiplied by the group's weight
+ * [OCg, Cg·KH·KW]ᵀ with the bias in the product's epilogue; the input gradient is the product of
+ * the output gradient with the weight folded back (col2im, a gather without atomics), the weight
+ * gradient the product of the output gradient with the unfolded input. The CPU path is that too,
+ * and is the reference the kernels are tested against. bench/findings.md has the measurements
+ * behind the choice.
  */
 
 /** The options of F.conv2d / F.conv1d after the weight and bias, as in PyTorch. */
