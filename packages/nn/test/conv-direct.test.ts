@@ -6,7 +6,8 @@ import { both, expectSame } from './layer-fixtures.ts';
 // The direct convolution kernels on webgpu (packages/tensor/src/ops/conv-direct.ts) against the
 // CPU reference (im2col + matmul, gradchecked in conv.test.ts): the forward (tiles of columns and
 // blocks of output channels with their tails), the stride-1 input gradient (the flipped weight),
-// the strided input gradient (col2im), and the weight and bias gradients of one pass (its splits).
+// the strided input gradient (col2im), and the weight and bias gradients of one pass (its splits;
+// im2col + matmul for kernel rows too wide for it).
 
 let gpu: Device;
 beforeAll(async () => {
@@ -34,6 +35,8 @@ const CASES: Case[] = [
   { x: [3, 6, 13, 13], w: [6, 3, 5, 5], options: { groups: 2, stride: 2, dilation: [2, 1] } },
   { x: [1, 7, 1, 33], w: [3, 7, 1, 7], options: { padding: [0, 3] } },
   { x: [3, 1, 33, 7], w: [20, 1, 5, 1], options: { stride: [1, 2], padding: [2, 0] } },
+  // A kernel row wider than the weight gradient's accumulators: that gradient by im2col + matmul.
+  { x: [1, 2, 3, 60], w: [3, 2, 1, 50], options: { padding: [1, 0] } },
   // LeNet's layers at a small batch.
   { x: [3, 1, 28, 28], w: [6, 1, 5, 5], options: { padding: 2 } },
   { x: [3, 6, 14, 14], w: [16, 6, 5, 5], options: {} },

@@ -57,9 +57,15 @@ function naturalView(weight: Tensor, g: Geometry): WeightView {
   return { offset: weight.offset, group: (g.OC / g.groups) * s0, o: s0, c: s1, kh: s2, kw: s3 };
 }
 
-/** The lanes of one subgroup on this device, or null where the direct forward cannot run (no subgroups). */
+/**
+ * The lanes of one subgroup on this device, or null where the direct forward cannot run: no
+ * subgroups, or subgroups whose width the adapter may vary (a workgroup of that many lanes must
+ * be exactly one subgroup for the shuffles).
+ */
 export function directLanes(device: Device): number | null {
-  return device.type === 'webgpu' ? (adapterTraits(device.gpu).subgroups?.[0] ?? null) : null;
+  if (device.type !== 'webgpu') return null;
+  const sizes = adapterTraits(device.gpu).subgroups;
+  return sizes && sizes[0] === sizes[1] ? sizes[0] : null;
 }
 
 /** out [N, OC, OH, OW] = the convolution of g's geometry of x with the weight read through `w`. */

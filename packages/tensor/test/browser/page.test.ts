@@ -1,10 +1,11 @@
 /**
  * @mini/tensor in a web page (run by `pnpm test:browser` in headless Chromium): WebGPU through
  * navigator.gpu with no Node shim, the adapter's subgroup size respected by the kernel choice,
- * and matmuls on odd shapes against the cpu reference with every kernel family the adapter runs.
+ * and matmuls on odd shapes against the cpu reference with every kernel family the adapter runs,
+ * and conv2d (the direct kernels, with the page adapter's subgroup width) against the cpu.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { matmul, matmulKernel, MATMUL_KERNELS, type Device } from '@mini/tensor';
+import { autograd, conv2d, matmul, matmulKernel, MATMUL_KERNELS, type Device, type Tensor } from '@mini/tensor';
 import { setMatmulKernel } from '@mini/tensor/internal';
 import { findAdapter } from '../../src/device/adapter.ts';
 import { expectTensorsClose, pair, webgpu } from '../helpers.ts';
@@ -82,6 +83,27 @@ describe("matmul on the page's adapter", () => {
         await expectTensorsClose(matmul(ag, bg.t()), matmul(ac, bc.t()), 1e-4, 1e-4);
         await expectTensorsClose(matmul(atg.t(), bg.t()), matmul(atc.t(), bc.t()), 1e-4, 1e-4);
       }
+    }
+  });
+});
+
+describe("conv2d on the page's adapter", () => {
+  it("gives the cpu's output and input, weight and bias gradients on odd shapes", async () => {
+    const cases: [number[], number[], object][] = [
+      [[3, 3, 13, 7], [7, 3, 3, 5], { padding: [1, 2] }],
+      [[1, 4, 9, 11], [6, 2, 3, 3], { groups: 2, stride: 2, dilation: [1, 2] }],
+    ];
+    for (const [xs, ws, options] of cases) {
+      const [[xc, xg], [wc, wg], [bc, bg]] = [pair(xs, 1, gpu), pair(ws, 2, gpu), pair([ws[0]], 3, gpu)];
+      const [oc, og] = [conv2d(xc, wc, bc, options), conv2d(xg, wg, bg, options)];
+      await expectTensorsClose(og, oc, 1e-4, 1e-4);
+      const [uc, ug] = pair([...oc.shape], 4, gpu);
+      const grads = (x: Tensor, w: Tensor, b: Tensor, u: Tensor) => {
+        for (const t of [x, w, b]) t.requiresGrad_();
+        return autograd.grad(conv2d(x, w, b, options), [x, w, b], { gradOutputs: u });
+      };
+      const [expected, actual] = [grads(xc, wc, bc, uc), grads(xg, wg, bg, ug)];
+      for (let i = 0; i < 3; i++) await expectTensorsClose(actual[i]!, expected[i]!, 1e-4, 1e-4);
     }
   });
 });
