@@ -35,6 +35,8 @@ const CASES: Case[] = [
   { x: [3, 6, 13, 13], w: [6, 3, 5, 5], options: { groups: 2, stride: 2, dilation: [2, 1] } },
   { x: [1, 7, 1, 33], w: [3, 7, 1, 7], options: { padding: [0, 3] } },
   { x: [3, 1, 33, 7], w: [20, 1, 5, 1], options: { stride: [1, 2], padding: [2, 0] } },
+  // One block of weights over 99 rows: the weight gradient splits its rows, then sums the splits.
+  { x: [3, 1, 33, 5], w: [2, 1, 1, 3], options: { padding: [0, 1] } },
   // A kernel row wider than the weight gradient's accumulators: that gradient by im2col + matmul.
   { x: [1, 2, 3, 60], w: [3, 2, 1, 50], options: { padding: [1, 0] } },
   // LeNet's layers at a small batch.

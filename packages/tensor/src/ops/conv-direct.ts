@@ -39,8 +39,12 @@ const FORWARD_BLOCK = 8;
 const FORWARD_COLUMNS = 8;
 /** Accumulators per invocation of the weight gradient (output channels × KW): its shared memory is 64 × (this + channels). */
 const GRAD_WEIGHT_SLOTS = 48;
-/** Workgroups the weight gradient aims for, splitting the rows when its blocks are fewer. */
-const GRAD_WEIGHT_WORKGROUPS = 32;
+/**
+ * Workgroups the weight gradient aims for, splitting the rows when its blocks are fewer: enough
+ * for lavapipe's threads; each split more costs a reduction dispatch (LeNet's conv1 has 5 blocks,
+ * and its weight gradient is one dispatch).
+ */
+const GRAD_WEIGHT_WORKGROUPS = 4;
 
 /** Blocks of at most `max` items splitting `count` evenly: [items per block, blocks]. */
 function blocks(count: number, max: number): [number, number] {
