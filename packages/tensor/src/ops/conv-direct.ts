@@ -46,6 +46,9 @@ const GRAD_WEIGHT_SLOTS = 48;
  */
 const GRAD_WEIGHT_WORKGROUPS = 4;
 
+/** WebGPU's default limit on workgroups along one dimension of a dispatch. */
+const MAX_WORKGROUPS = 65535;
+
 /** Blocks of at most `max` items splitting `count` evenly: [items per block, blocks]. */
 function blocks(count: number, max: number): [number, number] {
   const n = Math.ceil(count / max);
@@ -66,10 +69,29 @@ function naturalView(weight: Tensor, g: Geometry): WeightView {
  * subgroups, or subgroups whose width the adapter may vary (a workgroup of that many lanes must
  * be exactly one subgroup for the shuffles).
  */
-export function directLanes(device: Device): number | null {
+function directLanes(device: Device): number | null {
   if (device.type !== 'webgpu') return null;
   const sizes = adapterTraits(device.gpu).subgroups;
   return sizes && sizes[0] === sizes[1] ? sizes[0] : null;
+}
+
+/** Which of the direct kernels can run convolution g on `device` (the others go by im2col). */
+export interface DirectPaths {
+  forward: boolean;
+  gradInput: boolean;
+  gradWeight: boolean;
+}
+
+/** Which direct kernels run g on `device`: subgroups of a fixed width, stride 1 for the input gradient, dispatch limits. */
+export function directPaths(device: Device, g: Geometry): DirectPaths {
+  const gpu = device.type === 'webgpu';
+  const lanes = directLanes(device) !== null;
+  const channelBlocks = (channels: number) => g.groups * blocks(channels, FORWARD_BLOCK)[1] <= MAX_WORKGROUPS;
+  return {
+    forward: lanes && channelBlocks(g.OC / g.groups),
+    gradInput: lanes && g.sh === 1 && g.sw === 1 && channelBlocks(g.Cg),
+    gradWeight: gpu && g.KW <= GRAD_WEIGHT_SLOTS && gradWeightLayout(g).workgroups <= MAX_WORKGROUPS,
+  };
 }
 
 /** out [N, OC, OH, OW] = the convolution of g's geometry of x with the weight read through `w`. */
@@ -127,9 +149,10 @@ export function directGradInput(grad: Tensor, weight: Tensor, g: Geometry): Tens
   return convolve(grad, weight, flipped, null, transposed);
 }
 
-/** Whether directGradWeight's shared memory holds the accumulators of one kernel row. */
-export function gradWeightFits(g: Geometry): boolean {
-  return g.KW <= GRAD_WEIGHT_SLOTS;
+/** The weight gradient's blocks of output channels, and its workgroups (before splitting rows). */
+function gradWeightLayout(g: Geometry): { block: number; count: number; workgroups: number } {
+  const [block, count] = blocks(g.OC / g.groups, Math.max(1, Math.floor(GRAD_WEIGHT_SLOTS / g.KW)));
+  return { block, count, workgroups: g.groups * count * g.Cg * g.KH };
 }
 
 /**
@@ -139,9 +162,8 @@ export function gradWeightFits(g: Geometry): boolean {
  */
 export function directGradWeight(grad: Tensor, x: Tensor, g: Geometry, wantBias: boolean): { weight: Tensor; bias: Tensor | null } {
   const shape = [g.OC, g.Cg, g.KH, g.KW];
-  const [block, count] = blocks(g.OC / g.groups, Math.max(1, Math.floor(GRAD_WEIGHT_SLOTS / g.KW)));
+  const { block, count, workgroups } = gradWeightLayout(g);
   const rows = g.N * g.OH;
-  const workgroups = g.groups * count * g.Cg * g.KH;
   const wanted = Math.max(1, Math.min(Math.ceil(GRAD_WEIGHT_WORKGROUPS / workgroups), Math.ceil(rows / WG)));
   const rowsPerSplit = Math.max(1, Math.ceil(rows / wanted));
   const splits = Math.max(1, Math.ceil(rows / rowsPerSplit));

@@ -4,7 +4,7 @@ import { tidy } from '../memory.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkOptions } from '../options.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
-import { directForward, directGradInput, directGradWeight, directLanes, gradWeightFits, type Geometry } from './conv-direct.ts';
+import { directForward, directGradInput, directGradWeight, directPaths, type Geometry } from './conv-direct.ts';
 import { copyInto } from './elementwise.ts';
 import { grid, launch } from './gpu.ts';
 import { linear, matmul } from './matmul.ts';
@@ -160,7 +160,7 @@ function groupWeight(weight: Tensor, g: Geometry, group: number): Tensor {
 }
 
 function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
-  if (directLanes(x.device) !== null) return directForward(x, weight, bias, g);
+  if (directPaths(x.device, g).forward) return directForward(x, weight, bias, g);
   return untracked(() => {
     const ocg = g.OC / g.groups;
     const rowsCount = g.N * g.OH * g.OW;
@@ -176,8 +176,9 @@ function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): T
 
 function backward(grad: Tensor, x: Tensor, weight: Tensor, g: Geometry, wantX: boolean, wantW: boolean, wantB: boolean): (Tensor | null)[] {
   return untracked(() => {
-    const directX = wantX && directLanes(x.device) !== null && g.sh === 1 && g.sw === 1;
-    const directW = wantW && x.device.type === 'webgpu' && gradWeightFits(g);
+    const paths = directPaths(x.device, g);
+    const directX = wantX && paths.gradInput;
+    const directW = wantW && paths.gradWeight;
     const gx = directX ? directGradInput(grad, weight, g) : null;
     const direct = directW ? directGradWeight(grad, x, g, wantB) : null;
     const gw = direct?.weight ?? null;
