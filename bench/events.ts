@@ -46,21 +46,6 @@ export function epochSeconds(events: readonly ExampleEvent[]): number[] {
   return ofType(events, 'epoch').map((e) => e.seconds);
 }
 
-/**
- * Seconds per step between the first and the last 'step' event of one epoch, from the events'
- * own figures: a step event's samplesPerSecond counts the epoch's steps so far, so step k was
- * done k·batch/samplesPerSecond seconds into the epoch. Each logged step reads its loss back,
- * so the window starts and ends with the GPU idle.
- */
-export function secondsPerStep(events: readonly ExampleEvent[], batchSize: number): number {
-  const steps = ofType(events, 'step');
-  if (steps.length < 2) throw new Error(`expected at least 2 step events, found ${steps.length}`);
-  const [first, last] = [steps[0], steps[steps.length - 1]];
-  if (first.epoch !== last.epoch) throw new Error(`the step events span epochs ${first.epoch} to ${last.epoch}: expected one epoch`);
-  const at = (e: Of<'step'>) => (e.step * batchSize) / e.samplesPerSecond;
-  return (at(last) - at(first)) / (last.step - first.step);
-}
-
 /** Dispatches of each step between consecutive 'step' events (a run with --log-every 1). */
 export function dispatchesPerStep(events: readonly ExampleEvent[]): number[] {
   const steps = ofType(events, 'step');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failure, runProcess, runScript, tsArgs, type ProcessResult } from './child.ts';
-import { epochSeconds, parseEvents, secondsPerStep, type ExampleEvent } from './events.ts';
+import { epochSeconds, parseEvents, type ExampleEvent } from './events.ts';
 import type { RunOutcome } from './peers.ts';
 
 /** A fresh temporary folder for fn, removed after it. */
@@ -26,20 +26,27 @@ function eventsOf(what: string, r: ProcessResult): ExampleEvent[] {
 export const THREENET_EPOCHS = 3;
 
 /**
- * One run of `pnpm example:threenet` on Fashion-MNIST with --json, through example-child.ts (which
- * adds the device's counters to its events): THREENET_EPOCHS epochs, no training-accuracy pass
- * (--eval-every beyond them), the mean of the epochs after the first as the events report them.
+ * One run of `pnpm example:NAME` on Fashion-MNIST with --json, through example-child.ts (which
+ * adds the device's counters to its events): `epochs` epochs, no training-accuracy pass
+ * (--eval-every beyond them), the mean of the epochs after the first (the first pays for the
+ * compiles and the tuner) as the events report them, times `scale`.
  */
-export async function threenetEpochs(): Promise<RunOutcome<ExampleEvent[]>> {
-  return withTempDir('mini-bench-threenet-', async (out) => {
-    const flags = ['--dataset', 'fashion-mnist', '--epochs', String(THREENET_EPOCHS), '--eval-every', '1000', '--json', '--out', out];
-    const r = await runProcess(process.execPath, tsArgs('./example-child.ts', ['examples/threenet/threenet.ts', ...flags]), {}, 600_000);
-    const events = eventsOf('examples/threenet', r);
+async function exampleEpochs(name: string, epochs: number, extraFlags: string[] = [], scale = 1, scaleNote = ''): Promise<RunOutcome<ExampleEvent[]>> {
+  return withTempDir(`mini-bench-${name}-`, async (out) => {
+    const flags = ['--dataset', 'fashion-mnist', '--epochs', String(epochs), ...extraFlags, '--eval-every', '1000', '--json', '--out', out];
+    const r = await runProcess(process.execPath, tsArgs('./example-child.ts', [`examples/${name}/${name}.ts`, ...flags]), {}, 900_000);
+    const events = eventsOf(`examples/${name}`, r);
     const timed = epochSeconds(events).slice(1);
-    if (timed.length !== THREENET_EPOCHS - 1) throw new Error(`examples/threenet: expected ${THREENET_EPOCHS} epoch events, found ${timed.length + 1}`);
-    const seconds = timed.reduce((a, b) => a + b, 0) / timed.length;
-    return { seconds, note: `\`pnpm example:threenet ${flags.slice(0, -2).join(' ')}\`: mean of epochs 2–${THREENET_EPOCHS} from its epoch events`, detail: events };
+    if (timed.length !== epochs - 1) throw new Error(`examples/${name}: expected ${epochs} epoch events, found ${timed.length + 1}`);
+    const seconds = (scale * timed.reduce((a, b) => a + b, 0)) / timed.length;
+    const which = epochs === 2 ? 'epoch 2' : `mean of epochs 2–${epochs}`;
+    return { seconds, note: `\`pnpm example:${name} ${flags.slice(0, -2).join(' ')}\`: ${which} from its epoch events${scaleNote}`, detail: events };
   });
+}
+
+/** The ThreeNet example's epoch on Fashion-MNIST (THREENET_EPOCHS epochs, the first untimed). */
+export function threenetEpochs(): Promise<RunOutcome<ExampleEvent[]>> {
+  return exampleEpochs('threenet', THREENET_EPOCHS);
 }
 
 /** Dispatches per step of the ThreeNet example: a short run logging every step, through example-child.ts. */
@@ -50,30 +57,16 @@ export async function threenetStepCounts(steps: number): Promise<ExampleEvent[]>
   });
 }
 
-/** Steps of LeNet: `warmup` untimed, then `timed` more with a loss read back every `warmup` steps. */
-export interface StepWindow {
-  warmup: number;
-  timed: number;
-}
-
 export const LENET_BATCH = 64;
 export const LENET_STEPS_PER_EPOCH = Math.ceil(60_000 / LENET_BATCH);
 
 /**
- * One run of `pnpm example:lenet` on Fashion-MNIST, timed over a window of steps and scaled to an
- * epoch: its flags --max-steps and --log-every, and the seconds per step its step events give.
+ * The LeNet example's epoch on Fashion-MNIST: two epochs, the second timed whole; or, given
+ * `stepsPerEpoch` (--quick), two epochs of that many steps, the second scaled to a full epoch.
  */
-export async function lenetEpoch(window: StepWindow): Promise<RunOutcome> {
-  return withTempDir('mini-bench-lenet-', async (out) => {
-    const steps = ['--max-steps', String(window.warmup + window.timed), '--log-every', String(window.warmup)];
-    const flags = ['--dataset', 'fashion-mnist', '--epochs', '1', ...steps, '--json', '--out', out];
-    const r = await runProcess(process.execPath, tsArgs('./example-child.ts', ['examples/lenet/lenet.ts', ...flags]), {}, 900_000);
-    const perStep = secondsPerStep(eventsOf('examples/lenet', r), LENET_BATCH);
-    return {
-      seconds: perStep * LENET_STEPS_PER_EPOCH,
-      note: `\`pnpm example:lenet ${flags.slice(0, -2).join(' ')}\`: steps ${window.warmup}–${window.warmup + window.timed} scaled to ${LENET_STEPS_PER_EPOCH}`,
-    };
-  });
+export function lenetEpoch(stepsPerEpoch?: number): Promise<RunOutcome<ExampleEvent[]>> {
+  if (stepsPerEpoch === undefined) return exampleEpochs('lenet', 2);
+  return exampleEpochs('lenet', 2, ['--steps-per-epoch', String(stepsPerEpoch)], LENET_STEPS_PER_EPOCH / stepsPerEpoch, `, scaled from ${stepsPerEpoch} steps to ${LENET_STEPS_PER_EPOCH}`);
 }
 
 /**

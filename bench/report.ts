@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConvRow } from './conv-bench.ts';
 import type { DispatchResult } from './dispatch-bench.ts';
+import type { ExampleEvent } from './events.ts';
 import { EMPTY, TORCH_FIRST_STEP, WARM, type FirstStepResult } from './first-step.ts';
 import type { MachineInfo } from './machine.ts';
 import type { MatmulRow } from './matmul-bench.ts';
@@ -19,7 +20,7 @@ export interface Results {
   torchKernels?: TorchKernels | { skipped: string };
   firstStep?: FirstStepResult;
   threenet?: ThreeNetResult;
-  lenet?: Comparison<undefined>;
+  lenet?: Comparison<ExampleEvent[]>;
 }
 
 /** A Markdown table. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchesPerStep, epochSeconds, memoryPerEpoch, parseEvents, secondsPerStep, submitsPerEpoch } from '../events.ts';
+import { dispatchesPerStep, epochSeconds, memoryPerEpoch, parseEvents, submitsPerEpoch } from '../events.ts';
 
 const counters = (dispatches: number, submits: number, buffersCreated: number, liveBytes: number) => ({ dispatches, submits, buffersCreated, liveBytes });
 const line = (event: object) => JSON.stringify(event);
@@ -17,15 +17,6 @@ describe("the examples' events", () => {
     const events = parseEvents(out);
     expect(events.map((e) => e.type)).toEqual(['start', 'epoch']);
     expect(epochSeconds(events)).toEqual([2.5]);
-  });
-
-  it('seconds per step from step events: step k is done k·batch/samplesPerSecond into the epoch', () => {
-    // Steps 5, 10, 15 done at 2 s, 3 s and 4 s: 0.2 s per step between the first and the last.
-    const batch = 64;
-    const at = (step: number, seconds: number) => ({ type: 'step', epoch: 1, step, loss: 1, samplesPerSecond: (step * batch) / seconds });
-    expect(secondsPerStep([at(5, 2), at(10, 3), at(15, 4)], batch)).toBeCloseTo(0.2, 12);
-    expect(() => secondsPerStep([at(5, 2)], batch)).toThrow('expected at least 2 step events, found 1');
-    expect(() => secondsPerStep([at(5, 2), { ...at(10, 3), epoch: 2 }], batch)).toThrow('span epochs 1 to 2');
   });
 
   it('dispatches per step, submits per epoch and memory per epoch from the counters', () => {
