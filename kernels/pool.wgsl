@@ -8,10 +8,13 @@
 // - adaptive_forward / adaptive_backward: window [⌊o·H/OH⌋, ⌈(o+1)·H/OH⌉) along each dim.
 // Backward entries read g [N·C, OH, OW] contiguous from off_x and write gx [N·C, H, W] contiguous;
 // max_backward_tiled is max_backward for windows that tile the input (one thread per output).
+// With RELU_MASK, the max-pool backward entries also apply the backward of the ReLU that made
+// their input: the gradient is kept only where `mask` (that ReLU's output, [N·C, H, W] contiguous
+// from off_m) is > 0, relu backward's test, element for element as its own kernel would.
 struct Params {
   planes: u32, ph: i32, pw: i32, dh: u32, dw: u32,
   count_include_pad: u32, divisor: i32,
-  off_x: u32, sxn: i32, sxc: i32, sxh: i32, sxw: i32,
+  off_x: u32, sxn: i32, sxc: i32, sxh: i32, sxw: i32, off_m: u32,
 }
 
 // The sizes are constants of the pipeline: llvmpipe has no vector integer division, and the
@@ -25,15 +28,23 @@ override KH: u32;
 override KW: u32;
 override SH: u32;
 override SW: u32;
+override RELU_MASK: bool = false;
 
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read_write> idx: array<i32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-@group(0) @binding(3) var<storage, read> p: Params;
+@group(0) @binding(3) var<storage, read> mask: array<f32>;
+@group(0) @binding(4) var<storage, read> p: Params;
 
 const WG: u32 = 256u;
 
 fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
+
+// From the bits: the compiler may assume that `v != v` is false (lavapipe's does).
+fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+
+/** Whether the gradient passes input element e of the max-pool backward: always, or (RELU_MASK) where the ReLU's output is > 0. */
+fn passes(e: u32) -> bool { return !RELU_MASK || mask[p.off_m + e] > 0.0; }
 
 /** The strided input element (plane, ih, iw). */
 fn input_at(plane: u32, ih: i32, iw: i32) -> f32 {
@@ -58,7 +69,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       let iw = i32(ow * SW + kw * p.dw) - p.pw;
       if (iw < 0 || iw >= i32(W)) { continue; }
       let v = input_at(plane, ih, iw);
-      if (best_index < 0 || v > best || v != v) {
+      if (best_index < 0 || v > best || is_nan(v)) {
         best = v;
         best_index = ih * i32(W) + iw;
       }
@@ -77,6 +88,10 @@ fn max_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
   let plane = e / (W * H);
   let here = h * i32(W) + w;
   var acc = 0.0;
+  if (!passes(e)) {
+    dst[e] = acc;
+    return;
+  }
   for (var kh = 0u; kh < KH; kh++) {
     let th = h + p.ph - i32(kh * p.dh);
     if (th < 0 || th % i32(SH) != 0 || u32(th) / SH >= OH) { continue; }
@@ -101,8 +116,8 @@ fn max_backward_tiled(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(nu
   let ow = e % OW;
   let oh = (e / OW) % OH;
   let plane = e / (OW * OH);
-  let g = src[p.off_x + e];
   let best = idx[e];
+  let g = select(0.0, src[p.off_x + e], passes(plane * H * W + u32(best)));
   for (var kh = 0u; kh < KH; kh++) {
     let ih = oh * SH + kh;
     for (var kw = 0u; kw < KW; kw++) {

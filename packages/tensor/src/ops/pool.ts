@@ -1,6 +1,7 @@
-import { record } from '../autograd-hooks.ts';
+import { record, type FusedBackwardFn } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import type { Tensor } from '../tensor.ts';
+import { sameShape } from '../shape.ts';
 import { checkOptions } from '../options.ts';
 import { checkDType, FLOATS } from './checks.ts';
 import { grid, launch, placeholder } from './gpu.ts';
@@ -79,7 +80,7 @@ function params(g: Geometry, x: Tensor) {
   const [sxn, sxc, sxh, sxw] = x.ndim === 4 ? x.strides : [0, 0, 0, 0];
   return {
     planes: g.N * g.C, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw,
-    count_include_pad: g.countIncludePad ? 1 : 0, divisor: g.divisor, off_x: x.offset, sxn, sxc, sxh, sxw,
+    count_include_pad: g.countIncludePad ? 1 : 0, divisor: g.divisor, off_x: x.offset, sxn, sxc, sxh, sxw, off_m: 0,
   };
 }
 
@@ -88,9 +89,10 @@ function tilesInput(g: Geometry): boolean {
   return g.ph === 0 && g.pw === 0 && g.dh === 1 && g.dw === 1 && g.sh === g.KH && g.sw === g.KW && g.OH * g.sh === g.H && g.OW * g.sw === g.W;
 }
 
-/** The kernel's pipeline constants: the sizes it divides by. */
-function spec(g: Geometry, entry: string) {
-  return { family: 'pool', entry, constants: { C: g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, SH: g.sh, SW: g.sw } };
+/** The kernel's pipeline constants: the sizes it divides by (and, for max backward after a ReLU, its mask). */
+function spec(g: Geometry, entry: string, reluMask = false) {
+  const constants = { C: g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, SH: g.sh, SW: g.sw, ...(reluMask && { RELU_MASK: 1 }) };
+  return { family: 'pool', entry, constants };
 }
 
 /** PyTorch's adaptive windows along one dim: [⌊o·size/out⌋, ⌈(o+1)·size/out⌉). */
@@ -159,12 +161,16 @@ function forward(mode: Mode, x: Tensor, g: Geometry): { out: Tensor; indices: Te
           }
   } else if (out.numel() > 0) {
     const entry = mode === 'max' ? 'main' : `${mode}_forward`;
-    launch(`${mode}Pool2d`, spec(g, entry), [x, indices ?? placeholder(x.device), out], params(g, x), grid(out.numel()));
+    launch(`${mode}Pool2d`, spec(g, entry), [x, indices ?? placeholder(x.device), out, placeholder(x.device)], params(g, x), grid(out.numel()));
   }
   return { out, indices };
 }
 
-function backward(mode: Mode, grad: Tensor, indices: Tensor | null, g: Geometry): Tensor {
+/**
+ * The gradient of the pooling's input from its output's; with `reluOut` (webgpu, max pooling, the
+ * contiguous output of the ReLU that made the input), that ReLU's backward too, in the same kernel.
+ */
+function backward(mode: Mode, grad: Tensor, indices: Tensor | null, g: Geometry, reluOut?: Tensor): Tensor {
   const gc = contiguous(grad);
   const gx = empty([g.N, g.C, g.H, g.W], grad.dtype, grad.device);
   if (grad.device.type === 'cpu') {
@@ -187,7 +193,10 @@ function backward(mode: Mode, grad: Tensor, indices: Tensor | null, g: Geometry)
   } else if (gx.numel() > 0) {
     const idx = indices ? contiguous(indices) : placeholder(grad.device);
     const tiled = mode === 'max' && tilesInput(g);
-    launch(`${mode}Pool2d.backward`, spec(g, tiled ? 'max_backward_tiled' : `${mode}_backward`), [gc, idx, gx], { ...params(g, gc), sxn: 0, sxc: 0, sxh: 0, sxw: 0 }, grid(tiled ? gc.numel() : gx.numel()));
+    const label = `${mode}Pool2d${reluOut ? '+relu' : ''}.backward`;
+    const buffers = [gc, idx, gx, reluOut ?? placeholder(grad.device)];
+    const values = { ...params(g, gc), sxn: 0, sxc: 0, sxh: 0, sxw: 0, off_m: reluOut?.offset ?? 0 };
+    launch(label, spec(g, tiled ? 'max_backward_tiled' : `${mode}_backward`, reluOut !== undefined), buffers, values, grid(tiled ? gc.numel() : gx.numel()));
     if (indices && idx !== indices) idx.dispose();
   }
   if (gc !== grad) gc.dispose();
@@ -201,9 +210,25 @@ function pool(op: string, mode: Mode, input: Tensor, geometryOf: (x: Tensor) => 
   const x = input.ndim === 4 ? input : unsqueeze(input, 0);
   const g = geometryOf(x);
   const { out, indices } = forward(mode, x, g);
-  record(`${mode[0].toUpperCase()}${mode.slice(1)}Pool2d`, [x], out, indices ? [indices] : [], (grad, [ix]) => [backward(mode, grad, ix ?? null, g)]);
+  const rules = mode === 'max' ? { rules: { Relu: reluThenMaxPool(g) } } : undefined;
+  record(`${mode[0].toUpperCase()}${mode.slice(1)}Pool2d`, [x], out, indices ? [indices] : [], (grad, [ix]) => [backward(mode, grad, ix ?? null, g)], rules);
   if (input.ndim === 4) return { out, indices };
   return { out: squeeze(out, 0), indices: indices && squeeze(indices, 0) };
+}
+
+/**
+ * max_pool2d(relu(x))'s backward in one kernel (webgpu): the max-pool backward keeps its result
+ * where the ReLU's saved output is > 0, exactly the test of relu's own backward kernel, element
+ * for element, so ties, NaN, padding and ceil mode give the two-kernel path's bits. Declines on
+ * the cpu, and for a ReLU output that is not the pooling's input laid out contiguously.
+ */
+function reluThenMaxPool(g: Geometry): FusedBackwardFn {
+  return (grad, [indices], inner) => {
+    const [reluOut] = inner.savedTensors();
+    const fits = reluOut.dtype === 'float32' && reluOut.isContiguous() && sameShape(reluOut.shape, [g.N, g.C, g.H, g.W]);
+    if (grad.device.type === 'cpu' || !fits) return null;
+    return [backward('max', grad, indices, g, reluOut)];
+  };
 }
 
 const MAX_OPTIONS = ['stride', 'padding', 'dilation', 'ceilMode'] as const;
