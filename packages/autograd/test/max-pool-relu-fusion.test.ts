@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Generator, fromArray, init, maxPool2d, relu, type Device, type MaxPoolOptions, type Tensor } from '@mini/tensor';
+import { Generator, fromArray, init, maxPool2d, maxPool2dWithIndices, relu, type Device, type MaxPoolOptions, type Tensor } from '@mini/tensor';
 import { testing } from '@mini/tensor/internal';
 
 // maxPool2d(relu(x)) backpropagates in one kernel on webgpu (pool.ts, reluThenMaxPool): the
@@ -60,7 +60,12 @@ describe('on webgpu: maxPool2d(relu(x)) backward in one kernel', () => {
     it(`[${shape.join(', ')}], kernel ${kernel}, ${JSON.stringify(options)}: the same bits as relu's own backward kernel, the cpu's values`, async () => {
       const r = new Generator(shape.reduce((a, b) => a * 7 + b, kernel));
       const xs = inputValues(r, shape.reduce((a, b) => a * b, 1));
-      const pooled = await maxPool2d(relu(fromArray(xs, shape)), kernel, options).toArray();
+      const [pooledCpu, indicesCpu] = maxPool2dWithIndices(relu(fromArray(xs, shape)), kernel, options);
+      const [pooledGpu, indicesGpu] = maxPool2dWithIndices(relu(fromArray(xs, shape, { device: gpu })), kernel, options);
+      const pooled = await pooledCpu.toArray();
+      // The forward first: NaN wins its window (its index the last NaN's), ties go to the first maximum.
+      expect(bits(await pooledGpu.toArray())).toEqual(bits(pooled));
+      expect(Array.from(await indicesGpu.toArray())).toEqual(Array.from(await indicesCpu.toArray()));
       const ws = Float32Array.from({ length: pooled.length }, () => Math.floor(r.uniform() * 16 - 8) / 8);
       const cpu = await gradient('cpu', shape, xs, ws, kernel, options);
       const fused = await gradient(gpu, shape, xs, ws, kernel, options);

@@ -161,7 +161,7 @@ function forward(mode: Mode, x: Tensor, g: Geometry): { out: Tensor; indices: Te
           }
   } else if (out.numel() > 0) {
     const entry = mode === 'max' ? 'main' : `${mode}_forward`;
-    launch(`${mode}Pool2d`, spec(g, entry), [x, indices ?? placeholder(x.device), out, placeholder(x.device)], params(g, x), grid(out.numel()));
+    launch(`${mode}Pool2d`, spec(g, entry), [x, indices ?? placeholder(x.device), out, x /* the unused mask slot */], params(g, x), grid(out.numel()));
   }
   return { out, indices };
 }
@@ -194,7 +194,8 @@ function backward(mode: Mode, grad: Tensor, indices: Tensor | null, g: Geometry,
     const idx = indices ? contiguous(indices) : placeholder(grad.device);
     const tiled = mode === 'max' && tilesInput(g);
     const label = `${mode}Pool2d${reluOut ? '+relu' : ''}.backward`;
-    const buffers = [gc, idx, gx, reluOut ?? placeholder(grad.device)];
+    // The mask slot takes g where unused: the placeholder may already be bound, writable, as idx.
+    const buffers = [gc, idx, gx, reluOut ?? gc];
     const values = { ...params(g, gc), sxn: 0, sxc: 0, sxh: 0, sxw: 0, off_m: reluOut?.offset ?? 0 };
     launch(label, spec(g, tiled ? 'max_backward_tiled' : `${mode}_backward`, reluOut !== undefined), buffers, values, grid(tiled ? gc.numel() : gx.numel()));
     if (indices && idx !== indices) idx.dispose();
