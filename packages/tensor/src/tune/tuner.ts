@@ -183,6 +183,11 @@ export class MatmulTuner {
     this.entries = store.load()?.adapters[this.adapterKey] ?? {};
   }
 
+  /** Every shape class tuned on this adapter (cached or tuned in this run), with its entry. */
+  choices(): Readonly<Record<string, TuneEntry>> {
+    return this.entries;
+  }
+
   /** The cached entry of a class on this adapter. */
   entry(shapeClassKey: string): TuneEntry | undefined {
     return this.entries[shapeClassKey];
