@@ -41,7 +41,7 @@ export default defineConfig({
       {
         extends: true,
         // the Node side with the tuner off, as in the Node suite; the page runs as users get it
-        test: { name: 'e2e', include: ['examples/threenet-web/test/**/*.test.ts'], environment: 'node', pool: 'forks', env: { MINI_TUNE: 'off' } },
+        test: { name: 'e2e', include: ['examples/threenet-web/test/**/*.test.ts', 'packages/*/test/e2e/**/*.test.ts'], environment: 'node', pool: 'forks', env: { MINI_TUNE: 'off' } },
       },
     ],
   },

@@ -3,8 +3,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['kernels/test/**/*.test.ts', 'scripts/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
-    // test/browser/ and the web example's tests run in Chromium: vitest.browser.config.ts, `pnpm test:browser`.
-    exclude: [...configDefaults.exclude, '**/test/browser/**', 'examples/threenet-web/**'],
+    // test/browser/, test/e2e/ and the web example's tests run in Chromium: vitest.browser.config.ts, `pnpm test:browser`.
+    exclude: [...configDefaults.exclude, '**/test/browser/**', '**/test/e2e/**', 'examples/threenet-web/**'],
     // Each test file opens its own WebGPU device on the software GPU; two at a time fit 2 cores.
     pool: 'forks',
     maxWorkers: 2,

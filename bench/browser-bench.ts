@@ -14,7 +14,7 @@ import { chromium } from 'playwright';
 import { build, preview, type PreviewServer } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.ts';
 import { makeSample } from '../examples/threenet-web/make-sample.ts';
-import type { PageResult } from './browser/settings.ts';
+import type { PageResult } from './browser/result.ts';
 import { stat, type Stat } from './stats.ts';
 
 const CONFIG = new URL('./browser/vite.config.ts', import.meta.url).pathname;
@@ -71,7 +71,7 @@ async function loadPage(url: string, profile: string): Promise<PageResult & { ch
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
-    const handle = await page.waitForFunction(() => (window as unknown as { benchResult?: unknown }).benchResult, null, { timeout: 600_000, polling: 500 });
+    const handle = await page.waitForFunction(() => (globalThis as { benchResult?: unknown }).benchResult, null, { timeout: 600_000, polling: 500 });
     const result = (await handle.jsonValue()) as PageResult;
     if (result.error || errors.length) throw new Error(`${url}: ${result.error ?? errors.join('; ')}`);
     return { ...result, chromium: context.browser()?.version() ?? 'unknown' };

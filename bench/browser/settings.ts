@@ -2,20 +2,7 @@
  * What both bench pages read from their URL (?steps=N&batchSize=256&lr=0.01) and what they leave
  * in `window.benchResult` for bench/browser-bench.ts: one figure per page load.
  */
-
-/** The page's outcome: seconds of each step (the first includes pipeline compilation), or the error. */
-export interface PageResult {
-  library: string;
-  /** Backend and adapter, as the library reports them. */
-  backend: string;
-  stepSeconds: number[];
-  losses: number[];
-  /** Seconds from the page's start (module evaluated) to the first step's start: library init and data. */
-  setupSeconds: number;
-  /** mini only: what the matmul tuner did in this page. */
-  tuner?: string;
-  error?: string;
-}
+import type { PageResult } from './result.ts';
 
 const params = new URLSearchParams(location.search);
 const number = (name: string, fallback: number) => (params.has(name) ? Number(params.get(name)) : fallback);

@@ -9,6 +9,7 @@ export type { KernelSpec, Kernel } from './device/webgpu.ts';
 export { record } from './autograd-hooks.ts';
 export { matmulPlan, matmulCandidate, setMatmulKernel, type MatmulPlan } from './ops/matmul.ts';
 export { adapterTraits, allCandidates, candidatesFor, denseLayout, productLayout, type MatmulCandidate, type ProductLayout, type AdapterTraits } from './ops/matmul-plan.ts';
+export { tuneStoreWritten } from '#tune-store';
 export { tunerFor, tuneMode, setTuneMode, shapeClass, TUNE_MODES, type TuneMode, type TuneOutcome } from './tune/tuner.ts';
 export { launch, grid, wgslType } from './ops/gpu.ts';
 export type { ParamValues } from './device/params-layout.ts';

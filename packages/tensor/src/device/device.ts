@@ -1,4 +1,5 @@
 import { envVar } from '../env.ts';
+import { prepareTuneStore } from '#tune-store';
 import { WebGPURuntime } from './webgpu.ts';
 
 /** The kinds of device: the WebGPU device and the plain TypeScript cpu device. */
@@ -46,8 +47,9 @@ export function initWebGPU(): Promise<Device> {
     webgpuDevice = null;
     webgpuInit = null;
   }
-  webgpuInit ??= WebGPURuntime.create().then(
-    (runtime) => (webgpuDevice = Device.webgpu(runtime)),
+  // the tuning cache is read alongside (a page's IndexedDB is asynchronous; kernels are chosen synchronously)
+  webgpuInit ??= Promise.all([WebGPURuntime.create(), prepareTuneStore()]).then(
+    ([runtime]) => (webgpuDevice = Device.webgpu(runtime)),
     (error) => {
       webgpuInit = null;
       throw error;

@@ -1,7 +1,7 @@
 /**
  * The matmul tuner's persistent cache: which kernel won for each shape class, per adapter. The
  * format and its checks live here (browser-safe); where it is kept is a TuneStore: a JSON file
- * in Node (store-node.ts), nothing in a web page (store-web.ts), chosen by `#tune-store`.
+ * in Node (store-node.ts), a record in IndexedDB in a web page (store-web.ts), chosen by `#tune-store`.
  */
 
 /** One tuned shape class: the winner and what was measured. */
@@ -33,7 +33,7 @@ export interface TuneStore {
   save(file: TuneFile): void;
 }
 
-/** A store that keeps nothing: every run tunes afresh (web pages, and tests that want no file). */
+/** A store that keeps nothing past the process: every run tunes afresh (tests that want no file). */
 export function memoryTuneStore(): TuneStore & { file: TuneFile | null } {
   return {
     where: 'memory',

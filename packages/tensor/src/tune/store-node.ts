@@ -50,3 +50,9 @@ export function fileTuneStore(path: string): TuneStore {
 export function defaultTuneStore(): TuneStore {
   return fileTuneStore(defaultTuneCachePath());
 }
+
+/** Nothing to read ahead in Node: the file is read when the tuner starts (the page's store reads IndexedDB here). */
+export async function prepareTuneStore(): Promise<void> {}
+
+/** Node's saves are synchronous: nothing is pending. */
+export async function tuneStoreWritten(): Promise<void> {}

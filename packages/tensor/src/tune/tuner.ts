@@ -168,6 +168,8 @@ export interface TuneOptions {
 export class MatmulTuner {
   readonly traits: AdapterTraits;
   readonly adapterKey: string;
+  /** What each tuning this tuner ran found, in order (none when every class came from the cache). */
+  readonly outcomes: TuneOutcome[] = [];
   private entries: Record<string, TuneEntry>;
   private chosen = new Map<string, MatmulCandidate | null>();
   private jobs = new Map<string, Promise<TuneOutcome | null>>();
@@ -246,7 +248,9 @@ export class MatmulTuner {
       this.entries[cls] = entry;
       this.chosen.delete(cls);
       this.save(cls, entry);
-      return { shapeClass: cls, shape: [l.M, l.K, l.N], winner: winner.name, gflops: entry.gflops, heuristic: heuristic.name, heuristicGflops: entry.heuristicGflops, tried, elapsedMs };
+      const outcome: TuneOutcome = { shapeClass: cls, shape: [l.M, l.K, l.N], winner: winner.name, gflops: entry.gflops, heuristic: heuristic.name, heuristicGflops: entry.heuristicGflops, tried, elapsedMs };
+      this.outcomes.push(outcome);
+      return outcome;
     } finally {
       trial.dispose();
     }
