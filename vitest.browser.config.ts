@@ -26,8 +26,9 @@ export default defineConfig({
           include: [
             'packages/*/test/browser/**/*.test.ts',
             // a selection of the ops suite, run unchanged in the page: elementwise, reductions,
-            // softmax, losses and views on odd shapes against the cpu reference, and the submit's fusions
-            'packages/tensor/test/{elementwise,reduce,reduce-more,softmax-nll,cross-entropy,views,submit-fusion}.test.ts',
+            // softmax, losses, views, and matmul (every family and every candidate that runs on the
+            // page's adapter) on odd shapes against the cpu reference, and the submit's fusions
+            'packages/tensor/test/{elementwise,reduce,reduce-more,softmax-nll,cross-entropy,views,matmul,matmul-candidates,submit-fusion}.test.ts',
           ],
           browser: {
             enabled: true,

@@ -5,6 +5,8 @@ import { launchProduct } from '../src/ops/matmul-launch.ts';
 import {
   adapterTraits,
   allCandidates,
+  denseLayout,
+  heuristicCandidate,
   heuristicFamily,
   productLayout,
   SUBGROUP_SIZES,
@@ -94,12 +96,18 @@ describe('a candidate is never offered where it cannot work', () => {
   const runnable = (t: AdapterTraits) => CANDIDATES.filter((c) => c.unsupported(t) === null);
   const widths = (list: MatmulCandidate[]) => [...new Set(list.filter((c) => c.family === 'subgroup').map((c) => Number(c.template.SG)))].sort((x, y) => x - y);
 
-  it("SwiftShader's 4-wide subgroups: only the 4-lane subgroup kernels, and the heuristics stay on 'columns'", () => {
+  it("SwiftShader's 4-wide subgroups: only the 4-lane subgroup kernels, which the heuristics pick", () => {
     expect(widths(runnable(swiftShader))).toEqual([4]);
     expect(CANDIDATES.find((c) => c.template.SG === '8')!.unsupported(swiftShader)).toBe(
       "needs subgroups of at least 8 lanes (its workgroup of 8 must be one subgroup); this adapter's are 4-4",
     );
-    expect(heuristicFamily(swiftShader, null)).toBe('columns');
+    expect(heuristicFamily(swiftShader, null)).toBe('subgroup');
+    expect(heuristicFamily({ ...swiftShader, subgroups: [16, 16] }, null)).toBe('columns');
+    expect(heuristicFamily({ ...swiftShader, subgroups: [4, 8] }, null)).toBe('columns');
+    // a transposed a (a weight gradient's gzᵀ): the scalar kernel on 4 lanes, vec4-mn on 8
+    const weightGrad = denseLayout(60, 256, 200, true);
+    expect(heuristicCandidate(swiftShader, 'subgroup', weightGrad).name).toBe('matmul-subgroup SG=4 TM=32 TN=3');
+    expect(heuristicCandidate({ ...swiftShader, subgroups: [8, 8] }, 'subgroup', weightGrad).name).toBe('matmul-vec4-mn SG=8 TM=24 TN=1');
   });
 
   it('no subgroups feature: no subgroup kernel at all', () => {

@@ -240,10 +240,14 @@ export function allCandidates(): MatmulCandidate[] {
  */
 const SMALL_PRODUCT = 256 * 64 * 64;
 
+/** The subgroup widths of the CPU adapters the subgroup family was measured on: SwiftShader's 4, lavapipe's 8. */
+const MEASURED_SOFTWARE_SUBGROUPS: readonly number[] = [4, 8];
+
 /**
  * The family matmuls run on without tuning: `forced`, else 'subgroup' on CPU adapters whose
- * subgroups are all 8 wide (lavapipe, where it was measured), 'columns' on other CPU adapters,
- * 'tiled' on GPUs. A forced 'subgroup' needs the subgroups feature and a size it has a kernel for.
+ * subgroups are all 8 wide (lavapipe) or all 4 wide (SwiftShader, in Chromium), where it was
+ * measured (2x 'columns' on both), 'columns' on other CPU adapters, 'tiled' on GPUs. A forced
+ * 'subgroup' needs the subgroups feature and a size it has a kernel for.
  */
 export function heuristicFamily(traits: AdapterTraits, forced: MatmulKernel | null): MatmulKernel {
   if (forced === 'subgroup') {
@@ -255,8 +259,8 @@ export function heuristicFamily(traits: AdapterTraits, forced: MatmulKernel | nu
   }
   if (forced) return forced;
   if (!traits.software) return 'tiled';
-  const eightWide = traits.subgroups?.[0] === 8 && traits.subgroups[1] === 8;
-  return eightWide ? 'subgroup' : 'columns';
+  const [min, max] = traits.subgroups ?? [0, 0];
+  return min === max && MEASURED_SOFTWARE_SUBGROUPS.includes(min) ? 'subgroup' : 'columns';
 }
 
 /**
@@ -278,7 +282,8 @@ export function heuristicCandidate(traits: AdapterTraits, family: MatmulKernel, 
   // (forward, input and weight gradients), and they run small products twice as fast as columns.
   if (l.aK4 && l.bK4) return vec4K(sg, M <= 16 ? 16 : 32, 3);
   if (l.aK4 && l.bN4) return vec4N(sg, 16, 1);
-  if (l.aM4 && l.bN4) return vec4MN(sg, 24, 1);
+  // on 4 lanes (SwiftShader) the scalar kernel's 32x3 tiles beat vec4-mn for a transposed a (0.22 against 0.12 GFLOP/s)
+  if (l.aM4 && l.bN4) return sg >= 8 ? vec4MN(sg, 24, 1) : subgroupScalar(sg, 32, 3);
   if (small) return columnsFor();
   const TM = M <= 8 ? 8 : M <= 16 ? 16 : l.aAlongM ? 24 : 32;
   return subgroupScalar(sg, TM, l.aAlongM || M <= 16 ? 2 : 3);
