@@ -1,18 +1,21 @@
 // `pnpm bench`: the programs users run (the ThreeNet example's epoch and first step, a LeNet
 // epoch) beside PyTorch CPU and TensorFlow.js, and the kernels under them (matmul, conv2d,
-// dispatch cost); prints the figures and writes bench/RESULTS.md. Flags: options.ts (--help).
-import { writeFileSync, renameSync } from 'node:fs';
+// dispatch cost), and the ThreeNet step in headless Chromium beside TensorFlow.js webgpu; prints
+// the figures and writes bench/RESULTS.md. Flags: options.ts (--help).
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { init, shutdown } from '@mini/tensor';
 import { benchConv, LENET_CONVS } from './conv-bench.ts';
 import { benchDispatch } from './dispatch-bench.ts';
+import { benchBrowser } from './browser-bench.ts';
 import { benchFirstStep } from './first-step.ts';
 import { benchLeNet } from './lenet-bench.ts';
 import { machineInfo } from './machine.ts';
 import { benchMatmul } from './matmul-bench.ts';
 import { parseOptions, UsageError, wants, type BenchOptions } from './options.ts';
 import { torchKernels } from './peers.ts';
-import { markdown, summary, type Results } from './report.ts';
+import { mergeResults } from './merge-results.ts';
+import { markdown, NOTES_HEADING, summary, type Results } from './report.ts';
 import { fmt } from './stats.ts';
 import { benchThreeNet } from './threenet-bench.ts';
 
@@ -67,13 +70,18 @@ if (wants(options, 'first-step')) {
   log('\nTime to first step, whole processes:');
   results.firstStep = await benchFirstStep(options.runs, options.peers, log);
 }
+if (wants(options, 'browser')) {
+  log('\nThreeNet step in headless Chromium (a fresh browser per page load, paired by round):');
+  results.browser = await benchBrowser(options.runs, options.quick, options.peers, log);
+}
 
 results.seconds = (performance.now() - started) / 1000;
 log(`\n${summary(results)}\n\nthe bench took ${(results.seconds / 60).toFixed(1)} minutes`);
 if (options.write) {
   const path = new URL('./RESULTS.md', import.meta.url);
   const temp = new URL('./RESULTS.md.tmp', import.meta.url);
-  writeFileSync(temp, markdown(results));
+  const fresh = markdown(results);
+  writeFileSync(temp, options.only && existsSync(path) ? mergeResults(readFileSync(path, 'utf8'), fresh, results.info, NOTES_HEADING) : fresh);
   renameSync(temp, path);
   log('wrote bench/RESULTS.md');
 }

@@ -15,7 +15,8 @@ import { build, preview, type PreviewServer } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.ts';
 import { makeSample } from '../examples/threenet-web/make-sample.ts';
 import type { PageResult } from './browser/result.ts';
-import { stat, type Stat } from './stats.ts';
+import { TFJS_WEBGPU, type BrowserResult, type BrowserRow } from './browser-result.ts';
+import { stat } from './stats.ts';
 
 const CONFIG = new URL('./browser/vite.config.ts', import.meta.url).pathname;
 
@@ -29,38 +30,12 @@ interface PageFigures {
   losses: number[];
 }
 
-/** One contender over the rounds. */
-export interface BrowserRow {
-  name: string;
-  /** The first step, pipeline compilation included, seconds. */
-  first: Stat;
-  /** Median step after the first, seconds (median over rounds of each page's median). */
-  step: Stat;
-  /** TensorFlow.js webgpu's time over this one's, round by round (above 1: this one is faster). */
-  firstRatio?: Stat;
-  stepRatio?: Stat;
-  backend: string;
-  tuner?: string;
-}
-
-export interface BrowserResult {
-  chromium: string;
-  steps: number;
-  batchSize: number;
-  rows: BrowserRow[];
-  /** Losses of the first round's pages (both start near ln 10 = 2.30 and fall). */
-  losses: Record<string, number[]>;
-}
-
 interface Contender {
   name: string;
   page: string;
   /** Another contender whose profile this one's load reuses (a second visit). */
   after?: string;
 }
-
-/** The reference every ratio is against: the peer. */
-export const TFJS_WEBGPU = 'TensorFlow.js webgpu';
 
 const median = (values: number[]) => stat(values).median;
 

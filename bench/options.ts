@@ -12,15 +12,16 @@ export interface BenchOptions {
   only: Set<string> | null;
 }
 
-export const SECTIONS = ['matmul', 'dispatch', 'conv', 'first-step', 'threenet', 'lenet'] as const;
+export const SECTIONS = ['matmul', 'dispatch', 'conv', 'first-step', 'threenet', 'lenet', 'browser'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const VERSION = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const HELP = `pnpm bench [flags]
 Times the programs users run (the ThreeNet example's epoch and its first step as whole
-processes, a LeNet epoch) beside PyTorch CPU and TensorFlow.js in the same run, paired run by
-run, and the kernels under them (matmul, conv2d, dispatch cost); writes bench/RESULTS.md.
+processes, a LeNet epoch, the ThreeNet step in headless Chromium) beside PyTorch CPU and
+TensorFlow.js in the same run, paired run by run, and the kernels under them (matmul, conv2d,
+dispatch cost); writes bench/RESULTS.md (a run with --only updates its own sections there).
   --runs N       runs per figure, rounds per program comparison (default 3)
   --quick        shorter step windows, no TensorFlow.js cpu: a rough pass
   --no-peers     skip PyTorch and TensorFlow.js

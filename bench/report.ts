@@ -6,8 +6,9 @@ import { EMPTY, TORCH_FIRST_STEP, WARM, type FirstStepResult } from './first-ste
 import type { MachineInfo } from './machine.ts';
 import type { MatmulRow } from './matmul-bench.ts';
 import type { Comparison, Figure, TorchKernels } from './peers.ts';
-import { fmt, num } from './stats.ts';
+import { fmt, num, type Stat } from './stats.ts';
 import type { ThreeNetResult } from './threenet-bench.ts';
+import { TFJS_WEBGPU, type BrowserResult, type BrowserRow } from './browser-result.ts';
 
 export interface Results {
   info: MachineInfo;
@@ -21,6 +22,7 @@ export interface Results {
   firstStep?: FirstStepResult;
   threenet?: ThreeNetResult;
   lenet?: Comparison<ExampleEvent[]>;
+  browser?: BrowserResult;
 }
 
 /** A Markdown table. */
@@ -33,6 +35,9 @@ const MiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const peer = (c: Comparison<unknown> | undefined, name: string) => c?.others.find((o) => o.name === name && o.ratio);
 const torchOf = (k: Results['torchKernels']) => (k && !('skipped' in k) ? k : undefined);
+
+/** The heading of the targets' table (each row's ratio is from one run: the header's, or the partial run it names). */
+export const TARGETS_HEADING = '## Targets (ratios, each taken within one run)';
 
 /** The issues' targets (15 and 14) that this run measured: [target, measured, met or not]. */
 export function targets(r: Results): string[][] {
@@ -59,6 +64,12 @@ export function targets(r: Results): string[][] {
   if (lenetTorch) rows.push(['LeNet epoch within 3× of PyTorch CPU', `${num(1 / lenetTorch.ratio!.median)}× its time`, check(1 / lenetTorch.ratio!.median <= 3)]);
   const lenetTfjs = peer(r.lenet, 'TensorFlow.js wasm');
   if (lenetTfjs) rows.push(['LeNet epoch ≥ 5× faster than TensorFlow.js wasm', `${num(lenetTfjs.ratio!.median)}×`, check(lenetTfjs.ratio!.median >= 5)]);
+  for (const row of r.browser?.rows ?? []) {
+    if (!row.stepRatio || !row.firstRatio || !row.name.startsWith('mini')) continue;
+    const who = row.name.replace('mini, ', '');
+    rows.push([`browser (${who}): mini's ThreeNet step at least as fast as ${TFJS_WEBGPU}'s, same Chromium`, `${num(row.stepRatio.median)}× (its time / ours)`, check(row.stepRatio.median >= 1)]);
+    rows.push([`browser (${who}): mini's first step faster than ${TFJS_WEBGPU}'s`, `${num(row.firstRatio.median)}× (its time / ours)`, check(row.firstRatio.median > 1)]);
+  }
   const memory = r.threenet?.memory;
   if (memory && memory.length >= 3) {
     rows.push(['ThreeNet example: live GPU bytes after epoch 1 = after epoch 3', `${memory[0].liveBytes} = ${memory[2].liveBytes}`, check(memory[0].liveBytes === memory[2].liveBytes)]);
@@ -93,6 +104,21 @@ function threenetSection(t: ThreeNetResult): string[] {
         ['live GPU bytes at each epoch event (first run)', t.memory.map((m) => `${m.liveBytes} (${MiB(m.liveBytes)})`).join(', ')],
         ['GPU buffers created in each epoch (first run)', t.memory.map((m) => m.buffersCreated).join(', ')],
       ],
+    ),
+    '',
+  ];
+}
+
+function browserSection(b: BrowserResult): string[] {
+  const ratio = (r: BrowserRow, s: Stat | undefined) => (r.name === TFJS_WEBGPU ? '1 (reference)' : s ? fmt(s) : '–');
+  return [
+    '## Browser: a ThreeNet training step in headless Chromium',
+    '',
+    `Chromium ${b.chromium} (Debian's, headless, \`--enable-unsafe-webgpu\`), WebGPU adapter ${b.rows[0]?.backend.replace(/^webgpu: /, '') ?? '–'}. Each page load is a fresh Chromium with a fresh profile and trains ${b.steps} steps of batch ${b.batchSize} (784-200-60-10, SGD lr 0.01) on the demo's MNIST sample, reading each step's loss: mini's page runs the seed's loop of examples/threenet/training.ts (bench/browser/mini.ts) with the matmul tuner as users get it (quick, in the background of the first steps); its second visit reuses the first visit's profile (the tuning cache in IndexedDB, Chromium's shader cache); TensorFlow.js's page (bench/browser/tfjs.ts) builds the same model. First step: pipeline compilation included. Step: the median of the steps after the first. Ratios: ${TFJS_WEBGPU}'s time over the row's, round by round (above 1: faster than it); medians (min–max) over ${b.rows[0]?.step.runs ?? 0} rounds.`,
+    '',
+    table(
+      ['page', 'first step, s', `${TFJS_WEBGPU} / this`, 'step, s', `${TFJS_WEBGPU} / this`, 'backend'],
+      b.rows.map((r) => [r.name, fmt(r.first), ratio(r, r.firstRatio), fmt(r.step), ratio(r, r.stepRatio), r.tuner ? `${r.backend}; ${r.tuner}` : r.backend]),
     ),
     '',
   ];
@@ -135,6 +161,9 @@ function convSection(rows: ConvRow[], torch: Results['torchKernels']): string[] 
   ];
 }
 
+/** The first heading of findings.md, where RESULTS.md's fixed notes begin. */
+export const NOTES_HEADING = readFileSync(new URL('./findings.md', import.meta.url), 'utf8').split('\n')[0];
+
 /** The results as Markdown: what bench/RESULTS.md holds (plus the fixed notes in findings.md). */
 export function markdown(r: Results, findings = readFileSync(new URL('./findings.md', import.meta.url), 'utf8')): string {
   const i = r.info;
@@ -145,13 +174,14 @@ export function markdown(r: Results, findings = readFileSync(new URL('./findings
   if (r.seconds !== undefined) out.push(`- The bench took ${num(r.seconds / 60, 1)} minutes.`);
   out.push('');
   const t = targets(r);
-  if (t.length) out.push('## Targets (ratios from this one run)', '', table(['target', 'measured', ''], t), '');
+  if (t.length) out.push(TARGETS_HEADING, '', table(['target', 'measured', ''], t), '');
   if (r.threenet) out.push(...threenetSection(r.threenet));
   if (r.lenet) {
     out.push('## LeNet: an epoch on Fashion-MNIST (60,000 images, batch 64)', '');
     out.push("Issue 14's recipe (conv 1→6 5×5 pad 2, ReLU, max-pool 2, conv 6→16 5×5, ReLU, max-pool 2, 400-120-84-10, CrossEntropyLoss, SGD lr 0.01 momentum 0.9). Paired as ThreeNet's; the how column says which steps were timed.", '');
     out.push(comparisonTable(r.lenet, 'peer time / ours'), '');
   }
+  if (r.browser) out.push(...browserSection(r.browser));
   if (r.firstStep) out.push(...firstStepSection(r.firstStep));
   if (r.conv) out.push(...convSection(r.conv, r.torchKernels));
   if (r.matmul) {

@@ -18,6 +18,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
-    rollupOptions: { input: { mini: `${here}/mini.html`, tfjs: `${here}/tfjs.html`, profile: `${here}/profile.html` } },
+    rollupOptions: { input: { mini: `${here}/mini.html`, tfjs: `${here}/tfjs.html` } },
   },
 });
