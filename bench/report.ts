@@ -118,8 +118,10 @@ function browserSection(b: BrowserResult): string[] {
     '',
     table(
       ['page', 'first step, s', `${TFJS_WEBGPU} / this`, 'step, s', `${TFJS_WEBGPU} / this`, 'backend'],
-      b.rows.map((r) => [r.name, fmt(r.first), ratio(r, r.firstRatio), fmt(r.step), ratio(r, r.stepRatio), r.tuner ? `${r.backend}; ${r.tuner}` : r.backend]),
+      b.rows.map((r) => [r.name, fmt(r.first), ratio(r, r.firstRatio), fmt(r.step), ratio(r, r.stepRatio), r.backend]),
     ),
+    '',
+    ...b.rows.filter((r) => r.tuner).map((r) => `- ${r.name}, last round: ${r.tuner}`),
     '',
   ];
 }

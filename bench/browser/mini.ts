@@ -79,13 +79,14 @@ runPage('mini', async () => {
   await computeGradientDescent(config, run, [loader, loader], 1);
   const tuner = tunerFor(device);
   await tuner.idle();
-  const chosen = Object.entries(tuner.choices()).map(([cls, e]) => `${cls}: ${e.kernel}`);
+  const chosen = Object.entries(tuner.choices()).map(([cls, e]) => `\`${cls}\` ${e.kernel}`);
+  const tuned = tuner.outcomes.length ? `tuned ${tuner.outcomes.length} shape classes here (${(tuner.outcomes.reduce((ms, o) => ms + o.elapsedMs, 0) / 1000).toFixed(1)} s)` : 'tuned nothing here';
   return {
     library: 'mini',
     backend,
     stepSeconds: run.stepSeconds,
     losses: run.losses,
     setupSeconds: (run.firstStepStart - pageStart) / 1000,
-    tuner: `${torch.matmulKernel(device.gpu)} heuristics; tuned (${tuner.store.where}): ${chosen.join('; ') || 'none'}`,
+    tuner: `matmul heuristics '${torch.matmulKernel(device.gpu)}', ${tuned}; cache ${tuner.store.where}: ${chosen.join(', ') || 'empty'}`,
   };
 });
