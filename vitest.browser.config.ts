@@ -25,10 +25,11 @@ export default defineConfig({
           setupFiles: ['packages/tensor/test/browser/setup.ts'],
           include: [
             'packages/*/test/browser/**/*.test.ts',
-            // a selection of the ops suite, run unchanged in the page: elementwise, reductions,
+            // a selection of the ops suite, run unchanged in the page: elementwise (every row of the table;
+            // on SwiftShader sin and cos to WGSL's accuracy, see the test), reductions,
             // softmax, losses, views, and matmul (every family and every candidate that runs on the
             // page's adapter) on odd shapes against the cpu reference, and the submit's fusions
-            'packages/tensor/test/{elementwise,reduce,reduce-more,softmax-nll,cross-entropy,views,matmul,matmul-candidates,submit-fusion}.test.ts',
+            'packages/tensor/test/{elementwise,elementwise-table,reduce,reduce-more,softmax-nll,cross-entropy,views,matmul,matmul-candidates,submit-fusion}.test.ts',
           ],
           browser: {
             enabled: true,
