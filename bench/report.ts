@@ -101,8 +101,8 @@ function threenetSection(t: ThreeNetResult): string[] {
       [
         ['dispatches per step (a run logging every step, steps 3–12)', fmt(t.dispatchesPerStep)],
         ['submits between epoch events (the checkpoint each epoch starts with included)', fmt(t.submitsPerEpoch)],
-        ['live GPU bytes at each epoch event (first run)', t.memory.map((m) => `${m.liveBytes} (${MiB(m.liveBytes)})`).join(', ')],
-        ['GPU buffers created in each epoch (first run)', t.memory.map((m) => m.buffersCreated).join(', ')],
+        ['live GPU bytes at each epoch event (last run)', t.memory.map((m) => `${m.liveBytes} (${MiB(m.liveBytes)})`).join(', ')],
+        ['GPU buffers created in each epoch (last run)', t.memory.map((m) => m.buffersCreated).join(', ')],
       ],
     ),
     '',

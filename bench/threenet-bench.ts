@@ -9,7 +9,10 @@ export interface ThreeNetResult {
   dispatchesPerStep: Stat;
   /** Submits between epoch events, over every timed epoch of every run. */
   submitsPerEpoch: Stat;
-  /** Of the first run: live GPU bytes and buffers created by each epoch's end. */
+  /**
+   * Of the last run: live GPU bytes and buffers created by each epoch's end (the first run on a
+   * machine may still be tuning in the background, and the tuner's trial buffers count).
+   */
   memory: { liveBytes: number; buffersCreated: number }[];
 }
 
@@ -30,6 +33,6 @@ export async function benchThreeNet(runs: number, quick: boolean, peers: boolean
     comparison,
     dispatchesPerStep: stat(counted),
     submitsPerEpoch: stat(events.flatMap(submitsPerEpoch)),
-    memory: memoryPerEpoch(events[0]),
+    memory: memoryPerEpoch(events[events.length - 1]),
   };
 }
