@@ -67,6 +67,11 @@ type Command =
   | { label: string; kernel: Kernel; buffers: GPUBuffer[]; offset: number; workgroups: readonly number[]; fusion?: DispatchFusion }
   | { label: 'copy'; src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; size: number };
 
+/** The buffers a recorded command reads or writes (the peepholes ask what else touches a buffer). */
+const commandBuffers = (c: Command): readonly GPUBuffer[] => ('kernel' in c ? c.buffers : [c.src, c.dst]);
+const touches = (c: Command, b: GPUBuffer): boolean => commandBuffers(c).includes(b);
+const writes = (c: Command, b: GPUBuffer): boolean => ('kernel' in c ? c.kernel.written.some((i) => c.buffers[i] === b) : c.dst === b);
+
 /** Slot per dispatch in the params arena; also the dynamic offset alignment. */
 const PARAM_SLOT = 256;
 /** Readback buffers up to this size are kept for reuse; larger ones are freed after the read. */
@@ -323,10 +328,7 @@ export class WebGPURuntime {
   private fuseReluEpilogues(): void {
     const uses = new Map<GPUBuffer, number>();
     const use = (b: GPUBuffer) => uses.set(b, (uses.get(b) ?? 0) + 1);
-    for (const c of this.commands) {
-      if ('kernel' in c) new Set(c.buffers).forEach(use);
-      else [c.src, c.dst].forEach(use);
-    }
+    for (const c of this.commands) new Set(commandBuffers(c)).forEach(use);
     const producers = new Map<GPUBuffer, number>();
     const dropped = new Set<number>();
     this.commands.forEach((c, j) => {
@@ -338,7 +340,7 @@ export class WebGPURuntime {
       if (!relu || i === undefined || uses.get(relu.input) !== 2 || !this.pool.isReleased(relu.input)) return;
       if ((this.commands[i] as Extract<Command, { kernel: Kernel }>).fusion!.reluEpilogue!.elements !== relu.elements) return;
       // The product moves nothing: it writes the ReLU's output where it stood, which nothing between uses.
-      if (this.commands.slice(i + 1, j).some((k) => ('kernel' in k ? k.buffers.includes(relu.output) : k.src === relu.output || k.dst === relu.output))) return;
+      if (this.commands.slice(i + 1, j).some((k) => touches(k, relu.output))) return;
       const product = this.commands[i] as Extract<Command, { kernel: Kernel }>;
       const { outBinding, withRelu } = product.fusion!.reluEpilogue!;
       product.buffers = product.buffers.map((b, k) => (k === outBinding ? relu.output : b));
@@ -360,8 +362,6 @@ export class WebGPURuntime {
   private fuseLogSoftmaxNll(): void {
     const producers = new Map<GPUBuffer, number>();
     const dropped = new Set<number>();
-    const writes = (k: Command, b: GPUBuffer) => ('kernel' in k ? k.kernel.written.some((i) => k.buffers[i] === b) : k.dst === b);
-    const touches = (k: Command, b: GPUBuffer) => ('kernel' in k ? k.buffers.includes(b) : k.src === b || k.dst === b);
     this.commands.forEach((c, j) => {
       if (!('kernel' in c)) return;
       const rows = c.fusion?.logSoftmaxRows;
