@@ -25,22 +25,25 @@ function eventsOf(what: string, r: ProcessResult): ExampleEvent[] {
 /** Epochs of the ThreeNet example on Fashion-MNIST: the first warms up, the others are timed. */
 export const THREENET_EPOCHS = 3;
 
+/** A run that was timed (the example's own runs are never skipped: a failure throws). */
+type Timed = Extract<RunOutcome<ExampleEvent[]>, { seconds: number }>;
+
 /**
  * One run of `pnpm example:NAME` on Fashion-MNIST with --json, through example-child.ts (which
  * adds the device's counters to its events): `epochs` epochs, no training-accuracy pass
  * (--eval-every beyond them), the mean of the epochs after the first (the first pays for the
- * compiles and the tuner) as the events report them, times `scale`.
+ * compiles and the tuner) as the events report them.
  */
-async function exampleEpochs(name: string, epochs: number, extraFlags: string[] = [], scale = 1, scaleNote = ''): Promise<RunOutcome<ExampleEvent[]>> {
+async function exampleEpochs(name: string, epochs: number, extraFlags: string[] = []): Promise<Timed> {
   return withTempDir(`mini-bench-${name}-`, async (out) => {
     const flags = ['--dataset', 'fashion-mnist', '--epochs', String(epochs), ...extraFlags, '--eval-every', '1000', '--json', '--out', out];
     const r = await runProcess(process.execPath, tsArgs('./example-child.ts', [`examples/${name}/${name}.ts`, ...flags]), {}, 900_000);
     const events = eventsOf(`examples/${name}`, r);
     const timed = epochSeconds(events).slice(1);
     if (timed.length !== epochs - 1) throw new Error(`examples/${name}: expected ${epochs} epoch events, found ${timed.length + 1}`);
-    const seconds = (scale * timed.reduce((a, b) => a + b, 0)) / timed.length;
+    const seconds = timed.reduce((a, b) => a + b, 0) / timed.length;
     const which = epochs === 2 ? 'epoch 2' : `mean of epochs 2–${epochs}`;
-    return { seconds, note: `\`pnpm example:${name} ${flags.slice(0, -2).join(' ')}\`: ${which} from its epoch events${scaleNote}`, detail: events };
+    return { seconds, note: `\`pnpm example:${name} ${flags.slice(0, -2).join(' ')}\`: ${which} from its epoch events`, detail: events };
   });
 }
 
@@ -57,16 +60,18 @@ export async function threenetStepCounts(steps: number): Promise<ExampleEvent[]>
   });
 }
 
-export const LENET_BATCH = 64;
-export const LENET_STEPS_PER_EPOCH = Math.ceil(60_000 / LENET_BATCH);
+const LENET_BATCH = 64;
+const LENET_STEPS_PER_EPOCH = Math.ceil(60_000 / LENET_BATCH);
 
 /**
  * The LeNet example's epoch on Fashion-MNIST: two epochs, the second timed whole; or, given
  * `stepsPerEpoch` (--quick), two epochs of that many steps, the second scaled to a full epoch.
  */
-export function lenetEpoch(stepsPerEpoch?: number): Promise<RunOutcome<ExampleEvent[]>> {
+export async function lenetEpoch(stepsPerEpoch?: number): Promise<RunOutcome<ExampleEvent[]>> {
   if (stepsPerEpoch === undefined) return exampleEpochs('lenet', 2);
-  return exampleEpochs('lenet', 2, ['--steps-per-epoch', String(stepsPerEpoch)], LENET_STEPS_PER_EPOCH / stepsPerEpoch, `, scaled from ${stepsPerEpoch} steps to ${LENET_STEPS_PER_EPOCH}`);
+  const short = await exampleEpochs('lenet', 2, ['--steps-per-epoch', String(stepsPerEpoch)]);
+  const scale = LENET_STEPS_PER_EPOCH / stepsPerEpoch;
+  return { ...short, seconds: short.seconds * scale, note: `${short.note}, scaled from ${stepsPerEpoch} steps to ${LENET_STEPS_PER_EPOCH}` };
 }
 
 /**
