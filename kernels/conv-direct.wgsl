@@ -3,7 +3,8 @@
 // a strided weight view wv[group][o][c][kh][kw] (o < OCg, c < Cg), plus an optional bias, then
 // the ReLU with `relu` (set by the peephole at submit that folds a following ReLU in). The input
 // gradient of a stride-1 convolution is this kernel over the output gradient with the weight view
-// transposed and flipped (negative strides). Outputs are placed by dividing by OH and TILES,
+// transposed and flipped (negative strides), where skipping the kernel rows that fall in its
+// padding matters most. Outputs are placed by dividing by N, OH and TILES,
 // constants of the pipeline: llvmpipe has no vector integer division, but one by a constant
 // becomes a multiply.
 enable subgroups;
@@ -46,18 +47,26 @@ const ROW: u32 = OCB * u32(KW);
 const ROW_LOADS: u32 = (ROW + SG - 1u) / SG;
 // Column tiles per output row.
 override TILES: u32;
+// Whether a subgroup's lanes run across images (see main).
+override ACROSS: bool;
 
 @compute @workgroup_size(SG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  // Items are (n, oh, column tile); with ACROSS, where kernel rows can fall outside the image
+  // (padding), (oh, column tile, n) with n fastest: the lanes of a subgroup share a row where they
+  // can, and a kernel row outside the image for all of them is skipped.
   let items = N * OH * TILES;
-  let item = min((wid.x + wid.y * nwg.x) * SG + lane, items - 1u);
+  let start = (wid.x + wid.y * nwg.x) * SG;
+  let item = min(start + lane, items - 1u);
   let group = wid.z / p.blocks;
   let o0 = (wid.z % p.blocks) * OCB;
-  let ow0 = (item % TILES) * TC;
-  let oh = (item / TILES) % OH;
-  let n = item / (TILES * OH);
+  let n = select(item / (TILES * OH), item % N, ACROSS);
+  let ow0 = select(item % TILES, (item / N) % TILES, ACROSS) * TC;
+  let oh = select((item / TILES) % OH, item / (N * TILES), ACROSS);
   let ih0 = i32(oh) * p.sh - p.ph;
   let iw0 = i32(ow0) * SW - p.pw;
+  let top = i32(min(start, items - 1u) / (N * TILES)) * p.sh - p.ph;
+  let bottom = i32(min(start + SG - 1u, items - 1u) / (N * TILES)) * p.sh - p.ph;
   var acc: array<f32, OCB * TC>;
   for (var o = 0u; o < OCB; o++) {
     let b = select(0.0, bias[group * p.OCg + min(o0 + o, p.OCg - 1u)], p.has_bias != 0u);
@@ -72,6 +81,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var c = 0u; c < p.Cg; c++) {
     let base = i32(p.off_x) + i32(n) * p.sxn + i32(group * p.Cg + c) * p.sxc;
     for (var kh = 0; kh < KH; kh++) {
+      if (ACROSS && (bottom + kh * p.dh < 0 || top + kh * p.dh >= p.H)) { continue; }
       let wrow = i32(c) * p.swc + kh * p.swh;
       var wv: array<f32, ROW_LOADS>;
       for (var u = 0u; u < ROW_LOADS; u++) { wv[u] = wt[wofs[u] + wrow]; }
@@ -89,7 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
     }
   }
-  if ((wid.x + wid.y * nwg.x) * SG + lane >= items) { return; }
+  if (start + lane >= items) { return; }
   let plane = OH * OW;
   let first = (n * p.OC + group * p.OCg + o0) * plane + oh * OW + ow0;
   for (var o = 0u; o < OCB; o++) {

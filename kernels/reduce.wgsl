@@ -1,5 +1,6 @@
-// Reductions over the middle dim of a contiguous [outer, R, inner] view: one workgroup per
-// output element, its threads striding over R, then a tree in workgroup memory.
+// Reductions over the middle dim of a contiguous [outer, R, inner] view: `main` gives each output
+// element a workgroup, its threads striding over R, then a tree in workgroup memory; `short` one
+// invocation.
 // OP: 0 sum (times p.scale, so mean is sum with scale 1/R), 1 the extreme value, 2 its index (the
 // first one), 3 product. LARGEST picks max/argmax (true) or min/argmin (false); NaN wins either way.
 struct Params { outer: u32, reduce: u32, inner: u32, offset: u32, scale: f32 }
@@ -38,30 +39,43 @@ fn combine(a: {{T}}, b: {{T}}) -> {{T}} {
   return select(a + b, a * b, OP == 3u);
 }
 
+// Folds element r, v, into the running value (acc, best).
+fn fold(acc: ptr<function, {{T}}>, best: ptr<function, u32>, v: {{T}}, r: u32) {
+  if (OP == 0u || OP == 3u) {
+    *acc = combine(*acc, v);
+  } else if (*best == NONE || better(v, r, *acc, *best)) {
+    *acc = v;
+    *best = r;
+  }
+}
+
+fn store(o: u32, value: {{T}}, index: u32) {
+  switch OP {
+    case 0u: { out[o] = {{OUT}}(value * {{T}}({{SCALE}})); }
+    case 2u: { out[o] = {{OUT}}(i32(index)); }
+    default: { out[o] = {{OUT}}(value); }
+  }
+}
+
+fn first_of(o: u32) -> u32 {
+  return p.offset + (o / p.inner) * p.reduce * p.inner + o % p.inner;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let o = wid.x + wid.y * nwg.x;
   if (o >= p.outer * p.inner) { return; }
-  let base = p.offset + (o / p.inner) * p.reduce * p.inner + o % p.inner;
-  let folds = OP == 0u || OP == 3u;
+  let base = first_of(o);
   var acc: {{T}} = identity();
   var best = NONE;
-  for (var r = lid; r < p.reduce; r += WG) {
-    let v = {{T}}(x[base + r * p.inner]);
-    if (folds) {
-      acc = combine(acc, v);
-    } else if (best == NONE || better(v, r, acc, best)) {
-      acc = v;
-      best = r;
-    }
-  }
+  for (var r = lid; r < p.reduce; r += WG) { fold(&acc, &best, {{T}}(x[base + r * p.inner]), r); }
   values[lid] = acc;
   indices[lid] = best;
   workgroupBarrier();
   for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
     if (lid < stride) {
       let ob = indices[lid + stride];
-      if (folds) {
+      if (OP == 0u || OP == 3u) {
         values[lid] = combine(values[lid], values[lid + stride]);
       } else if (ob != NONE && (indices[lid] == NONE || better(values[lid + stride], ob, values[lid], indices[lid]))) {
         values[lid] = values[lid + stride];
@@ -70,11 +84,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     workgroupBarrier();
   }
-  if (lid == 0u) {
-    switch OP {
-      case 0u: { out[o] = {{OUT}}(values[0] * {{T}}({{SCALE}})); }
-      case 2u: { out[o] = {{OUT}}(i32(indices[0])); }
-      default: { out[o] = {{OUT}}(values[0]); }
-    }
-  }
+  if (lid == 0u) { store(o, values[0], indices[0]); }
+}
+
+// `short`: one invocation per output element, for reductions no longer than a workgroup: R loads
+// in a row cost less than a workgroup and its tree of barriers per output.
+@compute @workgroup_size(WG)
+fn short(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let o = gid.x + gid.y * nwg.x * WG;
+  if (o >= p.outer * p.inner) { return; }
+  let base = first_of(o);
+  var acc: {{T}} = identity();
+  var best = NONE;
+  for (var r = 0u; r < p.reduce; r++) { fold(&acc, &best, {{T}}(x[base + r * p.inner]), r); }
+  store(o, acc, best);
 }

@@ -31,20 +31,17 @@ interface WeightView {
   kw: number;
 }
 
-/** The weight gradient's workgroup. */
-const WG = 64;
-/** Output channels per lane of the forward (register accumulators, with its columns). */
-const FORWARD_BLOCK = 8;
-/** Adjacent outputs of a row per lane of the forward, at most. */
-const FORWARD_COLUMNS = 8;
-/** Accumulators per invocation of the weight gradient (output channels × KW): its shared memory is 64 × (this + channels). */
+/** Output channels per lane of the forward and the weight gradient (register accumulators, with its columns or kernel row). */
+const CHANNEL_BLOCK = 8;
+/** Adjacent outputs of a row per lane of the forward, and per tile of the weight gradient, at most. */
+const COLUMNS = 8;
+/** Accumulators per lane of the weight gradient (output channels × KW), at most. */
 const GRAD_WEIGHT_SLOTS = 48;
 /**
  * Workgroups the weight gradient aims for, splitting the rows when its blocks are fewer: enough
- * for lavapipe's threads; each split more costs a reduction dispatch (LeNet's conv1 has 5 blocks,
- * and its weight gradient is one dispatch).
+ * to keep lavapipe's threads busy; the splits are summed by one more dispatch.
  */
-const GRAD_WEIGHT_WORKGROUPS = 4;
+const GRAD_WEIGHT_WORKGROUPS = 8;
 
 /** WebGPU's default limit on workgroups along one dimension of a dispatch. */
 const MAX_WORKGROUPS = 65535;
@@ -84,14 +81,23 @@ export interface DirectPaths {
 
 /** Which direct kernels run g on `device`: subgroups of a fixed width, stride 1 for the input gradient, dispatch limits. */
 export function directPaths(device: Device, g: Geometry): DirectPaths {
-  const gpu = device.type === 'webgpu';
-  const lanes = directLanes(device) !== null;
-  const channelBlocks = (channels: number) => g.groups * blocks(channels, FORWARD_BLOCK)[1] <= MAX_WORKGROUPS;
+  const lanes = directLanes(device);
+  if (lanes === null) return { forward: false, gradInput: false, gradWeight: false };
+  const channelBlocks = (channels: number) => g.groups * blocks(channels, CHANNEL_BLOCK)[1] <= MAX_WORKGROUPS;
   return {
-    forward: lanes && channelBlocks(g.OC / g.groups),
-    gradInput: lanes && g.sh === 1 && g.sw === 1 && channelBlocks(g.Cg),
-    gradWeight: gpu && g.KW <= GRAD_WEIGHT_SLOTS && gradWeightLayout(g).workgroups <= MAX_WORKGROUPS,
+    forward: channelBlocks(g.OC / g.groups),
+    gradInput: g.sh === 1 && g.sw === 1 && channelBlocks(g.Cg),
+    gradWeight: g.KW <= GRAD_WEIGHT_SLOTS && gradWeightLayout(g, lanes).workgroups <= MAX_WORKGROUPS,
   };
+}
+
+/**
+ * Whether some kernel row falls outside the image for some output row (padding): the forward's
+ * lanes then run across images, so that a subgroup can skip such rows together (measured: faster
+ * where padding is, slower where none is, see bench/findings.md).
+ */
+function rowsOutside(g: Geometry): boolean {
+  return g.ph > 0 || (g.OH - 1) * g.sh - g.ph + (g.KH - 1) * g.dh >= g.H;
 }
 
 /** out [N, OC, OH, OW] = the convolution of g's geometry of x with the weight read through `w`. */
@@ -100,12 +106,12 @@ function convolve(x: Tensor, weight: Tensor, w: WeightView, bias: Tensor | null,
   if (out.numel() === 0) return out;
   const lanes = directLanes(x.device);
   if (lanes === null) throw new Error('the direct convolution needs subgroups');
-  const [block, count] = blocks(g.OC / g.groups, FORWARD_BLOCK);
-  const [columns, tiles] = blocks(g.OW, FORWARD_COLUMNS);
+  const [block, count] = blocks(g.OC / g.groups, CHANNEL_BLOCK);
+  const [columns, tiles] = blocks(g.OW, COLUMNS);
   const spec = {
     family: 'conv-direct',
     template: { KW: String(g.KW), OCB: String(block), TC: String(columns), SG: String(lanes), SW: String(g.sw), DW: String(g.dw) },
-    constants: { N: g.N, OH: g.OH, OW: g.OW, KH: g.KH, TILES: tiles },
+    constants: { N: g.N, OH: g.OH, OW: g.OW, KH: g.KH, TILES: tiles, ACROSS: Number(rowsOutside(g)) },
   };
   const [sxn, sxc, sxh, sxw] = stridesOf(x);
   const params = {
@@ -149,10 +155,11 @@ export function directGradInput(grad: Tensor, weight: Tensor, g: Geometry): Tens
   return convolve(grad, weight, flipped, null, transposed);
 }
 
-/** The weight gradient's blocks of output channels, and its workgroups (before splitting rows). */
-function gradWeightLayout(g: Geometry): { block: number; count: number; workgroups: number } {
-  const [block, count] = blocks(g.OC / g.groups, Math.max(1, Math.floor(GRAD_WEIGHT_SLOTS / g.KW)));
-  return { block, count, workgroups: g.groups * count * g.Cg * g.KH };
+/** The weight gradient's blocks of output channels and of kernel rows (one per lane), and its workgroups before splitting rows. */
+function gradWeightLayout(g: Geometry, lanes: number): { block: number; count: number; rowBlocks: number; workgroups: number } {
+  const [block, count] = blocks(g.OC / g.groups, Math.min(CHANNEL_BLOCK, Math.floor(GRAD_WEIGHT_SLOTS / g.KW)));
+  const rowBlocks = Math.ceil((g.Cg * g.KH) / lanes);
+  return { block, count, rowBlocks, workgroups: g.groups * count * rowBlocks };
 }
 
 /**
@@ -161,17 +168,18 @@ function gradWeightLayout(g: Geometry): { block: number; count: number; workgrou
  * same pass.
  */
 export function directGradWeight(grad: Tensor, x: Tensor, g: Geometry, wantBias: boolean): { weight: Tensor; bias: Tensor | null } {
+  const lanes = directLanes(x.device);
+  if (lanes === null) throw new Error('the direct weight gradient needs subgroups');
   const shape = [g.OC, g.Cg, g.KH, g.KW];
-  const { block, count, workgroups } = gradWeightLayout(g);
+  const { block, count, rowBlocks, workgroups } = gradWeightLayout(g, lanes);
   const rows = g.N * g.OH;
-  const wanted = Math.max(1, Math.min(Math.ceil(GRAD_WEIGHT_WORKGROUPS / workgroups), Math.ceil(rows / WG)));
-  const rowsPerSplit = Math.max(1, Math.ceil(rows / wanted));
-  const splits = Math.max(1, Math.ceil(rows / rowsPerSplit));
+  const rowsPerSplit = Math.ceil(rows / Math.min(Math.ceil(GRAD_WEIGHT_WORKGROUPS / workgroups), rows));
+  const splits = Math.ceil(rows / rowsPerSplit);
   const weight = empty([splits, ...shape], x.dtype, x.device);
   const bias = wantBias ? empty([splits, g.OC], x.dtype, x.device) : null;
   const spec = {
     family: 'conv-grad-weight',
-    template: { KW: String(g.KW), OCB: String(block), SW: String(g.sw), DW: String(g.dw) },
+    template: { KW: String(g.KW), OCB: String(block), SG: String(lanes), TW: String(blocks(g.OW, COLUMNS)[0]), SW: String(g.sw), DW: String(g.dw) },
     constants: { N: g.N, OH: g.OH, OW: g.OW, KH: g.KH },
   };
   const [sxn, sxc, sxh, sxw] = stridesOf(x);
@@ -179,7 +187,7 @@ export function directGradWeight(grad: Tensor, x: Tensor, g: Geometry, wantBias:
   const params = {
     off_x: x.offset, sxn, sxc, sxh, sxw,
     off_g: grad.offset, sgn, sgc, sgh, sgw,
-    H: g.H, W: g.W, OC: g.OC, OCg: g.OC / g.groups, Cg: g.Cg, blocks: count,
+    H: g.H, W: g.W, OC: g.OC, OCg: g.OC / g.groups, Cg: g.Cg, blocks: count, row_blocks: rowBlocks,
     sh: g.sh, ph: g.ph, pw: g.pw, dh: g.dh,
     rows_per_split: rowsPerSplit, has_bias: wantBias ? 1 : 0,
   };

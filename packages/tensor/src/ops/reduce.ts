@@ -9,6 +9,9 @@ import { copyAs, div, eq, mul, where } from './elementwise.ts';
 import { grid, launch, wgslType } from './gpu.ts';
 import { contiguous, expand, permute, reshape } from './views.ts';
 
+/** The longest reduction kernels/reduce.wgsl runs one invocation per output (its `short` entry), and its workgroup size. */
+const SHORT_REDUCTION = 64;
+
 /** The dims a reduction runs over: one, several, or (undefined or []) all of them. */
 export type Dims = number | readonly number[] | undefined;
 
@@ -93,7 +96,9 @@ function reduce(op: ReduceOp, x: Tensor, dim: Dims, keepdim: boolean, outType: D
       const template = { A: wgslType(src.dtype), T, OUT: wgslType(outType), SCALE: T === 'f32' ? 'p.scale' : '1' };
       const params = { outer, reduce: r, inner, offset: src.offset, scale };
       const constants = { ...KERNEL[op], FLOAT: T === 'f32' ? 1 : 0 };
-      if (out.numel() > 0) launch(op, { family: 'reduce', template, constants }, [src, out], params, grid(outer * inner, 1));
+      const short = r <= SHORT_REDUCTION;
+      const spec = { family: 'reduce', entry: short ? 'short' : 'main', template, constants };
+      if (out.numel() > 0) launch(op, spec, [src, out], params, grid(outer * inner, short ? SHORT_REDUCTION : 1));
     }
     if (src !== x) src.dispose();
   });
