@@ -29,6 +29,8 @@ override KW: u32;
 override SH: u32;
 override SW: u32;
 override RELU_MASK: bool = false;
+// Every window of the forward lies inside the input (no padding, no ceil mode's overhang): no bounds to test.
+override INSIDE: bool = false;
 
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read_write> idx: array<i32>;
@@ -64,10 +66,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var best_index = -1;
   for (var kh = 0u; kh < KH; kh++) {
     let ih = i32(oh * SH + kh * p.dh) - p.ph;
-    if (ih < 0 || ih >= i32(H)) { continue; }
+    if (!INSIDE && (ih < 0 || ih >= i32(H))) { continue; }
     for (var kw = 0u; kw < KW; kw++) {
       let iw = i32(ow * SW + kw * p.dw) - p.pw;
-      if (iw < 0 || iw >= i32(W)) { continue; }
+      if (!INSIDE && (iw < 0 || iw >= i32(W))) { continue; }
       let v = input_at(plane, ih, iw);
       if (best_index < 0 || v > best || is_nan(v)) {
         best = v;

@@ -89,9 +89,14 @@ function tilesInput(g: Geometry): boolean {
   return g.ph === 0 && g.pw === 0 && g.dh === 1 && g.dw === 1 && g.sh === g.KH && g.sw === g.KW && g.OH * g.sh === g.H && g.OW * g.sw === g.W;
 }
 
-/** The kernel's pipeline constants: the sizes it divides by (and, for max backward after a ReLU, its mask). */
-function spec(g: Geometry, entry: string, reluMask = false) {
-  const constants = { C: g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, SH: g.sh, SW: g.sw, ...(reluMask && { RELU_MASK: 1 }) };
+/** Whether every window lies inside the input: no padding, and ceil mode adds no window past its end. */
+function windowsInside(g: Geometry): boolean {
+  return g.ph === 0 && g.pw === 0 && (g.OH - 1) * g.sh + (g.KH - 1) * g.dh < g.H && (g.OW - 1) * g.sw + (g.KW - 1) * g.dw < g.W;
+}
+
+/** The kernel's pipeline constants: the sizes it divides by (and, for max backward after a ReLU, its mask; for the max forward, whether it can skip the bounds tests). */
+function spec(g: Geometry, entry: string, reluMask = false, inside = false) {
+  const constants = { C: g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, SH: g.sh, SW: g.sw, ...(reluMask && { RELU_MASK: 1 }), ...(inside && { INSIDE: 1 }) };
   return { family: 'pool', entry, constants };
 }
 
@@ -161,7 +166,7 @@ function forward(mode: Mode, x: Tensor, g: Geometry): { out: Tensor; indices: Te
           }
   } else if (out.numel() > 0) {
     const entry = mode === 'max' ? 'main' : `${mode}_forward`;
-    launch(`${mode}Pool2d`, spec(g, entry), [x, indices ?? placeholder(x.device), out, x /* the unused mask slot */], params(g, x), grid(out.numel()));
+    launch(`${mode}Pool2d`, spec(g, entry, false, mode === 'max' && windowsInside(g)), [x, indices ?? placeholder(x.device), out, x /* the unused mask slot */], params(g, x), grid(out.numel()));
   }
   return { out, indices };
 }
