@@ -60,6 +60,8 @@ describe('pool kernels against the CPU reference', () => {
   const cases: [string, number[], (x: Tensor) => Tensor][] = [
     ['max 1x1', [1, 1, 1, 1], (x) => F.maxPool2d(x, 1)],
     ['max 3/2 padded, ceil', [3, 7, 33, 9], (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true })],
+    // No padding, but ceil mode's last windows overhang the input: the forward keeps its bounds tests.
+    ['max 2 unpadded, ceil, odd sizes', [2, 3, 7, 9], (x) => F.maxPool2d(x, 2, { ceilMode: true })],
     ['max dilated', [2, 3, 17, 19], (x) => F.maxPool2d(x, [2, 3], { dilation: [3, 1], stride: [1, 2] })],
     ['avg 257 rows', [1, 2, 257, 3], (x) => F.avgPool2d(x, [5, 2], { stride: [3, 1], padding: [2, 1], countIncludePad: false, ceilMode: true })],
     ['adaptive 33 to 7', [2, 3, 33, 17], (x) => F.adaptiveAvgPool2d(x, [7, 5])],
