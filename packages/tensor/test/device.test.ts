@@ -83,7 +83,9 @@ describe('dispatch batching', () => {
       const b = randn([3], { device: gpu });
       return a.add(b).relu().sum(1).mean().add(fromArray(Int32Array.from([1]), [1], { device: gpu }));
     };
+    // Both of each reduction's entries: one invocation per output up to 64 elements, a workgroup past that.
     await run(5).toArray();
+    await run(65).toArray();
     const compiled = runtime.pipelinesCompiled;
     for (const n of [1, 7, 33, 257, 784]) await run(n).toArray();
     expect(runtime.pipelinesCompiled).toBe(compiled);
