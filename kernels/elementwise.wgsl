@@ -126,10 +126,7 @@ fn softplus_f32(x: f32, beta: f32, threshold: f32) -> f32 {
   return select(log1p_f32(exp(beta * x)) / beta, x, beta * x > threshold);
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= p.numel) { return; }
+fn element(i: u32) {
   var rem = i;
   var ia = p.off_a;
   var ib = p.off_b;
@@ -155,4 +152,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (p.scalar_b != 0u) { y = p.scalar_{{T}}; } else { y = {{T}}(b[ib]); }
   // In-place ops read their first operand from `out` itself ({{FIRST}} is a or out).
   out[io] = {{OUT}}(apply({{T}}({{FIRST}}[select(ia, io, {{INPLACE}})]), y, {{T}}(c[ic])));
+}
+
+// The grid strides over the elements: the host dispatches fewer threads than elements (see
+// elementwise-kernel.ts), which llvmpipe runs faster, an invocation's own cost being large there.
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let threads = nwg.x * nwg.y * WG;
+  for (var i = gid.x + gid.y * nwg.x * WG; i < p.numel; i += threads) { element(i); }
 }

@@ -1,13 +1,13 @@
 // 2-D pooling over the planes of x [N, C, H, W] (read through its strides), output [N, C, OH, OW].
-// Forward entries take one thread per output; backward entries one thread per input element and
-// gather the gradient of every window that covers it, so there are no atomics.
+// Forward entries work per output; backward entries per input element, gathering the gradient of
+// every window that covers it, so there are no atomics.
 // - main / max_backward: max pooling with dilation; `idx` holds each output's argmax as h·W + w
 //   (PyTorch's indices), which the backward compares against.
 // - avg_forward / avg_backward: average pooling, PyTorch's divisor rules (count_include_pad, the
 //   padding beyond the input never counted, divisor_override when nonzero).
 // - adaptive_forward / adaptive_backward: window [⌊o·H/OH⌋, ⌈(o+1)·H/OH⌉) along each dim.
 // Backward entries read g [N·C, OH, OW] contiguous from off_x and write gx [N·C, H, W] contiguous;
-// max_backward_tiled is max_backward for windows that tile the input (one thread per output).
+// max_backward_tiled is max_backward for windows that tile the input (per output).
 // With RELU_MASK, the max-pool backward entries also apply the backward of the ReLU that made
 // their input: the gradient is kept only where `mask` (that ReLU's output, [N·C, H, W] contiguous
 // from off_m) is > 0, relu backward's test, element for element as its own kernel would.
@@ -40,7 +40,10 @@ override INSIDE: bool = false;
 
 const WG: u32 = 256u;
 
+// Each entry's work is a function of one element (`*_at`), called for every element the grid
+// strides over: the host dispatches fewer threads than elements (see pool.ts).
 fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
+fn threads(nwg: vec3<u32>) -> u32 { return nwg.x * nwg.y * WG; }
 
 // From the bits: the compiler may assume that `v != v` is false (lavapipe's does).
 fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
@@ -55,10 +58,7 @@ fn input_at(plane: u32, ih: i32, iw: i32) -> f32 {
   return src[i32(p.off_x) + n * p.sxn + c * p.sxc + ih * p.sxh + iw * p.sxw];
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let e = flat(gid, nwg);
-  if (e >= p.planes * OH * OW) { return; }
+fn max_forward_at(e: u32) {
   let ow = e % OW;
   let oh = (e / OW) % OH;
   let plane = e / (OW * OH);
@@ -82,9 +82,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 @compute @workgroup_size(WG)
-fn max_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let e = flat(gid, nwg);
-  if (e >= p.planes * H * W) { return; }
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var e = flat(gid, nwg); e < p.planes * OH * OW; e += threads(nwg)) { max_forward_at(e); }
+}
+
+fn max_backward_at(e: u32) {
   let w = i32(e % W);
   let h = i32((e / W) % H);
   let plane = e / (W * H);
@@ -108,13 +110,15 @@ fn max_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
   dst[e] = acc;
 }
 
-// max_backward where the windows tile the input exactly (stride = kernel, no padding, no
-// dilation, OH·SH = H, OW·SW = W): one thread per output writes its whole window, the gradient
-// at the argmax and zero elsewhere, so that nothing is gathered.
 @compute @workgroup_size(WG)
-fn max_backward_tiled(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let e = flat(gid, nwg);
-  if (e >= p.planes * OH * OW) { return; }
+fn max_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var e = flat(gid, nwg); e < p.planes * H * W; e += threads(nwg)) { max_backward_at(e); }
+}
+
+// max_backward where the windows tile the input exactly (stride = kernel, no padding, no
+// dilation, OH·SH = H, OW·SW = W): each output writes its whole window, the gradient
+// at the argmax and zero elsewhere, so that nothing is gathered.
+fn max_backward_tiled_at(e: u32) {
   let ow = e % OW;
   let oh = (e / OW) % OH;
   let plane = e / (OW * OH);
@@ -129,6 +133,11 @@ fn max_backward_tiled(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(nu
   }
 }
 
+@compute @workgroup_size(WG)
+fn max_backward_tiled(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var e = flat(gid, nwg); e < p.planes * OH * OW; e += threads(nwg)) { max_backward_tiled_at(e); }
+}
+
 /** The divisor of the average over output (oh, ow)'s window. */
 fn avg_divisor(oh: u32, ow: u32) -> f32 {
   if (p.divisor != 0) { return f32(p.divisor); }
@@ -140,10 +149,7 @@ fn avg_divisor(oh: u32, ow: u32) -> f32 {
   return f32((min(h1, i32(H)) - max(h0, 0)) * (min(w1, i32(W)) - max(w0, 0)));
 }
 
-@compute @workgroup_size(WG)
-fn avg_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let e = flat(gid, nwg);
-  if (e >= p.planes * OH * OW) { return; }
+fn avg_forward_at(e: u32) {
   let ow = e % OW;
   let oh = (e / OW) % OH;
   let plane = e / (OW * OH);
@@ -157,9 +163,11 @@ fn avg_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
 }
 
 @compute @workgroup_size(WG)
-fn avg_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let e = flat(gid, nwg);
-  if (e >= p.planes * H * W) { return; }
+fn avg_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var e = flat(gid, nwg); e < p.planes * OH * OW; e += threads(nwg)) { avg_forward_at(e); }
+}
+
+fn avg_backward_at(e: u32) {
   let w = i32(e % W);
   let h = i32((e / W) % H);
   let plane = e / (W * H);
@@ -178,13 +186,15 @@ fn avg_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
   dst[e] = acc;
 }
 
+@compute @workgroup_size(WG)
+fn avg_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var e = flat(gid, nwg); e < p.planes * H * W; e += threads(nwg)) { avg_backward_at(e); }
+}
+
 fn window_start(o: u32, size: u32, out: u32) -> u32 { return (o * size) / out; }
 fn window_end(o: u32, size: u32, out: u32) -> u32 { return ((o + 1u) * size + out - 1u) / out; }
 
-@compute @workgroup_size(WG)
-fn adaptive_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let e = flat(gid, nwg);
-  if (e >= p.planes * OH * OW) { return; }
+fn adaptive_forward_at(e: u32) {
   let ow = e % OW;
   let oh = (e / OW) % OH;
   let plane = e / (OW * OH);
@@ -200,9 +210,11 @@ fn adaptive_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
 }
 
 @compute @workgroup_size(WG)
-fn adaptive_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let e = flat(gid, nwg);
-  if (e >= p.planes * H * W) { return; }
+fn adaptive_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var e = flat(gid, nwg); e < p.planes * OH * OW; e += threads(nwg)) { adaptive_forward_at(e); }
+}
+
+fn adaptive_backward_at(e: u32) {
   let w = e % W;
   let h = (e / W) % H;
   let plane = e / (W * H);
@@ -219,4 +231,9 @@ fn adaptive_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
     }
   }
   dst[e] = acc;
+}
+
+@compute @workgroup_size(WG)
+fn adaptive_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var e = flat(gid, nwg); e < p.planes * H * W; e += threads(nwg)) { adaptive_backward_at(e); }
 }

@@ -3,7 +3,7 @@ import type { DType } from '../dtype.ts';
 import { broadcastShapes, broadcastStrides, numel, sameShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { checkSameDevice } from './checks.ts';
-import { grid, launch, placeholder, wgslType } from './gpu.ts';
+import { launch, placeholder, stridingGrid, wgslType } from './gpu.ts';
 import { stridedIndices } from './strided.ts';
 
 /** The CPU reference of an elementwise op on doubles: inputs x, y, z and the op's number arguments. */
@@ -120,7 +120,7 @@ export function run(op: Kernel, inputs: readonly Tensor[], opts: RunOptions): Te
   // The peephole at submit may fold a float32 ReLU over a whole buffer into the product that wrote it.
   const whole = op.reluEpilogue && !opts.into && a.dtype === 'float32' && a.offset === 0 && a.isContiguous();
   const fusion = whole ? { reluOf: { input: a.storage.buffer, output: out.storage.buffer, elements: n } } : undefined;
-  if (n > 0) launch(op.name, { family: 'elementwise', template }, [a, b, c, out], params, grid(n), fusion);
+  if (n > 0) launch(op.name, { family: 'elementwise', template }, [a, b, c, out], params, stridingGrid(n), fusion);
   return out;
 }
 

@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor.ts';
 import { sameShape } from '../shape.ts';
 import { checkOptions } from '../options.ts';
 import { checkDType, FLOATS } from './checks.ts';
-import { grid, launch, placeholder } from './gpu.ts';
+import { launch, placeholder, stridingGrid } from './gpu.ts';
 import { contiguous, squeeze, unsqueeze } from './views.ts';
 import { checkSpatialInput, pair, windowCount, type Pair } from './window.ts';
 
@@ -166,7 +166,7 @@ function forward(mode: Mode, x: Tensor, g: Geometry): { out: Tensor; indices: Te
           }
   } else if (out.numel() > 0) {
     const entry = mode === 'max' ? 'main' : `${mode}_forward`;
-    launch(`${mode}Pool2d`, spec(g, entry, false, mode === 'max' && windowsInside(g)), [x, indices ?? placeholder(x.device), out, x /* the unused mask slot */], params(g, x), grid(out.numel()));
+    launch(`${mode}Pool2d`, spec(g, entry, false, mode === 'max' && windowsInside(g)), [x, indices ?? placeholder(x.device), out, x /* the unused mask slot */], params(g, x), stridingGrid(out.numel()));
   }
   return { out, indices };
 }
@@ -202,7 +202,7 @@ function backward(mode: Mode, grad: Tensor, indices: Tensor | null, g: Geometry,
     // The mask slot takes g where unused: the placeholder may already be bound, writable, as idx.
     const buffers = [gc, idx, gx, reluOut ?? gc];
     const values = { ...params(g, gc), sxn: 0, sxc: 0, sxh: 0, sxw: 0, off_m: reluOut?.offset ?? 0 };
-    launch(label, spec(g, tiled ? 'max_backward_tiled' : `${mode}_backward`, reluOut !== undefined), buffers, values, grid(tiled ? gc.numel() : gx.numel()));
+    launch(label, spec(g, tiled ? 'max_backward_tiled' : `${mode}_backward`, reluOut !== undefined), buffers, values, stridingGrid(tiled ? gc.numel() : gx.numel()));
     if (indices && idx !== indices) idx.dispose();
   }
   if (gc !== grad) gc.dispose();
