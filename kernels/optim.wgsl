@@ -1,6 +1,7 @@
 // Fused optimizer updates: one dispatch updates one parameter in place, reading its gradient once
-// and its state buffers (momentum buffer; exp_avg, exp_avg_sq, max_exp_avg_sq; square_avg,
-// grad_avg; sum), with PyTorch's update rules (torch.optim.SGD / Adam / AdamW / RMSprop / Adagrad). Per-step scalars (the scheduled learning rate,
+// and its state buffers (exp_avg, exp_avg_sq, max_exp_avg_sq; square_avg, grad_avg, momentum
+// buffer; sum), with PyTorch's update rules (torch.optim.Adam / AdamW / RMSprop / Adagrad; SGD's,
+// three parameters a dispatch, is sgd.wgsl). Per-step scalars (the scheduled learning rate,
 // 1 - dampening, bias corrections) are computed on the host and passed in p.
 // Unused state slots are bound to a one-element dummy buffer. T is f32, or vec4<f32> when every
 // operand's length and offset are multiples of 4: lavapipe loads a vec4 for little more than a
@@ -17,15 +18,13 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read_write> param: array<T>;
 @group(0) @binding(1) var<storage, read> grad: array<T>;
-@group(0) @binding(2) var<storage, read_write> state_a: array<T>; // momentum_buffer | exp_avg | square_avg | sum
+@group(0) @binding(2) var<storage, read_write> state_a: array<T>; // exp_avg | square_avg | sum
 @group(0) @binding(3) var<storage, read_write> state_b: array<T>; // exp_avg_sq | momentum_buffer (RMSprop)
 @group(0) @binding(4) var<storage, read_write> state_c: array<T>; // max_exp_avg_sq (amsgrad) | grad_avg (centered)
 @group(0) @binding(5) var<storage, read> p: Params;
 
-// flags: shared with packages/optim/src/fused.ts
+// flags: shared with packages/optim/src/fused.ts (nesterov 2 and first step 4 are sgd.wgsl's)
 const MAXIMIZE: u32 = 1u;
-const NESTEROV: u32 = 2u;
-const FIRST_STEP: u32 = 4u;
 const AMSGRAD: u32 = 8u;
 const CENTERED: u32 = 16u;
 const WG: u32 = 256u;
@@ -37,22 +36,6 @@ fn has(flag: u32) -> bool {
 fn gradient(i: u32) -> T {
   let g = grad[p.off_grad + i];
   return select(g, -g, has(MAXIMIZE));
-}
-
-@compute @workgroup_size(WG)
-fn sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= p.numel) { return; }
-  let x = param[p.off_param + i];
-  var d = gradient(i);
-  if (p.weight_decay != 0.0) { d = d + p.weight_decay * x; }
-  if (p.momentum != 0.0) {
-    var buf = d; // the first step starts the buffer at d_p, undamped
-    if (!has(FIRST_STEP)) { buf = p.momentum * state_a[i] + p.one_minus_dampening * d; }
-    state_a[i] = buf;
-    d = select(buf, d + p.momentum * buf, has(NESTEROV));
-  }
-  param[p.off_param + i] = x - p.lr * d;
 }
 
 // Adam adds weight decay to the gradient (L2); AdamW decays the parameter itself (decoupled).

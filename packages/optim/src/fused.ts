@@ -46,25 +46,99 @@ export function scalars(values: Partial<Scalars>): Scalars {
 
 export type Entry = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 
+/** One parameter's update as an optimizer prepares it: its kernel entry, state tensors (slots a, b, c; unused undefined) and scalars. */
+export interface Update {
+  entry: Entry;
+  state: (Tensor | undefined)[];
+  scalars: Scalars;
+}
+
+/** A parameter, its gradient and its prepared update, to be launched. */
+export interface PendingUpdate {
+  param: Tensor;
+  grad: Tensor;
+  update: Update;
+}
+
 const dummies = new WeakMap<Device, Tensor[]>();
 
-/** One-element buffers bound to the state slots an update does not use (one per slot: a written buffer may be bound once). */
-function spares(device: Device): Tensor[] {
+/** `count` distinct one-element buffers for the slots an update does not use (a written buffer may be bound once). */
+function spares(device: Device, count: number): Tensor[] {
   let t = dummies.get(device);
-  if (!t) dummies.set(device, (t = [0, 1, 2].map(() => keep(zeros([1], { device })))));
+  if (!t) dummies.set(device, (t = []));
+  while (t.length < count) t.push(keep(zeros([1], { device })));
   return t;
 }
 
+/** Parameters sgd.wgsl updates in one dispatch. */
+const SGD_SLOTS = 3;
+
 /**
- * Records the fused update of `param` (in place) from `grad`, with its state tensors, as one
- * dispatch. `state` lists the kernel's slots a, b, c in order; an unused slot is undefined.
+ * Records the updates (webgpu), in place: SGD's three parameters a dispatch (sgd.wgsl), the
+ * others one dispatch each (optim.wgsl). An SGD group holds parameters of equal hyperparameters
+ * and, as WebGPU wants of one dispatch, distinct buffers.
  */
-export function launchUpdate(entry: Entry, param: Tensor, grad: Tensor, state: readonly (Tensor | undefined)[], s: Scalars): void {
+export function launchUpdates(pending: readonly PendingUpdate[]): void {
+  const groups: PendingUpdate[][] = [];
+  for (const u of pending) {
+    if (u.param.numel() === 0) continue;
+    if (u.update.entry !== 'sgd') launchUpdate(u);
+    else {
+      const group = groups.find((g) => g.length < SGD_SLOTS && fitsWith(g, u));
+      if (group) group.push(u);
+      else groups.push([u]);
+    }
+  }
+  for (const group of groups) launchSgd(group);
+}
+
+function buffersOf(u: PendingUpdate): { written: Set<unknown>; all: Set<unknown> } {
+  const written = [u.param, ...u.update.state].filter((t) => t !== undefined).map((t) => t.storage);
+  return { written: new Set(written), all: new Set([...written, u.grad.storage]) };
+}
+
+/** Whether u can join SGD group g: the same hyperparameters (flags are per slot), the same vector width, and no buffer of one written by the other. */
+function fitsWith(g: readonly PendingUpdate[], u: PendingUpdate): boolean {
+  const [a, b] = [u.update.scalars, g[0].update.scalars];
+  const same = a.lr === b.lr && a.weightDecay === b.weightDecay && a.momentum === b.momentum && a.oneMinusDampening === b.oneMinusDampening;
+  if (!same || vectorWidth(g[0]) !== vectorWidth(u)) return false;
+  const mine = buffersOf(u);
+  return g.every((other) => {
+    const theirs = buffersOf(other);
+    return ![...mine.written].some((s) => theirs.all.has(s)) && ![...theirs.written].some((s) => mine.all.has(s));
+  });
+}
+
+/** 4 where every operand's length and offset are multiples of 4 (the kernels then read vec4<f32>), else 1. */
+function vectorWidth({ param, grad, update }: PendingUpdate): number {
+  return [param.numel(), param.offset, grad.offset, ...update.state.map((t) => t?.offset ?? 0)].every((v) => v % 4 === 0) ? 4 : 1;
+}
+
+/** One dispatch of sgd.wgsl over up to three parameters. */
+function launchSgd(group: readonly PendingUpdate[]): void {
+  const width = vectorWidth(group[0]);
+  const spare = spares(group[0].param.device, 3 * SGD_SLOTS);
+  const slots = Array.from({ length: SGD_SLOTS }, (_, k) => group[k]);
+  const buffers = slots.flatMap((u, k) => (u ? [u.param, u.grad, u.update.state[0] ?? spare[3 * k + 2]] : spare.slice(3 * k, 3 * k + 3)));
+  const s = group[0].update.scalars;
+  const params = {
+    numel: slots.map((u) => (u ? u.param.numel() / width : 0)),
+    off_param: slots.map((u) => (u ? u.param.offset / width : 0)),
+    off_grad: slots.map((u) => (u ? u.grad.offset / width : 0)),
+    flags: slots.map((u) => u?.update.scalars.flags ?? 0),
+    lr: s.lr, weight_decay: s.weightDecay, momentum: s.momentum, one_minus_dampening: s.oneMinusDampening,
+  };
+  const total = group.reduce((n, u) => n + u.param.numel() / width, 0);
+  launch('optim.sgd', { family: 'sgd', template: { T: width === 4 ? 'vec4<f32>' : 'f32' } }, buffers, params, grid(total));
+}
+
+/** Records the fused update of one parameter (in place) from its gradient, with its state tensors, as one dispatch of optim.wgsl. */
+function launchUpdate({ param, grad, update }: PendingUpdate): void {
   const n = param.numel();
-  if (n === 0) return;
-  const spare = spares(param.device);
-  const [a = spare[0], b = spare[1], c = spare[2]] = state;
-  const width = [n, param.offset, grad.offset, ...state.map((t) => t?.offset ?? 0)].every((v) => v % 4 === 0) ? 4 : 1;
+  const spare = spares(param.device, 3);
+  const [a = spare[0], b = spare[1], c = spare[2]] = update.state;
+  const width = vectorWidth({ param, grad, update });
+  const s = update.scalars;
   const params = {
     numel: n / width, off_param: param.offset / width, off_grad: grad.offset / width, flags: s.flags,
     lr: s.lr, weight_decay: s.weightDecay, momentum: s.momentum, one_minus_dampening: s.oneMinusDampening,
@@ -73,7 +147,7 @@ export function launchUpdate(entry: Entry, param: Tensor, grad: Tensor, state: r
     alpha: s.alpha, one_minus_alpha: s.oneMinusAlpha,
   };
   const template = { T: width === 4 ? 'vec4<f32>' : 'f32' };
-  launch(`optim.${entry}`, { family: 'optim', entry, template }, [param, grad, a, b, c], params, grid(n / width));
+  launch(`optim.${update.entry}`, { family: 'optim', entry: update.entry, template }, [param, grad, a, b, c], params, grid(n / width));
 }
 
 /** The arrays and offsets a CPU reference update reads and writes in place. */

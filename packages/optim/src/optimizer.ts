@@ -1,6 +1,6 @@
 import { copyInto, fill_, flushAtScopeEnd, full, isFloating, isTensor, keep, markModified, tidy, zeros, type Tensor } from '@mini/tensor';
 import { warn } from '@mini/tensor/internal';
-import { cpuOperands, launchUpdate, type CpuOperands, type Entry, type Scalars } from './fused.ts';
+import { cpuOperands, launchUpdates, type CpuOperands, type PendingUpdate, type Update } from './fused.ts';
 
 /** The hyperparameters every optimizer has. */
 export interface Hyperparameters {
@@ -39,16 +39,6 @@ export interface OptimizerStateDict<H = Hyperparameters> {
     /** The lr when an LR scheduler was first made for it. */
     initialLr?: number;
   })[];
-}
-
-/** What one parameter's update needs: the kernel entry, its state tensors and the host scalars. */
-export interface Update {
-  /** The kernel entry point that applies this update. */
-  entry: Entry;
-  /** The kernel's state slots in order; undefined for a slot this update does not use. */
-  state: (Tensor | undefined)[];
-  /** The host scalars of this step (lr, betas, bias corrections, ...). */
-  scalars: Scalars;
 }
 
 function typeName(value: unknown): string {
@@ -159,16 +149,21 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
    * cached bind groups) repeat from step to step.
    */
   step(): void {
+    const pending: PendingUpdate[] = [];
+    const copies: Tensor[] = [];
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (p.grad) this.updateParameter(p, p.grad, group);
+        if (p.grad) this.updateParameter(p, p.grad, group, pending, copies);
       }
     }
+    launchUpdates(pending);
+    for (const copy of copies) copy.dispose();
     this.stepCount++;
     flushAtScopeEnd();
   }
 
-  private updateParameter(p: Tensor, grad: Tensor, group: ParamGroup<H>): void {
+  /** Updates p on the cpu, or adds its update to `pending` (webgpu), with any copy of its gradient made for the kernel to `copies`. */
+  private updateParameter(p: Tensor, grad: Tensor, group: ParamGroup<H>, pending: PendingUpdate[], copies: Tensor[]): void {
     if (!p.isContiguous()) throw new Error(`${this.constructor.name}: parameters must be contiguous (found shape [${p.shape}] with strides [${p.strides}])`);
     if (grad.device !== p.device || grad.dtype !== p.dtype || grad.shape.some((d, i) => d !== p.shape[i]) || grad.ndim !== p.ndim) {
       throw new Error(
@@ -181,9 +176,9 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     if (!state) this.state.set(p, (state = {}));
     const update = this.prepare(p, group, state);
     if (p.device.type === 'cpu') this.reference(cpuOperands(p, g, update.state), update);
-    else launchUpdate(update.entry, p, g, update.state, update.scalars);
+    else pending.push({ param: p, grad: g, update });
     markModified(p);
-    if (g !== grad) g.dispose();
+    if (g !== grad) copies.push(g);
   }
 
   /** A state tensor shaped like the parameter, filled with `value` (zeros by default), created on first use. */

@@ -1,6 +1,6 @@
 import { checkOptions, type Tensor } from '@mini/tensor';
-import { FLAGS, scalars, type CpuOperands } from './fused.ts';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Update } from './optimizer.ts';
+import { FLAGS, scalars, type CpuOperands, type Update } from './fused.ts';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.ts';
 
 /** SGD's hyperparameters, as torch.optim.SGD names them (camelCase). */
 export interface SGDHyperparameters {

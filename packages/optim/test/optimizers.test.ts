@@ -188,3 +188,36 @@ describe('optimizer options', () => {
     expect(() => new AdamW(p, { amsGrad: true } as never)).toThrow("AdamW() got an unexpected keyword argument 'amsGrad'");
   });
 });
+
+describe('SGD on webgpu', () => {
+  const values = (seed: number, n: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 1000 + i * 12.9898) * 2);
+
+  it('updates three parameters a dispatch, those read as vec4 apart from the rest, each as the cpu does', async () => {
+    const gpu = device('webgpu').gpu;
+    // Sizes off and on multiples of 4; two parameters are views of one buffer (no dispatch may bind it twice).
+    const sizes = [8, 12, 7, 20, 1, 33, 4];
+    const run = async (dev: 'cpu' | 'webgpu') => {
+      const base = fromArray(values(9, 16), [16], { device: dev });
+      const shared = [base.narrow(0, 0, 8).detach().requiresGrad_(), base.narrow(0, 8, 8).detach().requiresGrad_()];
+      const params = [...sizes.map((n, k) => fromArray(values(k, n), [n], { device: dev, requiresGrad: true })), ...shared];
+      const optimizer = new SGD(params, { lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+      let dispatches = 0;
+      for (let step = 0; step < 3; step++) {
+        params.forEach((p, k) => {
+          p.grad?.dispose();
+          p.grad = fromArray(values(step * 31 + k + 2, p.numel()), [p.numel()], { device: dev });
+        });
+        const before = dev === 'webgpu' ? gpu.dispatchCount : 0;
+        optimizer.step();
+        if (dev === 'webgpu') dispatches = gpu.dispatchCount - before;
+      }
+      return { values: await Promise.all(params.map((p) => p.toArray())), dispatches };
+    };
+    const [cpu, gpuRun] = [await run('cpu'), await run('webgpu')];
+    // vec4: 8, 12, 20, 4 and the two shared halves (which may not share a dispatch); f32: 7, 1, 33.
+    expect(gpuRun.dispatches).toBe(4);
+    cpu.values.forEach((expected, k) =>
+      expected.forEach((v, i) => expect(Math.abs(gpuRun.values[k][i] - v), `parameter ${k} element ${i}`).toBeLessThanOrEqual(1e-6 + 1e-4 * Math.abs(v))),
+    );
+  });
+});
