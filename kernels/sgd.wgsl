@@ -47,27 +47,33 @@ fn update(k: u32, x: T, g: T, buf: T) -> Updated {
   return Updated(x - p.lr * d, b);
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  var i = gid.x + gid.y * nwg.x * WG;
-  let momentum = p.momentum != 0.0;
+// Element i of the slots' elements end to end.
+fn element(index: u32) {
+  var i = index;
   if (i < p.numel[0]) {
     let u = update(0u, param0[p.off_param[0] + i], grad0[p.off_grad[0] + i], buf0[i]);
     param0[p.off_param[0] + i] = u.param;
-    if (momentum) { buf0[i] = u.buf; }
+    if (p.momentum != 0.0) { buf0[i] = u.buf; }
     return;
   }
   i -= p.numel[0];
   if (i < p.numel[1]) {
     let u = update(1u, param1[p.off_param[1] + i], grad1[p.off_grad[1] + i], buf1[i]);
     param1[p.off_param[1] + i] = u.param;
-    if (momentum) { buf1[i] = u.buf; }
+    if (p.momentum != 0.0) { buf1[i] = u.buf; }
     return;
   }
   i -= p.numel[1];
   if (i < p.numel[2]) {
     let u = update(2u, param2[p.off_param[2] + i], grad2[p.off_grad[2] + i], buf2[i]);
     param2[p.off_param[2] + i] = u.param;
-    if (momentum) { buf2[i] = u.buf; }
+    if (p.momentum != 0.0) { buf2[i] = u.buf; }
   }
+}
+
+// The grid strides over the elements (the host dispatches fewer threads than elements).
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let total = p.numel[0] + p.numel[1] + p.numel[2];
+  for (var i = gid.x + gid.y * nwg.x * WG; i < total; i += nwg.x * nwg.y * WG) { element(i); }
 }

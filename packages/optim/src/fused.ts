@@ -1,5 +1,5 @@
 import { keep, zeros, type Device, type Tensor, type TypedArray } from '@mini/tensor';
-import { grid, launch } from '@mini/tensor/internal';
+import { grid, launch, stridingGrid } from '@mini/tensor/internal';
 
 /** Bits of the kernel's `flags` (kernels/optim.wgsl). */
 export const FLAGS = { maximize: 1, nesterov: 2, firstStep: 4, amsgrad: 8, centered: 16 } as const;
@@ -129,7 +129,7 @@ function launchSgd(group: readonly PendingUpdate[]): void {
     lr: s.lr, weight_decay: s.weightDecay, momentum: s.momentum, one_minus_dampening: s.oneMinusDampening,
   };
   const total = group.reduce((n, u) => n + u.param.numel() / width, 0);
-  launch('optim.sgd', { family: 'sgd', template: { T: width === 4 ? 'vec4<f32>' : 'f32' } }, buffers, params, grid(total));
+  launch('optim.sgd', { family: 'sgd', template: { T: width === 4 ? 'vec4<f32>' : 'f32' } }, buffers, params, stridingGrid(total));
 }
 
 /** Records the fused update of one parameter (in place) from its gradient, with its state tensors, as one dispatch of optim.wgsl. */

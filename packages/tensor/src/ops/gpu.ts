@@ -14,9 +14,9 @@ export function grid(n: number, wg = 256): [number, number] {
 }
 
 /**
- * The grid of a kernel whose threads stride over n elements (elementwise.wgsl, pool.wgsl): a
+ * The grid of a kernel whose threads stride over n elements (elementwise.wgsl, pool.wgsl, sgd.wgsl): a
  * quarter as many threads as elements, each taking four. On llvmpipe an invocation costs about as
- * much as a simple op's element, so this runs such kernels ~35 % faster (bench/findings.md).
+ * much as a simple op's element, so this runs such kernels 15–45 % faster (bench/findings.md).
  */
 export function stridingGrid(n: number): [number, number] {
   return grid(Math.ceil(n / 4));
