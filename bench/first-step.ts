@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runProcess, runTsChild, tsArgs, failure } from './child.ts';
+import { delimiter, join } from 'node:path';
+import { REPO, runProcess, runTsChild, tsArgs, failure } from './child.ts';
 import { parseEvents } from './events.ts';
 import { compare, torchFirstStep, type Comparison, type Contender } from './peers.ts';
 import { threenetFirstStep, threenetFirstStepEmptyCache } from './programs.ts';
@@ -50,11 +50,15 @@ async function pipelineTimes(runs: number): Promise<{ kernel: string; ms: Stat }
 }
 
 /**
- * Time to the first step of the main job as whole processes: `pnpm example:threenet --max-steps 1`
- * with Mesa's shader cache warm (a folder of the bench's own, filled by one untimed run first)
- * and empty (a new folder each run), beside PyTorch's import + one step.
+ * Time to the first step of the main job as whole processes, the packages built first: `pnpm
+ * example:threenet --max-steps 1` with Mesa's shader cache warm (a folder of the bench's own,
+ * filled by one untimed run first) and empty (a new folder each run), beside PyTorch's import +
+ * one step.
  */
 export async function benchFirstStep(runs: number, peers: boolean, log: (line: string) => void): Promise<FirstStepResult> {
+  // As set-up leaves it, from built JavaScript: with the build stale the launcher would run tsx.
+  const build = await runProcess('sh', ['-c', 'tsc -b tsconfig.build.json'], { PATH: [join(REPO, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter) }, 300_000);
+  if (build.code !== 0) throw new Error(`tsc -b tsconfig.build.json failed: ${failure(build)}`);
   const warmCache = mkdtempSync(join(tmpdir(), 'mini-bench-mesa-warm-'));
   try {
     await threenetFirstStep(warmCache);
