@@ -58,8 +58,8 @@ function stateCopy(t: Tensor, like: Tensor): Tensor {
 
 /**
  * Base class of the optimizers, like torch.optim.Optimizer. step() updates every parameter that
- * has a gradient: on webgpu with one fused kernel dispatch per parameter and no readback, on the
- * cpu device with the reference loop.
+ * has a gradient: on webgpu with fused kernel dispatches (one per parameter; SGD's take three)
+ * and no readback, on the cpu device with the reference loop.
  */
 export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   /** The parameter groups, each with its own hyperparameters, as torch's param_groups. */
