@@ -83,6 +83,11 @@ export function runScript(script: string, args: readonly string[], env: NodeJS.P
   const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const line = scripts[script];
   if (!line) throw new Error(`package.json has no script '${script}'`);
+  return runCommand(line, args, env, timeoutMs, script);
+}
+
+/** Runs a command line in a shell with the repository's node_modules/.bin first on PATH, as pnpm runs a script's; `name` is its $0. */
+export function runCommand(line: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs?: number, name = 'sh'): Promise<ProcessResult> {
   const path = [join(REPO, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter);
-  return runProcess('sh', ['-c', `${line} "$@"`, script, ...args], { ...env, PATH: path }, timeoutMs);
+  return runProcess('sh', ['-c', `${line} "$@"`, name, ...args], { ...env, PATH: path }, timeoutMs);
 }

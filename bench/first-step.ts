@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { REPO, runProcess, runTsChild, tsArgs, failure } from './child.ts';
+import { join } from 'node:path';
+import { runCommand, runProcess, runTsChild, tsArgs, failure } from './child.ts';
 import { parseEvents } from './events.ts';
 import { compare, torchFirstStep, type Comparison, type Contender } from './peers.ts';
 import { threenetFirstStep, threenetFirstStepEmptyCache } from './programs.ts';
@@ -57,7 +57,7 @@ async function pipelineTimes(runs: number): Promise<{ kernel: string; ms: Stat }
  */
 export async function benchFirstStep(runs: number, peers: boolean, log: (line: string) => void): Promise<FirstStepResult> {
   // As set-up leaves it, from built JavaScript: with the build stale the launcher would run tsx.
-  const build = await runProcess('sh', ['-c', 'tsc -b tsconfig.build.json'], { PATH: [join(REPO, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter) }, 300_000);
+  const build = await runCommand('tsc -b tsconfig.build.json', [], {}, 300_000);
   if (build.code !== 0) throw new Error(`tsc -b tsconfig.build.json failed: ${failure(build)}`);
   const warmCache = mkdtempSync(join(tmpdir(), 'mini-bench-mesa-warm-'));
   try {
