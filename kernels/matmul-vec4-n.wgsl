@@ -14,6 +14,26 @@ const TA: u32 = (TM + SG - 1u) / SG;
 
 #include "matmul-vec4-columns.wgsl"
 
+const HALF: u32 = TM / 2u;
+
+// Rows i0 .. i0 + HALF of the tile, as in matmul-vec4-k.wgsl: two loops of HALF rows stay unrolled
+// where one of TM does not.
+fn accumulate(acc: ptr<function, array<vec4<f32>, TM * TN>>, am: ptr<function, array<vec4<f32>, TA>>,
+              bv: ptr<function, array<vec4<f32>, 4 * TN>>, i0: u32) {
+  for (var h = 0u; h < HALF; h++) {
+    let i = i0 + h;
+    let av = subgroupShuffle((*am)[i / SG], i % SG);
+    for (var t = 0u; t < TN; t++) {
+      var s = (*acc)[i * TN + t];
+      s = fma(vec4<f32>(av.x), (*bv)[t], s);
+      s = fma(vec4<f32>(av.y), (*bv)[TN + t], s);
+      s = fma(vec4<f32>(av.z), (*bv)[2u * TN + t], s);
+      s = fma(vec4<f32>(av.w), (*bv)[3u * TN + t], s);
+      (*acc)[i * TN + t] = s;
+    }
+  }
+}
+
 @compute @workgroup_size(SG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let row0 = wid.y * TM;
@@ -30,17 +50,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     var am: array<vec4<f32>, TA>;
     for (var u = 0u; u < TA; u++) { am[u] = a[aoff[u] + k / 4u]; }
-    for (var i = 0u; i < TM; i++) {
-      let av = subgroupShuffle(am[i / SG], i % SG);
-      for (var t = 0u; t < TN; t++) {
-        var s = acc[i * TN + t];
-        s = fma(vec4<f32>(av.x), bv[t], s);
-        s = fma(vec4<f32>(av.y), bv[TN + t], s);
-        s = fma(vec4<f32>(av.z), bv[2u * TN + t], s);
-        s = fma(vec4<f32>(av.w), bv[3u * TN + t], s);
-        acc[i * TN + t] = s;
-      }
-    }
+    accumulate(&acc, &am, &bv, 0u);
+    accumulate(&acc, &am, &bv, HALF);
   }
   store_tile(&acc, row0, col4, out_start(wid.z));
 }

@@ -129,7 +129,8 @@ function launchSgd(group: readonly PendingUpdate[]): void {
     lr: s.lr, weight_decay: s.weightDecay, momentum: s.momentum, one_minus_dampening: s.oneMinusDampening,
   };
   const total = group.reduce((n, u) => n + u.param.numel() / width, 0);
-  launch('optim.sgd', { family: 'sgd', template: { T: width === 4 ? 'vec4<f32>' : 'f32' } }, buffers, params, stridingGrid(total));
+  const template = { T: width === 4 ? 'vec4<f32>' : 'f32', MOMENTUM: String(s.momentum !== 0) };
+  launch('optim.sgd', { family: 'sgd', template }, buffers, params, stridingGrid(total));
 }
 
 /** Records the fused update of one parameter (in place) from its gradient, with its state tensors, as one dispatch of optim.wgsl. */

@@ -414,6 +414,18 @@ describe('in-place ops and copies', () => {
     }
   });
 
+  it('copyInto between contiguous tensors of one shape and dtype is a buffer copy, at any offset', async () => {
+    const sources = [fromArray([1.5, -2, 3.25], [3], { device: gpu }), tensor([7, -8, 9], { device: gpu }), gt(tensor([1, 0, 2], { device: gpu }), 0)];
+    for (const src of sources) {
+      const dst = fromArray([0, 0, 0, 0, 0, 0], [6], { device: gpu, dtype: src.dtype });
+      const dispatches = gpu.gpu.dispatchCount;
+      copyInto(dst.narrow(0, 2, 3), src);
+      expect(gpu.gpu.dispatchCount).toBe(dispatches);
+      const zero = src.dtype === 'bool' ? false : 0;
+      expect(await dst.tolist()).toEqual([zero, zero, ...(await src.tolist()), zero]);
+    }
+  });
+
   it('copyInto between overlapping views of one storage copies the source as it was', async () => {
     for (const device of ['cpu', gpu] as const) {
       const t = fromArray([0, 1, 2, 3, 4, 5], [6], { device });

@@ -316,7 +316,10 @@ export class WebGPURuntime {
 
   /** Records a buffer-to-buffer copy. */
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, size: number): void {
+    this.throwIfFailed();
     this.commands.push({ label: 'copy', src, srcOffset, dst, dstOffset, size });
+    this.batchOps.push('copy');
+    this.lostResults.dispatched([src], [dst]);
   }
 
   /**

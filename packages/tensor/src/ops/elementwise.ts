@@ -515,9 +515,26 @@ function writeInPlace(op: ElementwiseOp, dst: Tensor, other: Operand, attrs: num
 export function copyInto(dst: Tensor, src: Tensor): Tensor {
   const backward = (g: Tensor) => [null, src.requiresGrad ? sumToShape(g.dtype === src.dtype ? g : copyAs(g, src.dtype), src.shape) : null];
   return runInPlace(dst, { name: 'Copy', others: [src], backward }, () =>
-    withSnapshot(src, dst, (s) => run(copyRow, [s], { out: dst.dtype, compute: castCompute(s.dtype, dst.dtype), into: dst })),
+    withSnapshot(src, dst, (s) => copyBuffer(s, dst) ?? run(copyRow, [s], { out: dst.dtype, compute: castCompute(s.dtype, dst.dtype), into: dst })),
   );
 }
+
+/**
+ * dst.copy_(src) on webgpu where both are contiguous, of one shape and dtype: a buffer-to-buffer
+ * copy, with no kernel to compile (llvmpipe spends ~90 ms compiling the copy kernel at its first
+ * dispatch, which nn.init's first fill paid at start-up). Null where the kernel is needed.
+ */
+function copyBuffer(src: Tensor, dst: Tensor): Tensor | null {
+  const same = src.dtype === dst.dtype && src.shape.length === dst.shape.length && src.shape.every((d, i) => d === dst.shape[i]);
+  if (dst.device.type !== 'webgpu' || src.device !== dst.device || !same || !src.isContiguous() || !dst.isContiguous() || dst.numel() === 0) return null;
+  const bytes = BYTES_ON_WEBGPU[dst.dtype];
+  if (bytes === undefined) return null;
+  dst.device.gpu.copy(src.storage.buffer, src.offset * bytes, dst.storage.buffer, dst.offset * bytes, dst.numel() * bytes);
+  return dst;
+}
+
+/** Bytes per element of the dtypes copyBuffer copies (uint8 buffers are padded; float64 is not on webgpu). */
+const BYTES_ON_WEBGPU: Partial<Record<DType, number>> = { float32: 4, int32: 4, bool: 4 };
 
 /**
  * Runs fn on src, or on a copy of it when it shares dst's storage: an op must read its input as

@@ -223,7 +223,7 @@ export function allCandidates(): MatmulCandidate[] {
   const list: MatmulCandidate[] = [];
   for (const sg of SUBGROUP_SIZES) {
     for (const [TM, TN] of [[16, 3], [32, 3], [32, 2], [16, 4]]) list.push(vec4K(sg, TM, TN));
-    for (const [TM, TN] of [[16, 1], [8, 2], [24, 1]]) list.push(vec4N(sg, TM, TN));
+    for (const [TM, TN] of [[16, 1], [8, 2], [24, 1], [32, 1], [16, 2]]) list.push(vec4N(sg, TM, TN));
     for (const [TM, TN] of [[24, 1], [16, 1], [32, 1]]) list.push(vec4MN(sg, TM, TN));
     for (const [TM, TN] of [[32, 3], [24, 2], [16, 2], [8, 2]]) list.push(subgroupScalar(sg, TM, TN));
   }
