@@ -422,7 +422,7 @@ describe('in-place ops and copies', () => {
       copyInto(dst.narrow(0, 2, 3), src);
       expect(gpu.gpu.dispatchCount).toBe(dispatches);
       const zero = src.dtype === 'bool' ? false : 0;
-      expect(await dst.tolist()).toEqual([zero, zero, ...(await src.tolist()), zero]);
+      expect(await dst.tolist()).toEqual([zero, zero, ...((await src.tolist()) as unknown[]), zero]);
     }
   });
 
