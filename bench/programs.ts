@@ -80,13 +80,15 @@ export async function lenetEpoch(stepsPerEpoch?: number): Promise<RunOutcome<Exa
  */
 export async function threenetFirstStep(cacheDir: string): Promise<RunOutcome> {
   return withTempDir('mini-bench-first-', async (out) => {
-    const r = await runScript('example:threenet', ['--max-steps', '1', '--out', out], { MESA_SHADER_CACHE_DIR: cacheDir, MESA_SHADER_CACHE_DISABLE: 'false' }, 300_000);
+    // The matmul tuning cache lives beside the shader cache: the warm runs share both, an empty run has neither.
+    const env = { MESA_SHADER_CACHE_DIR: cacheDir, MESA_SHADER_CACHE_DISABLE: 'false', MINI_TUNE_CACHE: join(cacheDir, 'matmul-tune.json') };
+    const r = await runScript('example:threenet', ['--max-steps', '1', '--out', out], env, 300_000);
     if (r.code !== 0) throw new Error(`pnpm example:threenet --max-steps 1 failed: ${failure(r)}`);
     return { seconds: r.ms / 1000, note: '`pnpm example:threenet --max-steps 1`, spawn to exit (pnpm\'s own start-up not included)' };
   });
 }
 
-/** The first step with Mesa's shader cache empty: a new cache folder each run (what a first run on a machine has). */
+/** The first step with Mesa's shader cache and the tuning cache empty: a new folder each run (what a first run on a machine has). */
 export function threenetFirstStepEmptyCache(): Promise<RunOutcome> {
   return withTempDir('mini-bench-mesa-', (dir) => threenetFirstStep(dir));
 }

@@ -100,6 +100,18 @@ describe('the tuner on this adapter', () => {
     expect(tuner.tuned(layout)).toMatchObject({ name: C2.name });
   });
 
+  it('starts background tuning only after its start delay, then tunes the class', async () => {
+    const layout = layoutOf(52, 28, 44);
+    const tuner = new MatmulTuner(gpu, memoryTuneStore(), () => performance.now(), 300);
+    const dispatches = gpu.gpu.dispatchCount;
+    tuner.schedule(layout, 'quick');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(gpu.gpu.dispatchCount).toBe(dispatches);
+    await tuner.idle();
+    expect(gpu.gpu.dispatchCount).toBeGreaterThan(dispatches);
+    expect(tuner.outcomes.map((o) => o.shapeClass)).toEqual([shapeClass(layout)]);
+  });
+
   it('fails, and records nothing, when no candidate is correct', async () => {
     const layout = layoutOf(20, 8, 12);
     const tuner = new MatmulTuner(gpu, memoryTuneStore());

@@ -45,6 +45,18 @@ export function tuneMode(): TuneMode {
 export const TUNE_BUDGET_MS: Readonly<Record<'quick' | 'full', number>> = { quick: 300, full: 4000 };
 /** The most candidates quick mode tries: the heuristic's choice and its nearest relatives. */
 export const QUICK_CANDIDATES = 4;
+/**
+ * Background tuning begins this long after the first product asks for it. Its trials compile
+ * and run on the program's own GPU queue, ahead of the program's later work: a short program (a
+ * one-step smoke run, a script of a few products) ends before paying for them, and a training run
+ * starts tuning in its first seconds.
+ */
+export const TUNE_START_DELAY_MS = 2000;
+
+/** Resolves after ms, without keeping a Node process alive for it. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => (setTimeout(resolve, ms) as { unref?: () => void }).unref?.());
+}
 
 const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
@@ -179,6 +191,7 @@ export class MatmulTuner {
     private device: Device,
     readonly store: TuneStore,
     private clock: () => number = () => performance.now(),
+    private startDelayMs = TUNE_START_DELAY_MS,
   ) {
     this.traits = adapterTraits(device.gpu);
     this.adapterKey = adapterKey(device);
@@ -206,10 +219,11 @@ export class MatmulTuner {
     return this.chosen.get(cls)!;
   }
 
-  /** Tunes the product's class in the background (one class at a time) unless it is tuned or queued. */
+  /** Tunes the product's class in the background (one class at a time, the first after startDelayMs) unless it is tuned or queued. */
   schedule(l: ProductLayout, mode: 'quick' | 'full'): void {
     const cls = shapeClass(l);
     if (!cls || this.entries[cls] || this.jobs.has(cls)) return;
+    if (this.jobs.size === 0) this.last = delay(this.startDelayMs);
     const job = this.last.then(() => this.tune(l, mode)).catch((e: Error) => {
       if (!this.device.gpu.isLost && !this.device.gpu.isDestroyed) warn(`mini: tuning matmul class ${cls} failed (${e.message}); it keeps the heuristic kernel`);
       return null;
