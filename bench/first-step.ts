@@ -51,8 +51,8 @@ async function pipelineTimes(runs: number): Promise<{ kernel: string; ms: Stat }
 
 /**
  * Time to the first step of the main job as whole processes, the packages built first: `pnpm
- * example:threenet --max-steps 1` with Mesa's shader cache warm (a folder of the bench's own,
- * filled by one untimed run first) and empty (a new folder each run), beside PyTorch's import +
+ * example:threenet --max-steps 1` with Mesa's shader cache and the tuning cache warm (a folder of
+ * the bench's own, filled by one untimed run first) and empty (a new folder each run), beside PyTorch's import +
  * one step.
  */
 export async function benchFirstStep(runs: number, peers: boolean, log: (line: string) => void): Promise<FirstStepResult> {

@@ -132,7 +132,7 @@ function firstStepSection(f: FirstStepResult): string[] {
   return [
     '## Time to the first training step of the main job',
     '',
-    "Whole processes, spawn to exit, seconds: `pnpm example:threenet --max-steps 1` (the command of package.json's script, without pnpm's own start-up; the embedded MNIST sample) with Mesa's shader cache warm (MESA_SHADER_CACHE_DIR, a folder of the bench's filled by one run first) and empty (a new folder each run); PyTorch's process imports torch and torchvision, builds ThreeNet and runs one step on a random batch (it reads no dataset).",
+    "Whole processes, spawn to exit, seconds: `pnpm example:threenet --max-steps 1` (the command of package.json's script, without pnpm's own start-up; the embedded MNIST sample) with Mesa's shader cache and the matmul tuning cache warm (MESA_SHADER_CACHE_DIR and MINI_TUNE_CACHE in a folder of the bench's, filled by one run first) and both empty (a new folder each run, as on a machine's first run); PyTorch's process imports torch and torchvision, builds ThreeNet and runs one step on a random batch (it reads no dataset).",
     '',
     comparisonTable(c, `time / ${c.reference.name}'s`),
     '',
