@@ -5,7 +5,7 @@
 // length and offsets are multiples of 4; numel and the offsets count elements of T. The per-step
 // scalars come from the host; a slot's flags as optim.wgsl's (its first step starts its buffer).
 // MOMENTUM is whether momentum is not 0: without it the momentum buffers are neither read nor
-// written, and llvmpipe compiles the kernel in about half the time (bench/findings.md).
+// written, and llvmpipe compiles the kernel in about a third less time (bench/findings.md).
 alias T = {{T}};
 const MOMENTUM: bool = {{MOMENTUM}};
 

@@ -11,6 +11,8 @@ import { checkWritable, run, type Compute } from './elementwise-kernel.ts';
 import { checkOptions } from '../options.ts';
 import { runInPlace } from '../autograd/inplace.ts';
 import { sumToShape } from './reduce.ts';
+import { sameShape } from '../shape.ts';
+import { gpuItemSize } from '../storage.ts';
 import {
   apply,
   binary,
@@ -525,16 +527,14 @@ export function copyInto(dst: Tensor, src: Tensor): Tensor {
  * dispatch, which nn.init's first fill paid at start-up). Null where the kernel is needed.
  */
 function copyBuffer(src: Tensor, dst: Tensor): Tensor | null {
-  const same = src.dtype === dst.dtype && src.shape.length === dst.shape.length && src.shape.every((d, i) => d === dst.shape[i]);
+  const same = src.dtype === dst.dtype && sameShape(src.shape, dst.shape);
   if (dst.device.type !== 'webgpu' || src.device !== dst.device || !same || !src.isContiguous() || !dst.isContiguous() || dst.numel() === 0) return null;
-  const bytes = BYTES_ON_WEBGPU[dst.dtype];
-  if (bytes === undefined) return null;
+  // A buffer copy moves whole 4-byte words: uint8's offsets and lengths need not be.
+  const bytes = gpuItemSize(dst.dtype);
+  if (bytes !== 4) return null;
   dst.device.gpu.copy(src.storage.buffer, src.offset * bytes, dst.storage.buffer, dst.offset * bytes, dst.numel() * bytes);
   return dst;
 }
-
-/** Bytes per element of the dtypes copyBuffer copies (uint8 buffers are padded; float64 is not on webgpu). */
-const BYTES_ON_WEBGPU: Partial<Record<DType, number>> = { float32: 4, int32: 4, bool: 4 };
 
 /**
  * Runs fn on src, or on a copy of it when it shares dst's storage: an op must read its input as
