@@ -72,7 +72,7 @@ const commandBuffers = (c: Command): readonly GPUBuffer[] => ('kernel' in c ? c.
 const touches = (c: Command, b: GPUBuffer): boolean => commandBuffers(c).includes(b);
 const writes = (c: Command, b: GPUBuffer): boolean => ('kernel' in c ? c.kernel.written.some((i) => c.buffers[i] === b) : c.dst === b);
 
-/** Slot per dispatch in the params arena; also the dynamic offset alignment. */
+/** Slot per dispatch in the params arena (a multiple of minStorageBufferOffsetAlignment). */
 const PARAM_SLOT = 256;
 /** Readback buffers up to this size are kept for reuse; larger ones are freed after the read. */
 const STAGING_KEEP_BYTES = 64 * 1024;
@@ -80,6 +80,8 @@ const STAGING_KEEP_BYTES = 64 * 1024;
 const FLUSH_EVERY = 256;
 /** Submits the GPU may have queued before throttle() waits (a ThreeNet step is one submit). */
 const MAX_IN_FLIGHT = 8;
+/** Bind groups cached before the cache starts over (each holds a memory mapping on lavapipe). */
+const MAX_BIND_GROUPS = 8192;
 
 const BINDING_RE = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_write)>\s*(\w+)/g;
 
@@ -231,7 +233,6 @@ export class WebGPURuntime {
         visibility: GPUShaderStage.COMPUTE,
         buffer: {
           type: b.access === 'read' ? 'read-only-storage' : 'storage',
-          hasDynamicOffset: b.name === 'p',
         },
       })),
     });
@@ -269,13 +270,19 @@ export class WebGPURuntime {
     return id;
   }
 
-  private bindGroup(kernel: Kernel, buffers: GPUBuffer[]): GPUBindGroup {
-    const key = `${kernel.id}:${buffers.map((b) => this.idOf(b)).join(',')}`;
+  /**
+   * The bind group of a dispatch: its buffers and its slot of the params arena. The slot is bound
+   * at a fixed offset, not a dynamic one: lavapipe copies a descriptor set into a new memory
+   * mapping for every dynamic-offset bind (bench/findings.md), while a training loop repeats the
+   * same dispatches in the same slots step after step and finds its bind groups here.
+   */
+  private bindGroup(kernel: Kernel, buffers: GPUBuffer[], paramOffset: number): GPUBindGroup {
+    const key = `${kernel.id}:${paramOffset}:${buffers.map((b) => this.idOf(b)).join(',')}`;
     let group = this.bindGroups.get(key);
     if (!group) {
-      if (this.bindGroups.size > 8192) this.bindGroups.clear();
+      if (this.bindGroups.size > MAX_BIND_GROUPS) this.bindGroups.clear();
       const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-      entries.push({ binding: buffers.length, resource: { buffer: this.params, size: PARAM_SLOT } });
+      entries.push({ binding: buffers.length, resource: { buffer: this.params, offset: paramOffset, size: PARAM_SLOT } });
       group = this.device.createBindGroup({ layout: kernel.layout, entries });
       this.bindGroups.set(key, group);
     }
@@ -395,7 +402,7 @@ export class WebGPURuntime {
       if ('kernel' in c) {
         pass ??= encoder.beginComputePass();
         pass.setPipeline(c.kernel.pipeline);
-        pass.setBindGroup(0, this.bindGroup(c.kernel, c.buffers), [c.offset]);
+        pass.setBindGroup(0, this.bindGroup(c.kernel, c.buffers, c.offset));
         pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1] ?? 1, c.workgroups[2] ?? 1);
         this.labelTap?.push(c.label);
       } else {
