@@ -7,6 +7,7 @@ export interface Counters {
   dispatches: number;
   submits: number;
   buffersCreated: number;
+  bindGroupsCreated: number;
   liveBytes: number;
 }
 
@@ -58,15 +59,22 @@ export function submitsPerEpoch(events: readonly ExampleEvent[]): number[] {
   return epochs.slice(1).map((e, i) => counters(e).submits - counters(epochs[i]).submits);
 }
 
-/** Live GPU bytes and GPU buffers created by the end of each epoch (the first counted from 'start'). */
-export function memoryPerEpoch(events: readonly ExampleEvent[]): { liveBytes: number; buffersCreated: number }[] {
+/** What an epoch leaves allocated and what it created. */
+export interface EpochMemory {
+  liveBytes: number;
+  buffersCreated: number;
+  bindGroupsCreated: number;
+}
+
+/** Live GPU bytes, GPU buffers and bind groups created by the end of each epoch (the first counted from 'start'). */
+export function memoryPerEpoch(events: readonly ExampleEvent[]): EpochMemory[] {
   const start = ofType(events, 'start')[0];
   const epochs = ofType(events, 'epoch');
-  let before = start ? counters(start).buffersCreated : 0;
+  let before = start ? counters(start) : { buffersCreated: 0, bindGroupsCreated: 0 };
   return epochs.map((e) => {
     const c = counters(e);
-    const row = { liveBytes: c.liveBytes, buffersCreated: c.buffersCreated - before };
-    before = c.buffersCreated;
+    const row = { liveBytes: c.liveBytes, buffersCreated: c.buffersCreated - before.buffersCreated, bindGroupsCreated: c.bindGroupsCreated - before.bindGroupsCreated };
+    before = c;
     return row;
   });
 }

@@ -1,6 +1,6 @@
 // Runs an example program in this process, unchanged (`example-child.ts <file.ts> [its flags]`):
 // it is imported with its own argv, and each JSON event it prints gets the device's counters
-// added as `bench` (dispatches, submits, buffers created, live bytes), which the bench cannot read
+// added as `bench` (dispatches, submits, buffers and bind groups created, live bytes), which the bench cannot read
 // from outside. The example itself is not copied or altered. With MINI_BENCH_KERNEL_SPECS=1 a
 // last line {"type": "bench-kernels", "specs": [...]} lists the kernel specializations it compiled.
 import { resolve } from 'node:path';
@@ -26,7 +26,7 @@ function counters(): Counters | undefined {
   const gpu = seen.gpu;
   if (!gpu) return undefined;
   if (listSpecs) seen.specs = gpu.kernelSpecs();
-  return { dispatches: gpu.dispatchCount, submits: gpu.submitCount, buffersCreated: gpu.pool.created, liveBytes: memory().liveBytes };
+  return { dispatches: gpu.dispatchCount, submits: gpu.submitCount, buffersCreated: gpu.pool.created, bindGroupsCreated: gpu.bindGroupsCreated, liveBytes: memory().liveBytes };
 }
 
 const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;

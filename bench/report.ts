@@ -73,7 +73,11 @@ export function targets(r: Results): string[][] {
   const memory = r.threenet?.memory;
   if (memory && memory.length >= 3) {
     rows.push(['ThreeNet example: live GPU bytes after epoch 1 = after epoch 3', `${memory[0].liveBytes} = ${memory[2].liveBytes}`, check(memory[0].liveBytes === memory[2].liveBytes)]);
-    rows.push(['ThreeNet example: no new GPU buffer in epoch 3', `${memory.map((m) => m.buffersCreated).join(', ')} created per epoch`, check(memory[2].buffersCreated === 0)]);
+    rows.push([
+      'ThreeNet example: no new GPU buffer or bind group in epoch 3',
+      `buffers ${memory.map((m) => m.buffersCreated).join(', ')}; bind groups ${memory.map((m) => m.bindGroupsCreated).join(', ')} created per epoch`,
+      check(memory[2].buffersCreated === 0 && memory[2].bindGroupsCreated === 0),
+    ]);
   }
   return rows;
 }
@@ -103,6 +107,7 @@ function threenetSection(t: ThreeNetResult): string[] {
         ['submits between epoch events (the checkpoint each epoch starts with included)', fmt(t.submitsPerEpoch)],
         ['live GPU bytes at each epoch event (last run)', t.memory.map((m) => `${m.liveBytes} (${MiB(m.liveBytes)})`).join(', ')],
         ['GPU buffers created in each epoch (last run)', t.memory.map((m) => m.buffersCreated).join(', ')],
+        ['bind groups created in each epoch (last run)', t.memory.map((m) => m.bindGroupsCreated).join(', ')],
       ],
     ),
     '',

@@ -1,4 +1,4 @@
-import { dispatchesPerStep, memoryPerEpoch, submitsPerEpoch, type ExampleEvent } from './events.ts';
+import { dispatchesPerStep, memoryPerEpoch, submitsPerEpoch, type EpochMemory, type ExampleEvent } from './events.ts';
 import { compare, tfjsEpoch, torchEpoch, type Comparison, type Contender } from './peers.ts';
 import { threenetEpochs, threenetStepCounts } from './programs.ts';
 import { stat, type Stat } from './stats.ts';
@@ -13,7 +13,7 @@ export interface ThreeNetResult {
    * Of the last run: live GPU bytes and buffers created by each epoch's end (the first run on a
    * machine may still be tuning in the background, and the tuner's trial buffers count).
    */
-  memory: { liveBytes: number; buffersCreated: number }[];
+  memory: EpochMemory[];
 }
 
 export const THREENET = 'mini: examples/threenet';

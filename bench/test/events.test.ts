@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dispatchesPerStep, epochSeconds, memoryPerEpoch, parseEvents, submitsPerEpoch } from '../events.ts';
 
-const counters = (dispatches: number, submits: number, buffersCreated: number, liveBytes: number) => ({ dispatches, submits, buffersCreated, liveBytes });
+const counters = (dispatches: number, submits: number, buffersCreated: number, liveBytes: number, bindGroupsCreated = 0) => ({ dispatches, submits, buffersCreated, bindGroupsCreated, liveBytes });
 const line = (event: object) => JSON.stringify(event);
 
 describe("the examples' events", () => {
@@ -27,16 +27,16 @@ describe("the examples' events", () => {
     ];
     expect(dispatchesPerStep(steps)).toEqual([27, 26]);
     const run = [
-      { type: 'start', steps: 2, trainSize: 10, bench: counters(0, 0, 10, 50) },
-      { type: 'epoch', epoch: 1, loss: 1, seconds: 3, samplesPerSecond: 1, bench: counters(100, 20, 40, 80) },
-      { type: 'epoch', epoch: 2, loss: 1, seconds: 2, samplesPerSecond: 1, bench: counters(200, 45, 42, 80) },
-      { type: 'epoch', epoch: 3, loss: 1, seconds: 2, samplesPerSecond: 1, bench: counters(300, 69, 42, 80) },
+      { type: 'start', steps: 2, trainSize: 10, bench: counters(0, 0, 10, 50, 5) },
+      { type: 'epoch', epoch: 1, loss: 1, seconds: 3, samplesPerSecond: 1, bench: counters(100, 20, 40, 80, 25) },
+      { type: 'epoch', epoch: 2, loss: 1, seconds: 2, samplesPerSecond: 1, bench: counters(200, 45, 42, 80, 26) },
+      { type: 'epoch', epoch: 3, loss: 1, seconds: 2, samplesPerSecond: 1, bench: counters(300, 69, 42, 80, 26) },
     ];
     expect(submitsPerEpoch(run)).toEqual([25, 24]);
     expect(memoryPerEpoch(run)).toEqual([
-      { liveBytes: 80, buffersCreated: 30 },
-      { liveBytes: 80, buffersCreated: 2 },
-      { liveBytes: 80, buffersCreated: 0 },
+      { liveBytes: 80, buffersCreated: 30, bindGroupsCreated: 20 },
+      { liveBytes: 80, buffersCreated: 2, bindGroupsCreated: 1 },
+      { liveBytes: 80, buffersCreated: 0, bindGroupsCreated: 0 },
     ]);
   });
 

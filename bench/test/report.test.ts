@@ -69,9 +69,9 @@ describe('the report', () => {
     dispatchesPerStep: stat([27]),
     submitsPerEpoch: stat([248, 250]),
     memory: [
-      { liveBytes: 100, buffersCreated: 50 },
-      { liveBytes: 100, buffersCreated: 3 },
-      { liveBytes: 100, buffersCreated: 0 },
+      { liveBytes: 100, buffersCreated: 50, bindGroupsCreated: 20 },
+      { liveBytes: 100, buffersCreated: 3, bindGroupsCreated: 1 },
+      { liveBytes: 100, buffersCreated: 0, bindGroupsCreated: 0 },
     ],
   };
   const results: Results = { info, runs: 3, seconds: 540, threenet };
@@ -81,7 +81,7 @@ describe('the report', () => {
       ['ThreeNet example epoch within 2.5× of PyTorch CPU', '4.00× its time', 'NOT met'],
       ['ThreeNet example epoch ≥ 10× faster than TensorFlow.js wasm', '11.0×', 'met'],
       ['ThreeNet example: live GPU bytes after epoch 1 = after epoch 3', '100 = 100', 'met'],
-      ['ThreeNet example: no new GPU buffer in epoch 3', '50, 3, 0 created per epoch', 'met'],
+      ['ThreeNet example: no new GPU buffer or bind group in epoch 3', 'buffers 50, 3, 0; bind groups 20, 1, 0 created per epoch', 'met'],
     ]);
     expect(summary(results).split('\n')).toHaveLength(4);
     expect(summary({ info, runs: 1 })).toBe('no target measured in this run');

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { add, device, flush, fromArray, getDefaultDevice, init, randn, setDefaultDevice, WebGPURuntime, type Device, type Tensor } from '@mini/tensor';
+import { add, add_, device, flush, fromArray, getDefaultDevice, init, randn, setDefaultDevice, tidy, WebGPURuntime, type Device, type Tensor } from '@mini/tensor';
 import { grid, launch } from '@mini/tensor/internal';
 import { expectClose, values, webgpu } from './helpers.ts';
 
@@ -92,6 +92,28 @@ describe('dispatch batching', () => {
     // A new specialization (int32 instead of float32) compiles one more.
     await add(fromArray(Int32Array.from([1]), [1], { device: gpu }), fromArray(Int32Array.from([2]), [1], { device: gpu })).toArray();
     expect(runtime.pipelinesCompiled).toBe(compiled + 1);
+  });
+});
+
+describe('bind groups', () => {
+  it('a loop that flushes after each step (as Optimizer.step() does) creates bind groups in its first steps only', async () => {
+    const x = randn([64, 50], { device: gpu });
+    const w = randn([50, 10], { device: gpu });
+    const step = () => {
+      tidy(() => add_(w, x.t().matmul(x.matmul(w).relu()).mul(-1e-4)));
+      flush();
+    };
+    for (let i = 0; i < 3; i++) step();
+    const created = runtime.bindGroupsCreated;
+    for (let i = 0; i < 20; i++) step();
+    expect(runtime.bindGroupsCreated).toBe(created);
+    // Each step's dispatches read their own params: the last step's result is the CPU's.
+    const [xs, ws] = [await x.toArray(), await w.toArray()];
+    const wc = fromArray(ws, [50, 10], { device: 'cpu' });
+    const xc = fromArray(xs, [64, 50], { device: 'cpu' });
+    add_(wc, xc.t().matmul(xc.matmul(wc).relu()).mul(-1e-4));
+    step();
+    expectClose(await w.toArray(), await wc.toArray(), 1e-4, 1e-5);
   });
 });
 

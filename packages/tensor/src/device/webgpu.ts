@@ -138,6 +138,8 @@ export class WebGPURuntime {
   submitCount = 0;
   /** Pipelines compiled since start-up: one per kernel specialization, never one per op. */
   pipelinesCompiled = 0;
+  /** Bind groups created since start-up: a loop that repeats its steps stops creating them. */
+  bindGroupsCreated = 0;
 
   private constructor(
     private choice: AdapterChoice,
@@ -284,6 +286,7 @@ export class WebGPURuntime {
       const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
       entries.push({ binding: buffers.length, resource: { buffer: this.params, offset: paramOffset, size: PARAM_SLOT } });
       group = this.device.createBindGroup({ layout: kernel.layout, entries });
+      this.bindGroupsCreated++;
       this.bindGroups.set(key, group);
     }
     return group;
