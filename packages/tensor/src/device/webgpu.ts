@@ -80,6 +80,12 @@ const STAGING_KEEP_BYTES = 64 * 1024;
 const FLUSH_EVERY = 256;
 /** Submits the GPU may have queued before throttle() waits (a ThreeNet step is one submit). */
 const MAX_IN_FLIGHT = 8;
+/**
+ * How long throttle() sleeps between polls: it waits for the oldest of more than MAX_IN_FLIGHT
+ * queued submits, and the others keep the GPU busy, so noticing its end late costs nothing while
+ * each poll takes CPU time from a CPU adapter.
+ */
+const THROTTLE_NAP_MS = 2;
 /** Bind groups cached before the cache starts over (each holds a memory mapping on lavapipe). */
 const MAX_BIND_GROUPS = 8192;
 
@@ -459,7 +465,7 @@ export class WebGPURuntime {
    * event loop in (signals, garbage collection callbacks) while it waits.
    */
   async throttle(): Promise<void> {
-    while (this.inFlight.length > MAX_IN_FLIGHT) await idleWait(this.inFlight[0]);
+    while (this.inFlight.length > MAX_IN_FLIGHT) await idleWait(this.inFlight[0], THROTTLE_NAP_MS);
     this.throwIfFailed();
   }
 
