@@ -10,7 +10,7 @@ export interface ThreeNetResult {
   /** Submits between epoch events, over every timed epoch of every run. */
   submitsPerEpoch: Stat;
   /**
-   * Of the last run: live GPU bytes and buffers created by each epoch's end (the first run on a
+   * Of the last run: live GPU bytes, and the buffers and bind groups each epoch created (the first run on a
    * machine may still be tuning in the background, and the tuner's trial buffers count).
    */
   memory: EpochMemory[];
