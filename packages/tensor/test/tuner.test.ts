@@ -7,7 +7,7 @@ import { matmulCandidate } from '../src/ops/matmul.ts';
 import { adapterTraits, allCandidates, denseLayout, heuristicCandidate, heuristicFamily, productLayout, type MatmulCandidate } from '../src/ops/matmul-plan.ts';
 import { memoryTuneStore, parseTuneFile } from '../src/tune/cache.ts';
 import { defaultTuneCachePath, fileTuneStore } from '../src/tune/store-node.ts';
-import { gpuTrial, rowsToCheck, type Trial } from '../src/tune/trial.ts';
+import { BATCH_SECONDS, gpuTrial, MAX_REPS, rowsToCheck, type Trial } from '../src/tune/trial.ts';
 import { INCUMBENT_MARGIN, MatmulTuner, pickFastest, TIMING_ROUNDS, resetTuner, setTuneMode, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
 import { expectTensorsClose, pair, webgpu } from './helpers.ts';
 
@@ -100,6 +100,67 @@ describe('the tuner on this adapter', () => {
     expect(tuner.tuned(layout)).toMatchObject({ name: C2.name });
   });
 
+  it("times each batch alone: the program's queued steps have run when its clock starts, and its throttle() waits until the clock stops", async () => {
+    const runtime = gpu.gpu;
+    const big = fromArray(new Float32Array(384 * 384).fill(0.5), [384, 384], { device: gpu });
+    let timing = false;
+    const queuedAtStart: number[] = [];
+    const clock = () => {
+      if (!timing) queuedAtStart.push(runtime.inFlightSubmits);
+      timing = !timing;
+      return performance.now();
+    };
+    let [stop, steps, stepsWhileTiming] = [false, 0, 0];
+    const program = (async () => {
+      while (!stop) {
+        await runtime.throttle();
+        if (timing) stepsWhileTiming++;
+        matmul(big, big).dispose();
+        runtime.flush();
+        steps++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    while (runtime.inFlightSubmits < 3) await new Promise((resolve) => setImmediate(resolve));
+    const trial = gpuTrial(gpu, layoutOf(64, 64, 64), clock);
+    await trial.time(C2);
+    const stepsBefore = steps;
+    await trial.time(C2);
+    stop = true;
+    await program;
+    trial.dispose();
+    big.dispose();
+    expect(queuedAtStart.length).toBeGreaterThanOrEqual(2);
+    expect(queuedAtStart.every((n) => n === 0)).toBe(true);
+    expect(stepsWhileTiming).toBe(0);
+    expect(steps).toBeGreaterThan(stepsBefore);
+  });
+
+  it('times a batch again with more products when it was short: one slow first batch does not leave the later ones short (a fake clock)', async () => {
+    const runtime = gpu.gpu;
+    // The clock makes each product of the first batch take 20 ms, later ones 0.1 ms; it counts each batch's products.
+    const batches: number[] = [];
+    let [now, startDispatches, started] = [0, 0, false];
+    const clock = () => {
+      started = !started;
+      if (started) {
+        startDispatches = runtime.dispatchCount;
+        return now;
+      }
+      const products = runtime.dispatchCount - startDispatches;
+      batches.push(products);
+      return (now += products * (batches.length === 1 ? 20 : 0.1));
+    };
+    const trial = gpuTrial(gpu, layoutOf(40, 24, 36), clock);
+    expect(await trial.time(C2)).toBeCloseTo(0.02, 9);
+    expect(batches).toEqual([1]);
+    expect(await trial.time(C2)).toBeCloseTo(0.0001, 9);
+    trial.dispose();
+    const last = batches.at(-1)!;
+    expect(last).toBe(Math.min(MAX_REPS, Math.ceil(BATCH_SECONDS / 0.0001)));
+    expect(last * 0.0001).toBeGreaterThanOrEqual(BATCH_SECONDS / 2);
+  });
+
   it('starts background tuning only after its start delay, then tunes the class', async () => {
     const layout = layoutOf(52, 28, 44);
     const tuner = new MatmulTuner(gpu, memoryTuneStore(), () => performance.now(), 300);
@@ -179,11 +240,11 @@ describe('the tuning cache', () => {
     const tuner = new MatmulTuner(gpu, fileTuneStore(path));
     await tuner.tune(layout, 'full', { candidates: [C1, C2], trial: fakeTrial(times) });
     expect(new MatmulTuner(gpu, fileTuneStore(path)).tuned(layoutOf(300, 32, 48))).toBeNull();
-    // The same entries under another key (another driver version, or changed kernel sources) are not this adapter's.
+    // The same entries under another key (another driver version, changed kernel sources or timing) are not this adapter's.
     const text = readFileSync(path, 'utf8').replace(/kernels [0-9a-f]{8}/, 'kernels 00000000');
     writeFileSync(path, text);
     expect(new MatmulTuner(gpu, fileTuneStore(path)).tuned(layout)).toBeNull();
-    expect(tuner.adapterKey).toMatch(/ \| kernels [0-9a-f]{8}$/);
+    expect(tuner.adapterKey).toMatch(/ \| kernels [0-9a-f]{8} \| timing \d+$/);
   });
 
   it.each([

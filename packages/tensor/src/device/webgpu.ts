@@ -120,6 +120,8 @@ export class WebGPURuntime {
   private pendingErrors: Promise<unknown>[] = [];
   /** One promise per submit the GPU has not finished, oldest first (submits finish in order). */
   private inFlight: Promise<void>[] = [];
+  /** Set while alone() runs its work: throttle() waits for it. */
+  private hold: Promise<void> | null = null;
   private failure: Error | null = null;
   private lost: string | null = null;
   /** Whether the device was lost (its tensors are gone; the next init() makes a new device). */
@@ -458,6 +460,31 @@ export class WebGPURuntime {
     return this.inFlight.length;
   }
 
+  /** Resolves when the work submitted so far has run; work submitted later is not waited for. */
+  async submittedWorkDone(): Promise<void> {
+    const last = this.inFlight.at(-1);
+    if (last) await idleWait(last);
+  }
+
+  /**
+   * Runs `work` with the queue to itself, for a measurement (the tuner's timed batches in the
+   * background of a training run): what was recorded or queued before has run when it starts, and
+   * throttle() (which a DataLoader calls per batch) holds the program back until it ends.
+   */
+  async alone<T>(work: () => Promise<T>): Promise<T> {
+    while (this.hold) await this.hold;
+    let release!: () => void;
+    this.hold = new Promise((resolve) => (release = resolve));
+    try {
+      this.flush();
+      while (this.inFlight.length > 0) await this.submittedWorkDone();
+      return await work();
+    } finally {
+      this.hold = null;
+      release();
+    }
+  }
+
   /**
    * Backpressure: waits while more than MAX_IN_FLIGHT submits are queued ahead of the GPU, and
    * returns at once otherwise (no readback, no wait in a loop the GPU keeps up with). A loop that
@@ -465,7 +492,11 @@ export class WebGPURuntime {
    * event loop in (signals, garbage collection callbacks) while it waits.
    */
   async throttle(): Promise<void> {
-    while (this.inFlight.length > MAX_IN_FLIGHT) await idleWait(this.inFlight[0], THROTTLE_NAP_MS);
+    for (;;) {
+      if (this.hold) await this.hold;
+      else if (this.inFlight.length > MAX_IN_FLIGHT) await idleWait(this.inFlight[0], THROTTLE_NAP_MS);
+      else break;
+    }
     this.throwIfFailed();
   }
 

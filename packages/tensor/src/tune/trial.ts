@@ -25,14 +25,15 @@ export function rowsToCheck(M: number): number[] {
 }
 
 /** Seconds a timed batch of products should last: long enough for the clock, short for the budget. */
-const BATCH_SECONDS = 0.01;
-const MAX_REPS = 64;
+export const BATCH_SECONDS = 0.01;
+/** The most products a timed batch holds. */
+export const MAX_REPS = 64;
 
 /**
  * The real trial on `device`: random operands laid out as `layout` says (a transposed view for
  * an operand read along its other dim), checked against a float64 CPU product on rowsToCheck's
- * rows (within 1e-3·(1 + |value|)), timed as a batch of products submitted at once (as many as
- * last about 10 ms, from one product timed first).
+ * rows (within 1e-3·(1 + |value|)), timed as a batch of products submitted at once (enough to
+ * last 5–10 ms, up to MAX_REPS) with the queue to itself.
  */
 export function gpuTrial(device: Device, layout: ProductLayout, clock: () => number, seed = 5): Trial {
   const { M, K, N } = layout;
@@ -64,16 +65,18 @@ export function gpuTrial(device: Device, layout: ProductLayout, clock: () => num
     }
     return line;
   });
-  const run = (c: MatmulCandidate, reps: number) => {
-    const plan = c.plan(own);
-    for (let i = 0; i < reps; i++) launchProduct(a, b, null, false, plan).dispose();
-    device.gpu.flush();
-    return device.gpu.settle();
-  };
+  // In the background of a training run the queue holds the program's steps: the batch is timed alone.
   const timed = async (c: MatmulCandidate, reps: number) => {
-    const start = clock();
-    await run(c, reps);
-    return (clock() - start) / 1000 / reps;
+    const plan = c.plan(own);
+    const seconds = await device.gpu.alone(async () => {
+      const start = clock();
+      for (let i = 0; i < reps; i++) launchProduct(a, b, null, false, plan).dispose();
+      device.gpu.flush();
+      await device.gpu.submittedWorkDone();
+      return (clock() - start) / 1000 / reps;
+    });
+    await device.gpu.settle();
+    return seconds;
   };
   const reps = new Map<string, number>();
   return {
@@ -90,12 +93,17 @@ export function gpuTrial(device: Device, layout: ProductLayout, clock: () => num
       return null;
     },
     async time(c) {
-      let count = reps.get(c.name);
-      if (count === undefined) {
-        const once = await timed(c, 1);
-        reps.set(c.name, (count = Math.max(1, Math.min(MAX_REPS, Math.ceil(BATCH_SECONDS / Math.max(once, 1e-6))))));
+      // A batch shorter than BATCH_SECONDS/2 is timed again with more products; the count only
+      // grows, so one slow first batch (a busy moment) cannot leave later ones too short to time.
+      let count = reps.get(c.name) ?? 1;
+      for (;;) {
+        const seconds = await timed(c, count);
+        if (seconds * count >= BATCH_SECONDS / 2 || count === MAX_REPS) {
+          reps.set(c.name, count);
+          return seconds;
+        }
+        count = Math.min(MAX_REPS, Math.max(2 * count, Math.ceil(BATCH_SECONDS / Math.max(seconds, 1e-6))));
       }
-      return timed(c, count);
     },
     dispose() {
       for (const t of owned) t.dispose();

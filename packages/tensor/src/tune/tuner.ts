@@ -160,13 +160,20 @@ function nearestFirst(list: MatmulCandidate[], heuristic: MatmulCandidate): Matm
   return [...list].sort((x, y) => distance(x) - distance(y));
 }
 
-/** The key of an adapter in the cache: its identity, driver (in the description), backend, subgroups, and the kernels' sources. */
+/**
+ * How candidates are timed, in the cache's keys: raised when that changes, so that choices timed
+ * the old way are measured again. 2: each batch alone on the queue (before, a batch timed in the
+ * background of a training run also waited for the steps queued ahead of it).
+ */
+export const TIMING_VERSION = 2;
+
+/** The key of an adapter in the cache: its identity, driver (in the description), backend, subgroups, the kernels' sources and the timing's version. */
 export function adapterKey(device: Device): string {
   const gpu = device.gpu;
   const info = gpu.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
   const files = [...new Set(allCandidates().map((c) => c.file))].sort();
   const sources = fingerprint(files.map((f) => kernelSource(f)).join('\n'));
-  return [info.vendor, info.architecture, info.device, info.description, gpu.backend, `subgroups ${info.subgroupMinSize ?? 0}-${info.subgroupMaxSize ?? 0}`, `kernels ${sources}`].join(' | ');
+  return [info.vendor, info.architecture, info.device, info.description, gpu.backend, `subgroups ${info.subgroupMinSize ?? 0}-${info.subgroupMaxSize ?? 0}`, `kernels ${sources}`, `timing ${TIMING_VERSION}`].join(' | ');
 }
 
 /** Options of MatmulTuner.tune (tests inject the trial and the candidates). */
