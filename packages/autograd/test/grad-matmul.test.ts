@@ -30,6 +30,9 @@ const CASES: [string, number[][], (...xs: Tensor[]) => Tensor][] = [
   ['einsum bilinear form with three operands', [[3], [3, 4], [4]], (a, m, b) => einsum('i,ij,j->', a, m, b)],
   ['einsum batch of attention-like scores', [[2, 3, 4], [2, 5, 4]], (q, k) => einsum('bqd,bkd->bqk', q, k)],
   ['einsum with a broadcast size-1 dim', [[1, 4], [3, 4]], (a, b) => einsum('ij,ij->ij', a, b)],
+  ['einsum ellipsis batches, broadcast', [[2, 1, 3, 4], [3, 4, 2]], (a, b) => einsum('...ij,...jk->...ik', a, b)],
+  ['einsum ellipsis summed away', [[2, 3, 4]], (a) => einsum('...ij->j', a)],
+  ['einsum ellipsis in the middle', [[2, 3, 4], [3, 5]], (a, b) => einsum('a...b,...c->...abc', a, b)],
 ];
 
 describe('gradcheck: the matmul family and einsum', () => {

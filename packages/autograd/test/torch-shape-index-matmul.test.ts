@@ -91,6 +91,12 @@ const OPS: Record<string, (a: Args, ...xs: Tensor[]) => Tensor | Promise<Tensor>
   einsum_implicit: (_, x, y) => einsum('ij,jk', x, y),
   einsum_bilinear: (_, x, m, y) => einsum('i,ij,j->', x, m, y),
   einsum_scores: (_, q, k) => einsum('bqd,bkd->bqk', q, k),
+  einsum_ellipsis_bmm: (_, x, y) => einsum('...ij,...jk->...ik', x, y),
+  einsum_ellipsis_summed: (_, x) => einsum('...ij->ij', x),
+  einsum_ellipsis_implicit: (_, x, y) => einsum('...,ba', x, y),
+  einsum_ellipsis_middle: (_, x, y) => einsum('a...b,...c->...abc', x, y),
+  einsum_ellipsis_diagonal: (_, x) => einsum('...ii->...i', x),
+  einsum_ellipsis_attention: (_, q, k) => einsum('...qd,...kd->...qk', q, k),
 };
 
 let gpu: Device;

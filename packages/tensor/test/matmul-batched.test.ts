@@ -140,7 +140,14 @@ describe('einsum errors', () => {
   it('names what is wrong with the equation', () => {
     const [x] = pair([2, 3], 1, gpu);
     const [y] = pair([3, 4], 2, gpu);
-    expect(() => einsum('...ij->ij', x)).toThrow("einsum(): ellipsis ('...') is not supported by mini");
+    expect(() => einsum('...i,...i', x, pair([4, 3], 3, gpu)[0])).toThrow(
+      'einsum(): dimension 0 covered by ellipsis in operand 1 has size 4 which does not broadcast with previously seen ellipsis with size 2 for the respective dimension',
+    );
+    expect(() => einsum('...ijk', x)).toThrow('einsum(): the number of subscripts in the equation (3) is more than the number of dimensions (2) for operand 0');
+    expect(() => einsum('i..j', x)).toThrow("einsum(): found '.' for operand 0 that is not part of any ellipsis");
+    expect(() => einsum('...i...', x)).toThrow("einsum(): found '.' for operand 0 for which an ellipsis was already found");
+    expect(() => einsum('ij->i.j', x)).toThrow("einsum(): found '.' for output that is not part of any ellipsis (...)");
+    expect(() => einsum('...ij->......', x)).toThrow("einsum(): found '.' for output but an ellipsis (...) was already found");
     expect(() => einsum('ij,jk->ik', x)).toThrow('einsum(): fewer operands were provided than specified in the equation');
     expect(() => einsum('ij->ik', x)).toThrow('einsum(): output subscript k does not appear in the equation for any input operand');
     expect(() => einsum('ijk->ij', x)).toThrow('einsum(): the number of subscripts in the equation (3) does not match the number of dimensions (2) for operand 0');

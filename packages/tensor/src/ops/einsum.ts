@@ -4,37 +4,80 @@ import { bmm } from './matmul.ts';
 import { sum } from './reduce.ts';
 import { diagonal, expand, permute, reshape } from './views.ts';
 
-/** A tensor whose dims are named by one subscript letter each. */
+/** A tensor whose dims are named by one label each: a subscript letter, or a dim that an ellipsis covers. */
 interface Term {
   t: Tensor;
   labels: string[];
 }
 
 const LETTER = /^[a-zA-Z]$/;
+const ELLIPSIS = '...';
 
-/** The input terms and the output's letters of an equation (implicit output: letters used once, sorted, as PyTorch). */
-function parse(equation: string, count: number): { inputs: string[][]; output: string[] } {
+/** Throws unless `letter` is a subscript letter; `strayDot` is the message for a '.' outside an ellipsis. */
+function checkSubscript(letter: string, equation: string, strayDot: string): void {
+  if (letter === '.') throw new RangeError(strayDot);
+  if (!LETTER.test(letter)) {
+    throw new RangeError(`einsum(): invalid subscript given at index ${equation.indexOf(letter)} in the equation string, subscripts must be in [a-zA-Z]`);
+  }
+}
+
+/**
+ * The labels of `count` dims covered by an ellipsis, left to right: each names its place from the
+ * right, and lies outside [a-zA-Z], so no letter takes it.
+ */
+const ellipsisLabels = (count: number) => Array.from({ length: count }, (_, k) => String.fromCharCode(0x100 + count - 1 - k));
+const isEllipsisLabel = (label: string) => label.charCodeAt(0) >= 0x100;
+
+/**
+ * One term's labels for an operand of `ndim` dims: its letters, and for '...' one label per dim
+ * it covers, numbered from the right (so that the ellipses of all operands broadcast together, as
+ * PyTorch's do).
+ */
+function termLabels(term: string, ndim: number, operand: number, equation: string): string[] {
+  const parts = term.split(ELLIPSIS);
+  if (parts.length > 2) throw new RangeError(`einsum(): found '.' for operand ${operand} for which an ellipsis was already found`);
+  for (const letter of parts.join('')) checkSubscript(letter, equation, `einsum(): found '.' for operand ${operand} that is not part of any ellipsis`);
+  const letters = parts.join('').length;
+  if (parts.length === 1) {
+    if (letters !== ndim) {
+      throw new RangeError(
+        `einsum(): the number of subscripts in the equation (${letters}) does not match the number of dimensions (${ndim}) for operand ${operand} and no ellipsis was given`,
+      );
+    }
+    return [...term];
+  }
+  if (letters > ndim) throw new RangeError(`einsum(): the number of subscripts in the equation (${letters}) is more than the number of dimensions (${ndim}) for operand ${operand}`);
+  return [...parts[0], ...ellipsisLabels(ndim - letters), ...parts[1]];
+}
+
+/**
+ * The input terms' labels and the output's (implicit output: the ellipsis's dims, then the letters
+ * used once, sorted, as PyTorch). An explicit output without '...' sums the ellipsis's dims.
+ */
+function parse(equation: string, operands: readonly Tensor[]): { inputs: string[][]; output: string[] } {
   const compact = equation.replace(/\s/g, '');
-  if (compact.includes('...')) throw new RangeError("einsum(): ellipsis ('...') is not supported by mini; name every dim with a letter");
   const [lhs, rhs, extra] = compact.split('->');
   if (extra !== undefined) throw new RangeError("einsum(): the equation has more than one '->'");
-  const inputs = lhs.split(',').map((term) => [...term]);
-  for (const letter of [...inputs.flat(), ...(rhs ?? '')]) {
-    if (!LETTER.test(letter)) {
-      throw new RangeError(`einsum(): invalid subscript given at index ${compact.indexOf(letter)} in the equation string, subscripts must be in [a-zA-Z]`);
-    }
+  const terms = lhs.split(',');
+  if (terms.length !== operands.length) {
+    throw new RangeError(`einsum(): ${operands.length > terms.length ? 'more' : 'fewer'} operands were provided than specified in the equation`);
   }
-  if (inputs.length !== count) {
-    throw new RangeError(`einsum(): ${count > inputs.length ? 'more' : 'fewer'} operands were provided than specified in the equation`);
-  }
+  const inputs = terms.map((term, i) => termLabels(term, operands[i].ndim, i, compact));
   const all = inputs.flat();
-  if (rhs === undefined) return { inputs, output: [...new Set(all)].filter((l) => all.indexOf(l) === all.lastIndexOf(l)).sort() };
-  const output = [...rhs];
-  for (const letter of output) {
-    if (!all.includes(letter)) throw new RangeError(`einsum(): output subscript ${letter} does not appear in the equation for any input operand`);
-    if (output.indexOf(letter) !== output.lastIndexOf(letter)) throw new RangeError(`einsum(): output subscript ${letter} appears more than once in the output`);
+  const rank = Math.max(0, ...inputs.map((labels) => labels.filter(isEllipsisLabel).length));
+  const ellipsis = ellipsisLabels(rank);
+  if (rhs === undefined) {
+    const once = [...new Set(all)].filter((l) => !isEllipsisLabel(l) && all.indexOf(l) === all.lastIndexOf(l)).sort();
+    return { inputs, output: [...ellipsis, ...once] };
   }
-  return { inputs, output };
+  const parts = rhs.split(ELLIPSIS);
+  if (parts.length > 2) throw new RangeError("einsum(): found '.' for output but an ellipsis (...) was already found");
+  for (const letter of parts.join('')) {
+    checkSubscript(letter, compact, "einsum(): found '.' for output that is not part of any ellipsis (...)");
+    if (!all.includes(letter)) throw new RangeError(`einsum(): output subscript ${letter} does not appear in the equation for any input operand`);
+    if (rhs.indexOf(letter) !== rhs.lastIndexOf(letter)) throw new RangeError(`einsum(): output subscript ${letter} appears more than once in the output`);
+  }
+  return { inputs, output: parts.length === 2 ? [...parts[0], ...ellipsis, ...parts[1]] : [...rhs] };
 }
 
 /** A letter repeated within one term takes the diagonal of those dims (a view). */
@@ -81,21 +124,25 @@ function contract(x: Term, y: Term, keep: ReadonlySet<string>, sizes: ReadonlyMa
 
 /**
  * Sums of products over subscripts, like torch.einsum: 'ij,jk->ik', 'bij,bjk->bik', 'ij->ji',
- * 'ii->' (trace), 'ii->i' (diagonal), 'i,j->ij' (outer), 'ij->j', implicit outputs ('ij,jk'), and
- * any number of operands, contracted left to right. Built on views, sums and the batched matmul
- * kernels, so every equation has its backward; '...' is not supported (an error).
+ * 'ii->' (trace), 'ii->i' (diagonal), 'i,j->ij' (outer), 'ij->j', implicit outputs ('ij,jk'),
+ * ellipses ('...ij,...jk->...ik': the dims '...' covers broadcast across operands, aligned from
+ * the right, and are summed when the output has no '...'), and any number of operands, contracted
+ * left to right. Built on views, sums and the batched matmul kernels, so every equation has its backward.
  */
 export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   if (operands.length === 0) throw new RangeError('einsum(): must provide at least one operand');
   checkSameDevice(operands);
-  const { inputs, output } = parse(equation, operands.length);
+  const { inputs, output } = parse(equation, operands);
   const sizes = new Map<string, number>();
   const terms = operands.map((t, i) => {
-    if (inputs[i].length !== t.ndim) {
-      throw new RangeError(
-        `einsum(): the number of subscripts in the equation (${inputs[i].length}) does not match the number of dimensions (${t.ndim}) for operand ${i} and no ellipsis was given`,
-      );
-    }
+    inputs[i].forEach((l, d) => {
+      const [seen, own] = [sizes.get(l), t.shape[d]];
+      if (isEllipsisLabel(l) && seen !== undefined && seen !== own && seen !== 1 && own !== 1) {
+        throw new RangeError(
+          `einsum(): dimension ${d} covered by ellipsis in operand ${i} has size ${own} which does not broadcast with previously seen ellipsis with size ${seen} for the respective dimension`,
+        );
+      }
+    });
     const term = takeDiagonals({ t, labels: inputs[i] }, i);
     term.labels.forEach((l, d) => {
       const [seen, own] = [sizes.get(l), term.t.shape[d]];
