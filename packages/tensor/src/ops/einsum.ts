@@ -36,18 +36,20 @@ const isEllipsisLabel = (label: string) => label.charCodeAt(0) >= 0x100;
 function termLabels(term: string, ndim: number, operand: number, equation: string): string[] {
   const parts = term.split(ELLIPSIS);
   if (parts.length > 2) throw new RangeError(`einsum(): found '.' for operand ${operand} for which an ellipsis was already found`);
-  for (const letter of parts.join('')) checkSubscript(letter, equation, `einsum(): found '.' for operand ${operand} that is not part of any ellipsis`);
-  const letters = parts.join('').length;
+  const letters = parts.join('');
+  for (const letter of letters) checkSubscript(letter, equation, `einsum(): found '.' for operand ${operand} that is not part of any ellipsis`);
   if (parts.length === 1) {
-    if (letters !== ndim) {
+    if (letters.length !== ndim) {
       throw new RangeError(
-        `einsum(): the number of subscripts in the equation (${letters}) does not match the number of dimensions (${ndim}) for operand ${operand} and no ellipsis was given`,
+        `einsum(): the number of subscripts in the equation (${letters.length}) does not match the number of dimensions (${ndim}) for operand ${operand} and no ellipsis was given`,
       );
     }
     return [...term];
   }
-  if (letters > ndim) throw new RangeError(`einsum(): the number of subscripts in the equation (${letters}) is more than the number of dimensions (${ndim}) for operand ${operand}`);
-  return [...parts[0], ...ellipsisLabels(ndim - letters), ...parts[1]];
+  if (letters.length > ndim) {
+    throw new RangeError(`einsum(): the number of subscripts in the equation (${letters.length}) is more than the number of dimensions (${ndim}) for operand ${operand}`);
+  }
+  return [...parts[0], ...ellipsisLabels(ndim - letters.length), ...parts[1]];
 }
 
 /**
@@ -135,19 +137,16 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   const { inputs, output } = parse(equation, operands);
   const sizes = new Map<string, number>();
   const terms = operands.map((t, i) => {
-    inputs[i].forEach((l, d) => {
-      const [seen, own] = [sizes.get(l), t.shape[d]];
-      if (isEllipsisLabel(l) && seen !== undefined && seen !== own && seen !== 1 && own !== 1) {
-        throw new RangeError(
-          `einsum(): dimension ${d} covered by ellipsis in operand ${i} has size ${own} which does not broadcast with previously seen ellipsis with size ${seen} for the respective dimension`,
-        );
-      }
-    });
     const term = takeDiagonals({ t, labels: inputs[i] }, i);
     term.labels.forEach((l, d) => {
       const [seen, own] = [sizes.get(l), term.t.shape[d]];
       if (seen !== undefined && seen !== own && seen !== 1 && own !== 1) {
-        throw new RangeError(`einsum(): operands do not broadcast with remapped shapes (original->remapped): subscript ${l} has size ${own} for operand ${i}, ${seen} elsewhere`);
+        // An ellipsis's dims are never diagonals: each stands where the operand has it.
+        throw new RangeError(
+          isEllipsisLabel(l)
+            ? `einsum(): dimension ${inputs[i].indexOf(l)} covered by ellipsis in operand ${i} has size ${own} which does not broadcast with previously seen ellipsis with size ${seen} for the respective dimension`
+            : `einsum(): operands do not broadcast with remapped shapes (original->remapped): subscript ${l} has size ${own} for operand ${i}, ${seen} elsewhere`,
+        );
       }
       if (seen === undefined || seen === 1) sizes.set(l, own);
     });
