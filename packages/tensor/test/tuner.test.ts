@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fromArray, matmul, type Device } from '@mini/tensor';
+import { fromArray, matmul, WebGPURuntime } from '@mini/tensor';
+import { Device } from '../src/device/device.ts';
 import { matmulCandidate } from '../src/ops/matmul.ts';
 import { adapterTraits, allCandidates, denseLayout, heuristicCandidate, heuristicFamily, productLayout, type MatmulCandidate } from '../src/ops/matmul-plan.ts';
 import { memoryTuneStore, parseTuneFile } from '../src/tune/cache.ts';
@@ -180,6 +181,29 @@ describe('the tuner on this adapter', () => {
       `no candidate computed the product correctly: ${C1.name}: ${C1.name} is wrong`,
     );
     expect(tuner.tuned(layout)).toBeNull();
+  });
+
+  it('records nothing when the device is destroyed while a class is tuned (a program that ends mid-tuning)', async () => {
+    const runtime = await WebGPURuntime.create();
+    const own = Device.webgpu(runtime);
+    const store = memoryTuneStore();
+    const tuner = new MatmulTuner(own, store);
+    const layout = layoutOf(16, 784, 200);
+    const real = gpuTrial(own, layout, () => performance.now());
+    let timed = 0;
+    const trial: Trial = {
+      check: (c) => real.check(c),
+      time: async (c) => {
+        const seconds = await real.time(c);
+        if (++timed === 2) runtime.destroy();
+        return seconds;
+      },
+      dispose: () => real.dispose(),
+    };
+    await expect(tuner.tune(layout, 'quick', { trial })).rejects.toThrow(`the device was destroyed while matmul class ${shapeClass(layout)} was tuned`);
+    expect(timed).toBeGreaterThan(2);
+    expect(store.file).toBeNull();
+    expect(tuner.entry(shapeClass(layout)!)).toBeUndefined();
   });
 
   it('checks both edges and a spread of rows of large products, every row of small ones', () => {

@@ -163,9 +163,10 @@ function nearestFirst(list: MatmulCandidate[], heuristic: MatmulCandidate): Matm
 /**
  * How candidates are timed, in the cache's keys: raised when that changes, so that choices timed
  * the old way are measured again. 2: each batch alone on the queue (before, a batch timed in the
- * background of a training run also waited for the steps queued ahead of it).
+ * background of a training run also waited for the steps queued ahead of it). 3: nothing recorded
+ * from a device destroyed mid-tuning (its batches had finished at once, at hundreds of GFLOP/s).
  */
-export const TIMING_VERSION = 2;
+export const TIMING_VERSION = 3;
 
 /** The key of an adapter in the cache: its identity, driver (in the description), backend, subgroups, the kernels' sources and the timing's version. */
 export function adapterKey(device: Device): string {
@@ -255,6 +256,9 @@ export class MatmulTuner {
     try {
       const budget = options.budgetMs ?? TUNE_BUDGET_MS[mode];
       const { winner, seconds, tried, elapsedMs } = await pickFastest(candidates, trial, budget, this.clock);
+      // A destroyed device (a program ending mid-tuning) finishes its submits at once: what was timed says nothing.
+      const gone = this.device.gpu.isDestroyed ? 'destroyed' : this.device.gpu.isLost ? 'lost' : null;
+      if (gone) throw new Error(`the device was ${gone} while matmul class ${cls} was tuned: nothing is recorded`);
       if (!winner) throw new Error(`no candidate computed the product correctly: ${tried.map((t) => `${t.name}: ${t.rejected}`).join('; ')}`);
       const flops = 2 * l.M * l.N * l.K;
       const heuristicSeconds = tried.find((t) => t.name === heuristic.name)?.seconds ?? null;
