@@ -174,6 +174,17 @@ describe('the tuner on this adapter', () => {
     expect(tuner.outcomes.map((o) => o.shapeClass)).toEqual([shapeClass(layout)]);
   });
 
+  it('tunes the classes scheduled together largest first (a step asks for all of its classes at once), each once', async () => {
+    const [small, large, medium] = [layoutOf(20, 8, 12), layoutOf(52, 28, 44), layoutOf(36, 16, 24)];
+    const tuner = new MatmulTuner(gpu, memoryTuneStore(), () => performance.now(), 0);
+    for (const l of [small, large, medium, small]) tuner.schedule(l, 'quick');
+    await tuner.idle();
+    expect(tuner.outcomes.map((o) => o.shapeClass)).toEqual([large, medium, small].map(shapeClass));
+    tuner.schedule(large, 'quick');
+    await tuner.idle();
+    expect(tuner.outcomes).toHaveLength(3);
+  });
+
   it('fails, and records nothing, when no candidate is correct', async () => {
     const layout = layoutOf(20, 8, 12);
     const tuner = new MatmulTuner(gpu, memoryTuneStore());

@@ -192,8 +192,12 @@ export class MatmulTuner {
   readonly outcomes: TuneOutcome[] = [];
   private entries: Record<string, TuneEntry>;
   private chosen = new Map<string, MatmulCandidate | null>();
-  private jobs = new Map<string, Promise<TuneOutcome | null>>();
-  private last: Promise<unknown> = Promise.resolve();
+  /** Every class schedule() took (waiting, tuned or failed): each is tuned in the background at most once. */
+  private scheduled = new Set<string>();
+  /** The scheduled classes not begun yet, each with the first product that asked for it. */
+  private waiting = new Map<string, { layout: ProductLayout; mode: 'quick' | 'full' }>();
+  /** The background run that tunes the waiting classes, while there is one. */
+  private running: Promise<void> | null = null;
 
   constructor(
     private device: Device,
@@ -227,22 +231,36 @@ export class MatmulTuner {
     return this.chosen.get(cls)!;
   }
 
-  /** Tunes the product's class in the background (one class at a time, the first after startDelayMs) unless it is tuned or queued. */
+  /**
+   * Tunes the product's class in the background unless it is tuned or was scheduled before. The
+   * classes are tuned one at a time, beginning startDelayMs after the first of a run asks, the one
+   * with the most multiply-adds first: a training step asks for all of its classes at once, and the
+   * largest products are where a better kernel saves the most.
+   */
   schedule(l: ProductLayout, mode: 'quick' | 'full'): void {
     const cls = shapeClass(l);
-    if (!cls || this.entries[cls] || this.jobs.has(cls)) return;
-    if (this.jobs.size === 0) this.last = delay(this.startDelayMs);
-    const job = this.last.then(() => this.tune(l, mode)).catch((e: Error) => {
-      if (!this.device.gpu.isLost && !this.device.gpu.isDestroyed) warn(`mini: tuning matmul class ${cls} failed (${e.message}); it keeps the heuristic kernel`);
-      return null;
-    });
-    this.jobs.set(cls, job);
-    this.last = job;
+    if (!cls || this.entries[cls] || this.scheduled.has(cls)) return;
+    this.scheduled.add(cls);
+    this.waiting.set(cls, { layout: l, mode });
+    this.running ??= this.tuneWaiting();
+  }
+
+  private async tuneWaiting(): Promise<void> {
+    await delay(this.startDelayMs);
+    const size = ({ layout: l }: { layout: ProductLayout }) => l.M * l.N * l.K;
+    while (this.waiting.size > 0 && !this.device.gpu.isLost && !this.device.gpu.isDestroyed) {
+      const [cls, job] = [...this.waiting].reduce((best, next) => (size(next[1]) > size(best[1]) ? next : best));
+      this.waiting.delete(cls);
+      await this.tune(job.layout, job.mode).catch((e: Error) => {
+        if (!this.device.gpu.isLost && !this.device.gpu.isDestroyed) warn(`mini: tuning matmul class ${cls} failed (${e.message}); it keeps the heuristic kernel`);
+      });
+    }
+    this.running = null;
   }
 
   /** Resolves when every tuning scheduled so far has ended. */
   async idle(): Promise<void> {
-    await Promise.all(this.jobs.values());
+    while (this.running) await this.running;
   }
 
   /** Tunes the class of a product now, records the winner, and saves it to the store. */
