@@ -405,13 +405,14 @@ export class WebGPURuntime {
     if (dropped.size) this.commands = this.commands.filter((_, j) => !dropped.has(j));
   }
 
-  /** Encodes the recorded commands into one command buffer, in order. */
-  private encode(): GPUCommandBuffer {
+  /** Encodes the recorded commands into one command buffer, in order (with `timing`, one pass, timestamped). */
+  private encode(timing?: PassTiming): GPUCommandBuffer {
     const encoder = this.device.createCommandEncoder();
     let pass: GPUComputePassEncoder | null = null;
+    const timestampWrites = timing && { querySet: timing.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 };
     for (const c of this.commands) {
       if ('kernel' in c) {
-        pass ??= encoder.beginComputePass();
+        pass ??= encoder.beginComputePass({ timestampWrites });
         pass.setPipeline(c.kernel.pipeline);
         pass.setBindGroup(0, this.bindGroup(c.kernel, c.buffers, c.offset));
         pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1] ?? 1, c.workgroups[2] ?? 1);
@@ -423,11 +424,15 @@ export class WebGPURuntime {
       }
     }
     pass?.end();
+    if (timing) {
+      encoder.resolveQuerySet(timing.querySet, 0, 2, timing.resolved, 0);
+      encoder.copyBufferToBuffer(timing.resolved, 0, timing.readBack, 0, 16);
+    }
     return encoder.finish();
   }
 
-  /** Submits everything recorded so far. */
-  flush(): void {
+  /** Submits everything recorded so far (with `timing`, gpuSeconds' batch). */
+  flush(timing?: PassTiming): void {
     this.throwIfFailed();
     if (this.commands.length === 0) {
       // Nothing is recorded that could still read the released buffers: they can be reused.
@@ -438,7 +443,7 @@ export class WebGPURuntime {
     this.fuseLogSoftmaxNll();
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
-    const commands = this.encode();
+    const commands = this.encode(timing);
     this.commands = [];
     if (this.paramCount > 0) this.device.queue.writeBuffer(this.params, 0, this.paramData, 0, this.paramCount * PARAM_SLOT);
     this.device.queue.submit([commands]);
@@ -464,6 +469,38 @@ export class WebGPURuntime {
   async submittedWorkDone(): Promise<void> {
     const last = this.inFlight.at(-1);
     if (last) await idleWait(last);
+  }
+
+  /**
+   * Records a batch with `record`, submits it with timestamps at the start and end of its compute
+   * pass, and resolves to the seconds the GPU spent on it. A clock around the submit also counts
+   * how late the main thread sees the end: in a training program's background (the tuner's
+   * batches), the program's own JavaScript in between made batches read 2-10× slow at times. Needs
+   * the 'timestamp-query' feature, and a batch of dispatches only (one pass) that fits one submit.
+   */
+  async gpuSeconds(record: () => void): Promise<number> {
+    this.flush();
+    const submits = this.submitCount;
+    record();
+    if (this.submitCount !== submits || this.commands.length === 0 || this.commands.some((c) => !('kernel' in c))) {
+      throw new Error('internal: a timed batch must be dispatches only, within one submit');
+    }
+    const timing: PassTiming = {
+      querySet: this.device.createQuerySet({ type: 'timestamp', count: 2 }),
+      resolved: this.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
+      readBack: this.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+    };
+    try {
+      this.flush(timing);
+      await idleWait(timing.readBack.mapAsync(GPUMapMode.READ)).catch((e: Error) => this.readFailure(e));
+      const [start, end] = new BigUint64Array(timing.readBack.getMappedRange());
+      if (!(end > start)) throw new Error(`the GPU's timestamps did not advance over the batch (${start} to ${end} ns)`);
+      return Number(end - start) / 1e9;
+    } finally {
+      timing.querySet.destroy();
+      timing.resolved.destroy();
+      timing.readBack.destroy();
+    }
   }
 
   /**
@@ -593,6 +630,13 @@ export class WebGPURuntime {
     this.pipelines.clear();
     this.device.destroy();
   }
+}
+
+/** Where a timed flush writes its compute pass's two timestamps, and reads them back (gpuSeconds). */
+interface PassTiming {
+  querySet: GPUQuerySet;
+  resolved: GPUBuffer;
+  readBack: GPUBuffer;
 }
 
 function positiveInteger(name: string, value: string): number {

@@ -24,18 +24,43 @@ export function rowsToCheck(M: number): number[] {
   return [...rows].sort((x, y) => x - y);
 }
 
+/** Times one batch: records it with `record`, submits it, and resolves to the seconds it ran. */
+export type BatchTimer = (record: () => void) => Promise<number>;
+
+/** A clock from the start of the batch's recording to the end of the queue's work, as the main thread sees it. */
+export function clockTimer(device: Device, clock: () => number): BatchTimer {
+  return async (record) => {
+    const start = clock();
+    record();
+    device.gpu.flush();
+    await device.gpu.submittedWorkDone();
+    return (clock() - start) / 1000;
+  };
+}
+
+/**
+ * The device's own timestamps where it has them (the batch's time whatever the main thread does
+ * meanwhile: in a training program's background it runs the program), else clockTimer.
+ */
+export function batchTimer(device: Device, clock: () => number = () => performance.now()): BatchTimer {
+  return device.gpu.hasFeature('timestamp-query') ? (record) => device.gpu.gpuSeconds(record) : clockTimer(device, clock);
+}
+
 /** Seconds a timed batch of products should last: long enough for the clock, short for the budget. */
 export const BATCH_SECONDS = 0.01;
 /** The most products a timed batch holds. */
 export const MAX_REPS = 64;
 
+/** Products of `seconds` each that fill a batch of BATCH_SECONDS, within MAX_REPS. */
+const productsFor = (seconds: number) => Math.min(MAX_REPS, Math.ceil(BATCH_SECONDS / Math.max(seconds, 1e-6)));
+
 /**
  * The real trial on `device`: random operands laid out as `layout` says (a transposed view for
  * an operand read along its other dim), checked against a float64 CPU product on rowsToCheck's
- * rows (within 1e-3·(1 + |value|)), timed as a batch of products submitted at once (enough to
- * last 5–10 ms, up to MAX_REPS) with the queue to itself.
+ * rows (within 1e-3·(1 + |value|)), timed by `timer` as a batch of products submitted at once
+ * (enough to last 5–10 ms, up to MAX_REPS) with the queue to itself.
  */
-export function gpuTrial(device: Device, layout: ProductLayout, clock: () => number, seed = 5): Trial {
+export function gpuTrial(device: Device, layout: ProductLayout, timer: BatchTimer = batchTimer(device), seed = 5): Trial {
   const { M, K, N } = layout;
   const g = new Generator(seed);
   const hostA = Float32Array.from({ length: M * K }, () => g.uniform() * 2 - 1);
@@ -68,13 +93,12 @@ export function gpuTrial(device: Device, layout: ProductLayout, clock: () => num
   // In the background of a training run the queue holds the program's steps: the batch is timed alone.
   const timed = async (c: MatmulCandidate, reps: number) => {
     const plan = c.plan(own);
-    const seconds = await device.gpu.alone(async () => {
-      const start = clock();
-      for (let i = 0; i < reps; i++) launchProduct(a, b, null, false, plan).dispose();
-      device.gpu.flush();
-      await device.gpu.submittedWorkDone();
-      return (clock() - start) / 1000 / reps;
-    });
+    const batch = await device.gpu.alone(() =>
+      timer(() => {
+        for (let i = 0; i < reps; i++) launchProduct(a, b, null, false, plan).dispose();
+      }),
+    );
+    const seconds = batch / reps;
     await device.gpu.settle();
     return seconds;
   };
@@ -93,16 +117,17 @@ export function gpuTrial(device: Device, layout: ProductLayout, clock: () => num
       return null;
     },
     async time(c) {
-      // A batch shorter than BATCH_SECONDS/2 is timed again with more products; the count only
-      // grows, so one slow first batch (a busy moment) cannot leave later ones too short to time.
-      let count = reps.get(c.name) ?? 1;
+      // A candidate's first batch, one product, only sizes the next: it runs cold (the first
+      // dispatch after compiling), and a slow one would pass as long enough. A batch shorter than
+      // BATCH_SECONDS/2 is timed again with more products; the count only grows.
+      let count = reps.get(c.name) ?? productsFor(await timed(c, 1));
       for (;;) {
         const seconds = await timed(c, count);
         if (seconds * count >= BATCH_SECONDS / 2 || count === MAX_REPS) {
           reps.set(c.name, count);
           return seconds;
         }
-        count = Math.min(MAX_REPS, Math.max(2 * count, Math.ceil(BATCH_SECONDS / Math.max(seconds, 1e-6))));
+        count = Math.max(2 * count, productsFor(seconds));
       }
     },
     dispose() {

@@ -18,7 +18,7 @@ import {
   type ProductLayout,
 } from '../ops/matmul-plan.ts';
 import { fingerprint, type TuneEntry, type TuneStore } from './cache.ts';
-import { gpuTrial, type Trial } from './trial.ts';
+import { batchTimer, gpuTrial, type Trial } from './trial.ts';
 
 /** How matmul kernels are chosen: heuristics only ('off'), or tuned from a few or all candidates. */
 export type TuneMode = 'off' | 'quick' | 'full';
@@ -163,8 +163,10 @@ function nearestFirst(list: MatmulCandidate[], heuristic: MatmulCandidate): Matm
 /**
  * How candidates are timed, in the cache's keys: raised when that changes, so that choices timed
  * the old way are measured again. 2: each batch alone on the queue (before, a batch timed in the
- * background of a training run also waited for the steps queued ahead of it). 3: nothing recorded
- * from a device destroyed mid-tuning (its batches had finished at once, at hundreds of GFLOP/s).
+ * background of a training run also waited for the steps queued ahead of it). 3: by the GPU's
+ * timestamps where it has them, a candidate's first product never taken as its time, and nothing
+ * recorded from a device destroyed mid-tuning (its batches had finished at once, at hundreds of
+ * GFLOP/s).
  */
 export const TIMING_VERSION = 3;
 
@@ -270,7 +272,7 @@ export class MatmulTuner {
     const heuristic = heuristicCandidate(this.traits, heuristicFamily(this.traits, null), l);
     let candidates = options.candidates ?? candidatesFor(this.traits, l, heuristic);
     if (!options.candidates && mode === 'quick') candidates = nearestFirst(candidates, heuristic).slice(0, QUICK_CANDIDATES);
-    const trial = options.trial ?? gpuTrial(this.device, l, this.clock);
+    const trial = options.trial ?? gpuTrial(this.device, l, batchTimer(this.device, this.clock));
     try {
       const budget = options.budgetMs ?? TUNE_BUDGET_MS[mode];
       const { winner, seconds, tried, elapsedMs } = await pickFastest(candidates, trial, budget, this.clock);
