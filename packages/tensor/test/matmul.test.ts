@@ -107,30 +107,39 @@ for (const kernel of MATMUL_KERNELS) {
 }
 
 describe('linear backward (one pass for ReLU mask and bias gradient, then the products) matches the cpu', () => {
+  // How the output gradient lies: a transposed view (read through its strides), contiguous, or
+  // contiguous after an offset.
+  const layouts = {
+    transposed: (g: Tensor, M: number, N: number) => narrow(g, 0, 0, M * N).reshape([N, M]).t(),
+    contiguous: (g: Tensor, M: number, N: number) => narrow(g, 0, 0, M * N).reshape([M, N]),
+    offset: (g: Tensor, M: number, N: number) => narrow(g, 0, 4, M * N).reshape([M, N]),
+  };
   for (const relu of [true, false]) {
     for (const withBias of [true, false]) {
-      for (const [M, K, N] of [[37, 50, 19], [256, 784, 200], [1, 7, 33]] as const) {
-        it(`relu ${relu}, bias ${withBias}: x ${M}x${K}, weight ${N}x${K}`, async () => {
-          const [xc, xg] = pair([M, K], 21, gpu);
-          const [wc, wg] = pair([N, K], 22, gpu);
-          const [bc, bg] = pair([N], 23, gpu);
-          // The output gradient as a transposed view: read through its strides.
-          const [gc, gg] = pair([N, M], 24, gpu);
-          const grads = (x: Tensor, w: Tensor, b: Tensor, g: Tensor) => {
-            for (const t of [x, w, b]) t.requiresGrad_();
-            const y = linear(x, w, withBias ? b : null, relu);
-            return y.gradFn!.apply(g.t());
-          };
-          const got = grads(xg, wg, bg, gg);
-          const want = grads(xc, wc, bc, gc);
-          expect(got.map((t) => t === null)).toEqual(want.map((t) => t === null));
-          for (let i = 0; i < want.length; i++) {
-            if (want[i]) await expectTensorsClose(got[i]!, want[i]!, RTOL, ATOL);
-          }
-        });
+      for (const [M, K, N] of [[37, 50, 19], [256, 784, 200], [1, 7, 33], [8, 12, 60], [36, 5, 4], [12, 3, 10]] as const) {
+        for (const [layout, view] of Object.entries(layouts)) {
+          it(`relu ${relu}, bias ${withBias}: x ${M}x${K}, weight ${N}x${K}, output gradient ${layout}`, async () => {
+            const [xc, xg] = pair([M, K], 21, gpu);
+            const [wc, wg] = pair([N, K], 22, gpu);
+            const [bc, bg] = pair([N], 23, gpu);
+            const [gc, gg] = pair([M * N + 4], 24, gpu);
+            const grads = (x: Tensor, w: Tensor, b: Tensor, g: Tensor) => {
+              for (const t of [x, w, b]) t.requiresGrad_();
+              const y = linear(x, w, withBias ? b : null, relu);
+              return y.gradFn!.apply(view(g, M, N));
+            };
+            const got = grads(xg, wg, bg, gg);
+            const want = grads(xc, wc, bc, gc);
+            expect(got.map((t) => t === null)).toEqual(want.map((t) => t === null));
+            for (let i = 0; i < want.length; i++) {
+              if (want[i]) await expectTensorsClose(got[i]!, want[i]!, RTOL, ATOL);
+            }
+          });
+        }
       }
     }
   }
+
 });
 
 describe('matmul errors', () => {
