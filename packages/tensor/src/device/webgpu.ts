@@ -493,6 +493,7 @@ export class WebGPURuntime {
     try {
       this.flush(timing);
       await idleWait(timing.readBack.mapAsync(GPUMapMode.READ)).catch((e: Error) => this.readFailure(e));
+      await this.settle();
       const [start, end] = new BigUint64Array(timing.readBack.getMappedRange());
       if (!(end > start)) throw new Error(`the GPU's timestamps did not advance over the batch (${start} to ${end} ns)`);
       return Number(end - start) / 1e9;
