@@ -231,7 +231,7 @@ describe('the tuner on this adapter', () => {
       },
       dispose: () => real.dispose(),
     };
-    await expect(tuner.tune(layout, 'quick', { trial })).rejects.toThrow(`the device was destroyed while matmul class ${shapeClass(layout)} was tuned`);
+    await expect(tuner.tune(layout, 'quick', { trial })).rejects.toThrow(`the device was destroyed while class ${shapeClass(layout)} was tuned`);
     expect(store.file).toBeNull();
     expect(tuner.entry(shapeClass(layout)!)).toBeUndefined();
   });

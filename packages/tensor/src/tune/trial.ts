@@ -6,12 +6,17 @@ import { launchProduct } from '../ops/matmul-launch.ts';
 import { productLayout, type MatmulCandidate, type ProductLayout } from '../ops/matmul-plan.ts';
 import { transpose } from '../ops/views.ts';
 
+/** What a tuner chooses among: a kernel (or a way of computing) known by its name. */
+export interface Candidate {
+  name: string;
+}
+
 /** How the tuner tries one candidate; tests inject fakes for either part. */
-export interface Trial {
-  /** null when the candidate's product matches the reference, else what differs. */
-  check(candidate: MatmulCandidate): Promise<string | null>;
-  /** Seconds per product, from one timed batch. */
-  time(candidate: MatmulCandidate): Promise<number>;
+export interface Trial<C extends Candidate = MatmulCandidate> {
+  /** null when the candidate's result matches the reference, else what differs. */
+  check(candidate: C): Promise<string | null>;
+  /** Seconds per run, from one timed batch. */
+  time(candidate: C): Promise<number>;
   /** Frees what the trial holds. */
   dispose(): void;
 }
@@ -51,8 +56,41 @@ export const BATCH_SECONDS = 0.01;
 /** The most products a timed batch holds. */
 export const MAX_REPS = 64;
 
-/** Products of `seconds` each that fill a batch of BATCH_SECONDS, within MAX_REPS. */
-const productsFor = (seconds: number) => Math.min(MAX_REPS, Math.ceil(BATCH_SECONDS / Math.max(seconds, 1e-6)));
+/**
+ * Seconds per run of `runs` calls of `run` recorded as one batch and timed by `timer` with the
+ * queue to itself: in the background of a training run, the queue holds the program's steps.
+ */
+export async function timeAlone(device: Device, timer: BatchTimer, runs: number, run: () => void): Promise<number> {
+  const batch = await device.gpu.alone(() =>
+    timer(() => {
+      for (let i = 0; i < runs; i++) run();
+    }),
+  );
+  await device.gpu.settle();
+  return batch / runs;
+}
+
+/**
+ * A trial's time(): seconds per run from `timed(candidate, runs)`, the seconds per run of one timed
+ * batch of that many runs. A candidate's first batch, one run, only sizes the next: it runs cold
+ * (the first dispatch after compiling), and a slow one would pass as long enough. A batch shorter
+ * than BATCH_SECONDS/2 is timed again with more runs (up to `most`); the count only grows.
+ */
+export function batchedTime<C extends Candidate>(timed: (c: C, runs: number) => Promise<number>, most = MAX_REPS): (c: C) => Promise<number> {
+  const counts = new Map<string, number>();
+  const runsFor = (seconds: number) => Math.min(most, Math.ceil(BATCH_SECONDS / Math.max(seconds, 1e-6)));
+  return async (c) => {
+    let count = counts.get(c.name) ?? runsFor(await timed(c, 1));
+    for (;;) {
+      const seconds = await timed(c, count);
+      if (seconds * count >= BATCH_SECONDS / 2 || count >= most) {
+        counts.set(c.name, count);
+        return seconds;
+      }
+      count = Math.min(most, Math.max(2 * count, runsFor(seconds)));
+    }
+  };
+}
 
 /**
  * The real trial on `device`: random operands laid out as `layout` says (a transposed view for
@@ -90,19 +128,10 @@ export function gpuTrial(device: Device, layout: ProductLayout, timer: BatchTime
     }
     return line;
   });
-  // In the background of a training run the queue holds the program's steps: the batch is timed alone.
-  const timed = async (c: MatmulCandidate, reps: number) => {
+  const time = batchedTime((c: MatmulCandidate, runs: number) => {
     const plan = c.plan(own);
-    const batch = await device.gpu.alone(() =>
-      timer(() => {
-        for (let i = 0; i < reps; i++) launchProduct(a, b, null, false, plan).dispose();
-      }),
-    );
-    const seconds = batch / reps;
-    await device.gpu.settle();
-    return seconds;
-  };
-  const reps = new Map<string, number>();
+    return timeAlone(device, timer, runs, () => launchProduct(a, b, null, false, plan).dispose());
+  });
   return {
     async check(c) {
       const out = launchProduct(a, b, null, false, c.plan(own));
@@ -116,20 +145,7 @@ export function gpuTrial(device: Device, layout: ProductLayout, timer: BatchTime
       }
       return null;
     },
-    async time(c) {
-      // A candidate's first batch, one product, only sizes the next: it runs cold (the first
-      // dispatch after compiling), and a slow one would pass as long enough. A batch shorter than
-      // BATCH_SECONDS/2 is timed again with more products; the count only grows.
-      let count = reps.get(c.name) ?? productsFor(await timed(c, 1));
-      for (;;) {
-        const seconds = await timed(c, count);
-        if (seconds * count >= BATCH_SECONDS / 2 || count === MAX_REPS) {
-          reps.set(c.name, count);
-          return seconds;
-        }
-        count = Math.max(2 * count, productsFor(seconds));
-      }
-    },
+    time,
     dispose() {
       for (const t of owned) t.dispose();
     },

@@ -18,7 +18,7 @@ import {
   type ProductLayout,
 } from '../ops/matmul-plan.ts';
 import { fingerprint, type TuneEntry, type TuneStore } from './cache.ts';
-import { batchTimer, gpuTrial, type Trial } from './trial.ts';
+import { batchTimer, gpuTrial, type Candidate, type Trial } from './trial.ts';
 
 /** How matmul kernels are chosen: heuristics only ('off'), or tuned from a few or all candidates. */
 export type TuneMode = 'off' | 'quick' | 'full';
@@ -109,15 +109,15 @@ export const TIMING_ROUNDS = 3;
  * its best round, the first winning ties within INCUMBENT_MARGIN; a candidate that fails its
  * check, or throws, is never timed and never wins.
  */
-export async function pickFastest(
-  candidates: readonly MatmulCandidate[],
-  trial: Pick<Trial, 'check' | 'time'>,
+export async function pickFastest<C extends Candidate>(
+  candidates: readonly C[],
+  trial: Pick<Trial<C>, 'check' | 'time'>,
   budgetMs: number,
   clock: () => number,
-): Promise<{ winner: MatmulCandidate | null; seconds: number; tried: TrialResult[]; elapsedMs: number }> {
+): Promise<{ winner: C | null; seconds: number; tried: TrialResult[]; elapsedMs: number }> {
   const start = clock();
   const tried: TrialResult[] = [];
-  const correct: MatmulCandidate[] = [];
+  const correct: C[] = [];
   for (const [i, c] of candidates.entries()) {
     if (i > 0 && clock() - start >= budgetMs) break;
     let rejected: string | null;
@@ -140,7 +140,7 @@ export async function pickFastest(
       }
     }
   }
-  let winner: MatmulCandidate | null = null;
+  let winner: C | null = null;
   let best = Infinity;
   for (const c of correct) {
     const { seconds, rejected } = tried.find((t) => t.name === c.name)!;
@@ -196,8 +196,8 @@ export class MatmulTuner {
   private chosen = new Map<string, MatmulCandidate | null>();
   /** Every class schedule() took (waiting, tuned or failed): each is tuned in the background at most once. */
   private scheduled = new Set<string>();
-  /** The scheduled classes not begun yet, each with the first product that asked for it. */
-  private waiting = new Map<string, { layout: ProductLayout; mode: 'quick' | 'full' }>();
+  /** The scheduled classes not begun yet: their size (multiply-adds) and their tuning. */
+  private waiting = new Map<string, { size: number; tune: () => Promise<unknown> }>();
   /** The background run that tunes the waiting classes, while there is one. */
   private running: Promise<void> | null = null;
 
@@ -241,21 +241,36 @@ export class MatmulTuner {
    */
   schedule(l: ProductLayout, mode: 'quick' | 'full'): void {
     const cls = shapeClass(l);
-    if (!cls || this.entries[cls] || this.scheduled.has(cls)) return;
+    if (cls) this.enqueue(`matmul class ${cls}`, cls, l.M * l.N * l.K, () => this.tune(l, mode));
+  }
+
+  /**
+   * Queues the tuning of class `cls` (of `size` multiply-adds) in the background, as schedule()
+   * does a product's, unless the class is tuned or was queued before; `what` names it in a warning.
+   */
+  enqueue(what: string, cls: string, size: number, tune: () => Promise<unknown>): void {
+    if (this.entries[cls] || this.scheduled.has(cls)) return;
     this.scheduled.add(cls);
-    this.waiting.set(cls, { layout: l, mode });
+    this.waiting.set(cls, { size, tune: () => tune().catch((e: Error) => this.warnFailed(what, e)) });
     this.running ??= this.tuneWaiting();
+  }
+
+  /** Throws when the device went away (destroyed or lost) while class `cls` was tuned. */
+  throwIfGone(cls: string): void {
+    const gone = this.device.gpu.isDestroyed ? 'destroyed' : this.device.gpu.isLost ? 'lost' : null;
+    if (gone) throw new Error(`the device was ${gone} while class ${cls} was tuned: nothing is recorded`);
+  }
+
+  private warnFailed(what: string, e: Error): void {
+    if (!this.device.gpu.isLost && !this.device.gpu.isDestroyed) warn(`mini: tuning ${what} failed (${e.message}); it keeps the heuristic kernel`);
   }
 
   private async tuneWaiting(): Promise<void> {
     await delay(this.startDelayMs);
-    const size = ({ layout: l }: { layout: ProductLayout }) => l.M * l.N * l.K;
     while (this.waiting.size > 0 && !this.device.gpu.isLost && !this.device.gpu.isDestroyed) {
-      const [cls, job] = [...this.waiting].reduce((best, next) => (size(next[1]) > size(best[1]) ? next : best));
+      const [cls, job] = [...this.waiting].reduce((best, next) => (next[1].size > best[1].size ? next : best));
       this.waiting.delete(cls);
-      await this.tune(job.layout, job.mode).catch((e: Error) => {
-        if (!this.device.gpu.isLost && !this.device.gpu.isDestroyed) warn(`mini: tuning matmul class ${cls} failed (${e.message}); it keeps the heuristic kernel`);
-      });
+      await job.tune();
     }
     this.running = null;
   }
@@ -276,9 +291,7 @@ export class MatmulTuner {
     try {
       const budget = options.budgetMs ?? TUNE_BUDGET_MS[mode];
       const { winner, seconds, tried, elapsedMs } = await pickFastest(candidates, trial, budget, this.clock);
-      // A destroyed device (a program ending mid-tuning) finishes its submits at once: what was timed says nothing.
-      const gone = this.device.gpu.isDestroyed ? 'destroyed' : this.device.gpu.isLost ? 'lost' : null;
-      if (gone) throw new Error(`the device was ${gone} while matmul class ${cls} was tuned: nothing is recorded`);
+      this.throwIfGone(cls);
       if (!winner) throw new Error(`no candidate computed the product correctly: ${tried.map((t) => `${t.name}: ${t.rejected}`).join('; ')}`);
       const flops = 2 * l.M * l.N * l.K;
       const heuristicSeconds = tried.find((t) => t.name === heuristic.name)?.seconds ?? null;
@@ -290,9 +303,7 @@ export class MatmulTuner {
         mode,
         tunedAt: new Date().toISOString(),
       };
-      this.entries[cls] = entry;
-      this.chosen.delete(cls);
-      this.save(cls, entry);
+      this.record(cls, entry);
       const outcome: TuneOutcome = { shapeClass: cls, shape: [l.M, l.K, l.N], winner: winner.name, gflops: entry.gflops, heuristic: heuristic.name, heuristicGflops: entry.heuristicGflops, tried, elapsedMs };
       this.outcomes.push(outcome);
       return outcome;
@@ -301,14 +312,21 @@ export class MatmulTuner {
     }
   }
 
-  /** Merges one entry into the stored cache (read afresh: another process may have added some); a failed save warns. */
-  private save(cls: string, entry: TuneEntry): void {
+  /**
+   * Keeps a tuned class's entry, here and in the stored cache (read afresh and merged: another
+   * process may have added some; a failed save warns). Not after the device went away mid-tuning:
+   * its batches then finish at once and the times say nothing.
+   */
+  record(cls: string, entry: TuneEntry): void {
+    this.throwIfGone(cls);
+    this.entries[cls] = entry;
+    this.chosen.delete(cls);
     try {
       const file = this.store.load() ?? { version: 1, adapters: {} };
       (file.adapters[this.adapterKey] ??= {})[cls] = entry;
       this.store.save(file);
     } catch (e) {
-      warn(`mini: could not save the matmul tuning cache to ${this.store.where} (${(e as Error).message})`);
+      warn(`mini: could not save the tuning cache to ${this.store.where} (${(e as Error).message})`);
     }
   }
 }
