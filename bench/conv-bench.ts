@@ -1,6 +1,6 @@
 import { F } from '@mini/nn';
 import { autograd, fromArray, Generator, type Device, type Tensor } from '@mini/tensor';
-import { tunerFor } from '@mini/tensor/internal';
+import { convClass, convGeometry, tunerFor, type ConvPass } from '@mini/tensor/internal';
 import { mapStat, stat, timeRuns, type Stat } from './stats.ts';
 
 /** A convolution of LeNet's (issue 14): stride 1, square input and kernel. */
@@ -20,6 +20,7 @@ export const LENET_CONVS: ConvShape[] = [
 ];
 
 export const CONV_OPS = ['forward', 'grad input', 'grad weight'] as const;
+const PASS: Record<(typeof CONV_OPS)[number], ConvPass> = { forward: 'forward', 'grad input': 'gradInput', 'grad weight': 'gradWeight' };
 
 export interface ConvRow {
   name: string;
@@ -68,7 +69,8 @@ export async function benchConv(device: Device, runs: number, log: (line: string
       });
       const row = { name: s.name, op, gflops: mapStat(stat(seconds), (t) => (flops * reps) / t / 1e9) };
       rows.push(row);
-      log(`  ${s.name.padEnd(30)} ${op.padEnd(12)} ${row.gflops.median.toFixed(2).padStart(7)} GFLOP/s`);
+      const path = device.type === 'webgpu' ? tunerFor(device).entry(convClass(PASS[op], convGeometry('conv2d', x, w, { padding: s.padding })))?.kernel : undefined;
+      log(`  ${s.name.padEnd(30)} ${op.padEnd(12)} ${row.gflops.median.toFixed(2).padStart(7)} GFLOP/s${path ? ` (tuned: ${path})` : ''}`);
     }
     for (const t of [x, w, xg, wg, gy, byInput, byWeight]) t.dispose();
   }

@@ -11,6 +11,8 @@ export { matmulPlan, matmulCandidate, setMatmulKernel, type MatmulPlan } from '.
 export { adapterTraits, allCandidates, candidatesFor, denseLayout, productLayout, type MatmulCandidate, type ProductLayout, type AdapterTraits } from './ops/matmul-plan.ts';
 export { tuneStoreWritten } from '#tune-store';
 export { tunerFor, tuneMode, setTuneMode, shapeClass, TUNE_MODES, type TuneMode, type TuneOutcome } from './tune/tuner.ts';
+export { convClass, type ConvPass } from './tune/conv-tuning.ts';
+export { geometry as convGeometry } from './ops/conv.ts';
 export { launch, grid, stridingGrid, wgslType } from './ops/gpu.ts';
 export type { ParamValues } from './device/params-layout.ts';
 export { BufferPool } from './device/buffer-pool.ts';

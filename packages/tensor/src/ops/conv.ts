@@ -2,7 +2,9 @@ import { record, setGradEnabled } from '../autograd-hooks.ts';
 import { empty } from '../alloc.ts';
 import { tidy } from '../memory.ts';
 import type { Tensor } from '../tensor.ts';
+import type { Device } from '../device/device.ts';
 import { checkOptions } from '../options.ts';
+import { runsDirect, type ConvPass, type ConvRunners } from '../tune/conv-tuning.ts';
 import { checkDType, checkSameDevice, FLOATS } from './checks.ts';
 import { directForward, directGradInput, directGradWeight, directPaths, type Geometry } from './conv-direct.ts';
 import { copyInto } from './elementwise.ts';
@@ -15,7 +17,8 @@ import { checkSpatialInput, pair, windowCount, type Pair } from './window.ts';
 /**
  * Convolution. On webgpu with subgroups it runs the direct kernels (conv-direct.ts): the forward,
  * the input gradient of stride-1 convolutions and the weight and bias gradients, with no unfolded
- * matrix and no layout copy. Elsewhere, and for the input gradient of a strided convolution, it is
+ * matrix and no layout copy, unless the tuner measured im2col faster for the pass's shape class on
+ * this adapter (tune/conv-tuning.ts). Elsewhere, and for the input gradient of a strided convolution, it is
  * im2col + the matmul kernels: for each group, the input windows are unfolded into the rows of a
  * [N·OH·OW, Cg·KH·KW] matrix (kernels/conv.wgsl) and multiplied by the group's weight
  * [OCg, Cg·KH·KW]ᵀ with the bias in the product's epilogue; the input gradient is the product of
@@ -38,7 +41,7 @@ export interface ConvOptions {
 }
 const CONV_OPTIONS = ['stride', 'padding', 'dilation', 'groups'] as const;
 
-function geometry(op: string, x: Tensor, weight: Tensor, options: ConvOptions): Geometry {
+export function geometry(op: string, x: Tensor, weight: Tensor, options: ConvOptions): Geometry {
   const { stride = 1, padding = 0, dilation = 1, groups = 1 } = checkOptions(op, options, CONV_OPTIONS);
   const [N, C, H, W] = x.shape;
   const [OC, Cg, KH, KW] = weight.shape;
@@ -159,26 +162,50 @@ function groupWeight(weight: Tensor, g: Geometry, group: number): Tensor {
   return reshape(weight, [g.OC, g.Cg * g.KH * g.KW]).narrow(0, group * ocg, ocg);
 }
 
+/** Each pass by the direct kernels and by im2col + the matmul kernels, for the tuner's trials (no bias). */
+export const CONV_RUNNERS: Readonly<Record<ConvPass, ConvRunners>> = {
+  forward: {
+    direct: ({ x, weight }, g) => directForward(x, weight, null, g),
+    unfolded: ({ x, weight }, g) => unfoldedForward(x, weight, null, g),
+  },
+  gradInput: {
+    direct: ({ grad, weight }, g) => directGradInput(grad, weight, g),
+    unfolded: ({ grad, x, weight }, g) => unfoldedBackward(grad, x, weight, g, true, false)[0]!,
+  },
+  gradWeight: {
+    direct: ({ grad, x }, g) => directGradWeight(grad, x, g, false).weight,
+    unfolded: ({ grad, x, weight }, g) => unfoldedBackward(grad, x, weight, g, false, true)[1]!,
+  },
+};
+
+/** Whether `pass` runs by the direct kernel: where one can run it (`possible`), as the tuner chose. */
+function runsDirectly(device: Device, pass: ConvPass, g: Geometry, possible: boolean): boolean {
+  return possible && runsDirect(device, pass, g, CONV_RUNNERS[pass]);
+}
+
 function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
-  if (directPaths(x.device, g).forward) return directForward(x, weight, bias, g);
-  return untracked(() => {
-    const ocg = g.OC / g.groups;
-    const rowsCount = g.N * g.OH * g.OW;
-    let rows = g.groups === 1 ? null : empty([rowsCount, g.OC], x.dtype, x.device);
-    for (let group = 0; group < g.groups; group++) {
-      const part = linear(im2col(x, g, group), groupWeight(weight, g, group), bias?.narrow(0, group * ocg, ocg) ?? null);
-      if (!rows) rows = part;
-      else copyInto(rows.narrow(1, group * ocg, ocg), part);
-    }
-    return contiguous(permute(view(rows!, [g.N, g.OH, g.OW, g.OC]), [0, 3, 1, 2]));
-  });
+  if (runsDirectly(x.device, 'forward', g, directPaths(x.device, g).forward)) return directForward(x, weight, bias, g);
+  return untracked(() => unfoldedForward(x, weight, bias, g));
+}
+
+/** The forward by im2col and the matmul kernels: the CPU reference, and webgpu's where the direct kernel cannot run or is slower. */
+function unfoldedForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
+  const ocg = g.OC / g.groups;
+  const rowsCount = g.N * g.OH * g.OW;
+  let rows = g.groups === 1 ? null : empty([rowsCount, g.OC], x.dtype, x.device);
+  for (let group = 0; group < g.groups; group++) {
+    const part = linear(im2col(x, g, group), groupWeight(weight, g, group), bias?.narrow(0, group * ocg, ocg) ?? null);
+    if (!rows) rows = part;
+    else copyInto(rows.narrow(1, group * ocg, ocg), part);
+  }
+  return contiguous(permute(view(rows!, [g.N, g.OH, g.OW, g.OC]), [0, 3, 1, 2]));
 }
 
 function backward(grad: Tensor, x: Tensor, weight: Tensor, g: Geometry, wantX: boolean, wantW: boolean, wantB: boolean): (Tensor | null)[] {
   return untracked(() => {
     const paths = directPaths(x.device, g);
-    const directX = wantX && paths.gradInput;
-    const directW = wantW && paths.gradWeight;
+    const directX = wantX && runsDirectly(x.device, 'gradInput', g, paths.gradInput);
+    const directW = wantW && runsDirectly(x.device, 'gradWeight', g, paths.gradWeight);
     const gx = directX ? directGradInput(grad, weight, g) : null;
     const direct = directW ? directGradWeight(grad, x, g, wantB) : null;
     const gw = direct?.weight ?? null;
@@ -191,7 +218,7 @@ function backward(grad: Tensor, x: Tensor, weight: Tensor, g: Geometry, wantX: b
   });
 }
 
-/** The gradients by im2col and the matmul kernels: the CPU reference, and webgpu's strided input gradient. */
+/** The gradients by im2col and the matmul kernels: the CPU reference, and webgpu's where the direct kernels cannot run or are slower. */
 function unfoldedBackward(grad: Tensor, x: Tensor, weight: Tensor, g: Geometry, wantX: boolean, wantW: boolean): (Tensor | null)[] {
   const ocg = g.OC / g.groups;
   const gRows = view(contiguous(permute(grad, [0, 2, 3, 1])), [g.N * g.OH * g.OW, g.OC]);

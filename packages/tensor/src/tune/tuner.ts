@@ -58,7 +58,8 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => (setTimeout(resolve, ms) as { unref?: () => void }).unref?.());
 }
 
-const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+/** n rounded up to a power of 2 (shape classes). */
+export const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /**
  * The class a product's choice is kept under: how its operands lie (which kernels take it) and
@@ -170,11 +171,14 @@ function nearestFirst(list: MatmulCandidate[], heuristic: MatmulCandidate): Matm
  */
 export const TIMING_VERSION = 3;
 
+/** The kernel files of a convolution's paths (conv-tuning.ts): their choices are cached here too. */
+const CONV_KERNELS = ['conv', 'conv-direct', 'conv-grad-weight'];
+
 /** The key of an adapter in the cache: its identity, driver (in the description), backend, subgroups, the kernels' sources and the timing's version. */
 export function adapterKey(device: Device): string {
   const gpu = device.gpu;
   const info = gpu.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
-  const files = [...new Set(allCandidates().map((c) => c.file))].sort();
+  const files = [...new Set([...allCandidates().map((c) => c.file), ...CONV_KERNELS])].sort();
   const sources = fingerprint(files.map((f) => kernelSource(f)).join('\n'));
   return [info.vendor, info.architecture, info.device, info.description, gpu.backend, `subgroups ${info.subgroupMinSize ?? 0}-${info.subgroupMaxSize ?? 0}`, `kernels ${sources}`, `timing ${TIMING_VERSION}`].join(' | ');
 }
@@ -184,6 +188,19 @@ export interface TuneOptions {
   trial?: Trial;
   candidates?: MatmulCandidate[];
   budgetMs?: number;
+}
+
+/** The cache entry of a tuning that picked `winner` at `seconds` a run of `flops`, the heuristic's choice being `heuristic`. */
+export function entryOf(winner: string, seconds: number, tried: TrialResult[], heuristic: string, flops: number, mode: 'quick' | 'full'): TuneEntry {
+  const heuristicSeconds = tried.find((t) => t.name === heuristic)?.seconds ?? null;
+  return {
+    kernel: winner,
+    gflops: flops / seconds / 1e9,
+    heuristic,
+    heuristicGflops: heuristicSeconds === null ? null : flops / heuristicSeconds / 1e9,
+    mode,
+    tunedAt: new Date().toISOString(),
+  };
 }
 
 /** The tuner of one device: its cached choices, and the tunings running in the background. */
@@ -293,16 +310,7 @@ export class MatmulTuner {
       const { winner, seconds, tried, elapsedMs } = await pickFastest(candidates, trial, budget, this.clock);
       this.throwIfGone(cls);
       if (!winner) throw new Error(`no candidate computed the product correctly: ${tried.map((t) => `${t.name}: ${t.rejected}`).join('; ')}`);
-      const flops = 2 * l.M * l.N * l.K;
-      const heuristicSeconds = tried.find((t) => t.name === heuristic.name)?.seconds ?? null;
-      const entry: TuneEntry = {
-        kernel: winner.name,
-        gflops: flops / seconds / 1e9,
-        heuristic: heuristic.name,
-        heuristicGflops: heuristicSeconds === null ? null : flops / heuristicSeconds / 1e9,
-        mode,
-        tunedAt: new Date().toISOString(),
-      };
+      const entry = entryOf(winner.name, seconds, tried, heuristic.name, 2 * l.M * l.N * l.K, mode);
       this.record(cls, entry);
       const outcome: TuneOutcome = { shapeClass: cls, shape: [l.M, l.K, l.N], winner: winner.name, gflops: entry.gflops, heuristic: heuristic.name, heuristicGflops: entry.heuristicGflops, tried, elapsedMs };
       this.outcomes.push(outcome);

@@ -1,0 +1,119 @@
+/**
+ * Tuning a convolution's passes: each of the forward, the input gradient and the weight gradient
+ * runs either by the direct kernels (conv-direct.ts) or by im2col and the matmul kernels. The
+ * direct ones won everywhere measured on lavapipe, but they were written for CPU adapters' subgroup
+ * shuffles: where the adapter is another (a GPU's wide subgroups), the measurement decides, per
+ * shape class, in the tuner's background queue and cache as matmul's classes.
+ */
+import type { Device } from '../device/device.ts';
+import { WebGPURuntime } from '../device/webgpu.ts';
+import { fromArray } from '../creation.ts';
+import { tidy } from '../memory.ts';
+import { Generator } from '../random.ts';
+import type { Tensor } from '../tensor.ts';
+import type { Geometry } from '../ops/conv-direct.ts';
+import { batchedTime, batchTimer, timeAlone, type Candidate, type Trial } from './trial.ts';
+import { entryOf, pickFastest, pow2, TUNE_BUDGET_MS, tuneMode, tunerFor } from './tuner.ts';
+
+/** The passes of a convolution that have two ways to run. */
+export type ConvPass = 'forward' | 'gradInput' | 'gradWeight';
+/** The two ways: the direct kernels, or im2col and the matmul kernels ('unfolded'). */
+export type ConvPath = 'direct' | 'unfolded';
+
+/** The tensors a pass reads: the input, the weight and the output gradient, as their geometry's sizes say. */
+export interface ConvOperands {
+  x: Tensor;
+  weight: Tensor;
+  grad: Tensor;
+}
+
+/** One pass by each path: its result from the operands (no bias). */
+export type ConvRunners = Record<ConvPath, (operands: ConvOperands, g: Geometry) => Tensor>;
+
+/** The class a pass's choice is kept under: its geometry, the batch rounded up to a power of 2. */
+export function convClass(pass: ConvPass, g: Geometry): string {
+  return `conv.${pass} N${pow2(g.N)} C${g.C} ${g.H}x${g.W} OC${g.OC} groups${g.groups} k${g.KH}x${g.KW} s${g.sh}x${g.sw} p${g.ph}x${g.pw} d${g.dh}x${g.dw}`;
+}
+
+/** Multiply-adds of a pass (the three are equal). */
+const multiplyAdds = (g: Geometry) => g.N * g.OC * g.OH * g.OW * g.Cg * g.KH * g.KW;
+
+/**
+ * Whether `pass` of g, which the direct kernel can run, runs it on `device`: the tuned choice of
+ * its class once measured; until then, and with MINI_TUNE=off, the direct kernel, and the class
+ * is queued for tuning (MINI_TUNE quick or full).
+ */
+export function runsDirect(device: Device, pass: ConvPass, g: Geometry, runners: ConvRunners): boolean {
+  const mode = tuneMode();
+  if (mode === 'off') return true;
+  const tuner = tunerFor(device);
+  const cls = convClass(pass, g);
+  const chosen = tuner.entry(cls)?.kernel;
+  if (chosen) return chosen === 'direct';
+  tuner.enqueue(`convolution class ${cls}`, cls, multiplyAdds(g), () => tuneConv(device, cls, g, runners, mode));
+  return true;
+}
+
+/** Times both paths of a pass (the direct one first: the incumbent) and records the faster correct one. */
+export async function tuneConv(device: Device, cls: string, g: Geometry, runners: ConvRunners, mode: 'quick' | 'full', trial = convTrial(device, g, runners)): Promise<void> {
+  const tuner = tunerFor(device);
+  const candidates: Candidate[] = [{ name: 'direct' }, { name: 'unfolded' }];
+  try {
+    const { winner, seconds, tried } = await pickFastest(candidates, trial, TUNE_BUDGET_MS[mode], () => performance.now());
+    tuner.throwIfGone(cls);
+    if (!winner) throw new Error(`no path computed the convolution correctly: ${tried.map((t) => `${t.name}: ${t.rejected}`).join('; ')}`);
+    tuner.record(cls, entryOf(winner.name, seconds, tried, 'direct', 2 * multiplyAdds(g), mode));
+  } finally {
+    trial.dispose();
+  }
+}
+
+/**
+ * The real trial of a pass on `device`: random operands of g's sizes, timed as a batch of runs with
+ * the queue to itself (as many as fit one submit); checked on at most two images against the cpu's
+ * unfolded path (within 1e-3·(1 + |value|)).
+ */
+export function convTrial(device: Device, g: Geometry, runners: ConvRunners, seed = 7): Trial<Candidate> {
+  const gen = new Generator(seed);
+  const owned: Tensor[] = [];
+  const operands = (sizes: Geometry, on: Device | 'cpu', data?: Record<keyof ConvOperands, Float32Array>) => {
+    const shapes = { x: [sizes.N, sizes.C, sizes.H, sizes.W], weight: [sizes.OC, sizes.Cg, sizes.KH, sizes.KW], grad: [sizes.N, sizes.OC, sizes.OH, sizes.OW] };
+    const values = data ?? (Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => gen.uniform() * 2 - 1)])) as Record<keyof ConvOperands, Float32Array>);
+    const made = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, fromArray(values[k as keyof ConvOperands], s, { device: on })])) as unknown as ConvOperands;
+    owned.push(made.x, made.weight, made.grad);
+    return { made, values };
+  };
+  const full = operands(g, device).made;
+  const small = { ...g, N: Math.min(g.N, 2) };
+  const { made: checked, values } = operands(small, device);
+  const reference = tidy(() => runners.unfolded(operands(small, 'cpu', values).made, small));
+  owned.push(reference);
+  const run = (c: Candidate, ops: ConvOperands, sizes: Geometry) => tidy(() => runners[c.name as keyof ConvRunners](ops, sizes));
+  const dispatches = new Map<string, number>();
+  const timer = batchTimer(device);
+  let timing: ((c: Candidate) => Promise<number>) | null = null;
+  return {
+    async check(c) {
+      const before = device.gpu.dispatchCount;
+      const out = run(c, checked, small);
+      dispatches.set(c.name, device.gpu.dispatchCount - before);
+      const [got, want] = [await out.toArray(), await reference.toArray()];
+      out.dispose();
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[i] - want[i]) <= 1e-3 * (1 + Math.abs(want[i])))) return `element ${i} is ${got[i]}, the reference ${want[i].toPrecision(7)}`;
+      }
+      return null;
+    },
+    time(c) {
+      // Made after the checks, which counted each path's dispatches: a timed batch must fit one submit.
+      timing ??= batchedTime(
+        (c: Candidate, runs: number) => timeAlone(device, timer, runs, () => run(c, full, g).dispose()),
+        Math.max(1, Math.floor(WebGPURuntime.flushEvery / Math.max(1, ...dispatches.values()))),
+      );
+      return timing(c);
+    },
+    dispose() {
+      for (const t of owned) t.dispose();
+    },
+  };
+}
