@@ -294,7 +294,13 @@ export class MatmulTuner {
 
   /** Resolves when every tuning scheduled so far has ended. */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    // The start delay's timer lets Node exit (a short program ends before tuning); a wait here keeps it running.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      while (this.running) await this.running;
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   /** Tunes the class of a product now, records the winner, and saves it to the store. */
