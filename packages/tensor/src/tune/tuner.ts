@@ -1,7 +1,8 @@
 /**
  * The matmul tuner: for a shape class on the running adapter it tries the candidate kernels
  * within a small budget, checks each one's result against a CPU reference before it may win,
- * keeps the fastest correct one, and remembers it in the persistent cache (cache.ts).
+ * keeps the fastest correct one, and remembers it in the persistent cache (cache.ts). Its
+ * background queue and cache also serve a convolution's paths (conv-tuning.ts).
  */
 import { kernelSource } from '@mini/kernels';
 import { defaultTuneStore } from '#tune-store';
@@ -272,19 +273,23 @@ export class MatmulTuner {
     this.running ??= this.tuneWaiting();
   }
 
-  /** Throws when the device went away (destroyed or lost) while class `cls` was tuned. */
+  /** How the device went away ('destroyed' when the program ended it, 'lost'), or null while it is there. */
+  private get gone(): string | null {
+    return this.device.gpu.isDestroyed ? 'destroyed' : this.device.gpu.isLost ? 'lost' : null;
+  }
+
+  /** Throws when the device went away while class `cls` was tuned. */
   throwIfGone(cls: string): void {
-    const gone = this.device.gpu.isDestroyed ? 'destroyed' : this.device.gpu.isLost ? 'lost' : null;
-    if (gone) throw new Error(`the device was ${gone} while class ${cls} was tuned: nothing is recorded`);
+    if (this.gone) throw new Error(`the device was ${this.gone} while class ${cls} was tuned: nothing is recorded`);
   }
 
   private warnFailed(what: string, e: Error): void {
-    if (!this.device.gpu.isLost && !this.device.gpu.isDestroyed) warn(`mini: tuning ${what} failed (${e.message}); it keeps the heuristic kernel`);
+    if (!this.gone) warn(`mini: tuning ${what} failed (${e.message}); it keeps the heuristic kernel`);
   }
 
   private async tuneWaiting(): Promise<void> {
     await delay(this.startDelayMs);
-    while (this.waiting.size > 0 && !this.device.gpu.isLost && !this.device.gpu.isDestroyed) {
+    while (this.waiting.size > 0 && !this.gone) {
       const [cls, job] = [...this.waiting].reduce((best, next) => (next[1].size > best[1].size ? next : best));
       this.waiting.delete(cls);
       await job.tune();
