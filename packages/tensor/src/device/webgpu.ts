@@ -474,9 +474,9 @@ export class WebGPURuntime {
   /**
    * Records a batch with `record`, submits it with timestamps at the start and end of its compute
    * pass, and resolves to the seconds the GPU spent on it. A clock around the submit also counts
-   * how late the main thread sees the end: in a training program's background (the tuner's
-   * batches), the program's own JavaScript in between made batches read 2-10× slow at times. Needs
-   * the 'timestamp-query' feature, and a batch of dispatches only (one pass) that fits one submit.
+   * how late the main thread sees the end, which in a training program's background (the tuner's
+   * batches) is the program's own JavaScript in between. Needs the 'timestamp-query' feature, and a
+   * batch of dispatches only (one pass) that fits one submit.
    */
   async gpuSeconds(record: () => void): Promise<number> {
     this.flush();

@@ -1,8 +1,8 @@
 /**
  * Tuning a convolution's passes: each of the forward, the input gradient and the weight gradient
  * runs either by the direct kernels (conv-direct.ts) or by im2col and the matmul kernels. The
- * direct ones won everywhere measured on lavapipe, but they were written for CPU adapters' subgroup
- * shuffles: where the adapter is another (a GPU's wide subgroups), the measurement decides, per
+ * direct kernels were written for CPU adapters' subgroup shuffles (they won on lavapipe, see
+ * bench/findings.md); on other adapters (a GPU's wide subgroups) the measurement decides, per
  * shape class, in the tuner's background queue and cache as matmul's classes.
  */
 import type { Device } from '../device/device.ts';

@@ -167,8 +167,7 @@ function nearestFirst(list: MatmulCandidate[], heuristic: MatmulCandidate): Matm
  * the old way are measured again. 2: each batch alone on the queue (before, a batch timed in the
  * background of a training run also waited for the steps queued ahead of it). 3: by the GPU's
  * timestamps where it has them, a candidate's first product never taken as its time, and nothing
- * recorded from a device destroyed mid-tuning (its batches had finished at once, at hundreds of
- * GFLOP/s).
+ * recorded from a device destroyed mid-tuning (its batches finish at once).
  */
 export const TIMING_VERSION = 3;
 
