@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromArray, matmul, WebGPURuntime } from '@mini/tensor';
 import { Device } from '../src/device/device.ts';
 import { matmulCandidate } from '../src/ops/matmul.ts';
-import { adapterTraits, allCandidates, denseLayout, heuristicCandidate, heuristicFamily, productLayout, type MatmulCandidate } from '../src/ops/matmul-plan.ts';
+import { adapterTraits, allCandidates, candidatesFor, denseLayout, heuristicCandidate, heuristicFamily, productLayout, type AdapterTraits, type MatmulCandidate } from '../src/ops/matmul-plan.ts';
 import { memoryTuneStore, parseTuneFile } from '../src/tune/cache.ts';
 import { defaultTuneCachePath, fileTuneStore } from '../src/tune/store-node.ts';
 import { BATCH_SECONDS, batchTimer, clockTimer, gpuTrial, MAX_REPS, rowsToCheck, type Trial } from '../src/tune/trial.ts';
-import { INCUMBENT_MARGIN, MatmulTuner, pickFastest, TIMING_ROUNDS, resetTuner, setTuneMode, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
+import { INCUMBENT_MARGIN, MatmulTuner, pickFastest, QUICK_CANDIDATES, quickCandidates, TIMING_ROUNDS, resetTuner, setTuneMode, setTuneStore, shapeClass, tuneMode, tunerFor } from '../src/tune/tuner.ts';
 import { expectTensorsClose, pair, webgpu } from './helpers.ts';
 
 const gpu: Device = await webgpu();
@@ -242,6 +242,22 @@ describe('the tuner on this adapter', () => {
     expect(rows.slice(0, 32)).toEqual(Array.from({ length: 32 }, (_, i) => i));
     expect(rows.slice(-32)).toEqual(Array.from({ length: 32 }, (_, i) => 225 + i));
     expect(rows).toContain(128);
+  });
+
+  it("quick mode tries one kernel of each family on a GPU (the subgroup one at its widest lanes), the heuristic's relatives on a CPU adapter", () => {
+    const quick = (traits: AdapterTraits) => {
+      const l = layoutOf(256, 784, 200);
+      const heuristic = heuristicCandidate(traits, heuristicFamily(traits, null), l);
+      const list = quickCandidates(candidatesFor(traits, l, heuristic), heuristic, traits);
+      expect(list[0]).toBe(heuristic);
+      return list;
+    };
+    const onGpu = quick({ software: false, subgroups: [32, 32], maxInvocations: 1024, maxWorkgroupStorage: 32768 });
+    expect(onGpu.map((c) => c.family).sort()).toEqual(['columns', 'subgroup', 'tiled', 'tiled-vec4']);
+    expect(onGpu.find((c) => c.family === 'subgroup')!.template.SG).toBe('32');
+    const onLavapipe = quick(adapterTraits(gpu.gpu));
+    expect(onLavapipe).toHaveLength(QUICK_CANDIDATES);
+    expect(new Set(onLavapipe.map((c) => `${c.file} SG=${c.template.SG}`)).size).toBe(1);
   });
 
   it('leaves batched and stride-only products to the heuristics', () => {

@@ -44,7 +44,7 @@ export function tuneMode(): TuneMode {
 
 /** Milliseconds one shape class may take: a candidate begun within it is finished, none begun after. */
 export const TUNE_BUDGET_MS: Readonly<Record<'quick' | 'full', number>> = { quick: 300, full: 4000 };
-/** The most candidates quick mode tries: the heuristic's choice and its nearest relatives. */
+/** The most candidates quick mode tries (quickCandidates says which). */
 export const QUICK_CANDIDATES = 4;
 /**
  * Background tuning begins this long after the first product asks for it. Its trials compile
@@ -154,12 +154,24 @@ export async function pickFastest<C extends Candidate>(
   return { winner, seconds, tried, elapsedMs: clock() - start };
 }
 
-/** Quick mode's order: the heuristic's kernel file and subgroup width first, then its family. */
-function nearestFirst(list: MatmulCandidate[], heuristic: MatmulCandidate): MatmulCandidate[] {
+/**
+ * Quick mode's candidates, QUICK_CANDIDATES at most, the heuristic's first. On CPU adapters, where
+ * the heuristics were measured, its nearest relatives: its kernel file and subgroup width, then its
+ * family. Elsewhere (a GPU, where none was) one candidate of each family, the subgroup family's at
+ * its widest lanes: variants of the heuristic's kernel would never try the kinds of kernel a GPU
+ * may want (the shared-memory tiled one).
+ */
+export function quickCandidates(list: readonly MatmulCandidate[], heuristic: MatmulCandidate, traits: AdapterTraits): MatmulCandidate[] {
+  if (!traits.software) {
+    const lanes = (c: MatmulCandidate) => Number(c.template.SG ?? 0);
+    const byFamily = new Map<string, MatmulCandidate>([[heuristic.family, heuristic]]);
+    for (const c of [...list].sort((x, y) => lanes(y) - lanes(x))) if (!byFamily.has(c.family)) byFamily.set(c.family, c);
+    return [...byFamily.values()].slice(0, QUICK_CANDIDATES);
+  }
   const sg = heuristic.template.SG;
   const distance = (c: MatmulCandidate) =>
     c.name === heuristic.name ? 0 : c.file === heuristic.file && c.template.SG === sg ? 1 : c.family === heuristic.family ? 2 : 3;
-  return [...list].sort((x, y) => distance(x) - distance(y));
+  return [...list].sort((x, y) => distance(x) - distance(y)).slice(0, QUICK_CANDIDATES);
 }
 
 /**
@@ -313,7 +325,7 @@ export class MatmulTuner {
     if (!cls) throw new Error(`matmul products of batch ${l.batch}${l.strided ? ' with no unit stride' : ''} are not tuned (they take the heuristic kernel)`);
     const heuristic = heuristicCandidate(this.traits, heuristicFamily(this.traits, null), l);
     let candidates = options.candidates ?? candidatesFor(this.traits, l, heuristic);
-    if (!options.candidates && mode === 'quick') candidates = nearestFirst(candidates, heuristic).slice(0, QUICK_CANDIDATES);
+    if (!options.candidates && mode === 'quick') candidates = quickCandidates(candidates, heuristic, this.traits);
     const trial = options.trial ?? gpuTrial(this.device, l, batchTimer(this.device, this.clock));
     try {
       const budget = options.budgetMs ?? TUNE_BUDGET_MS[mode];
