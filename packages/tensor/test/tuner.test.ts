@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromArray, matmul, WebGPURuntime } from '@mini/tensor';
 import { Device } from '../src/device/device.ts';
 import { matmulCandidate } from '../src/ops/matmul.ts';
+import { copyInto } from '../src/ops/elementwise.ts';
 import { adapterTraits, allCandidates, candidatesFor, denseLayout, heuristicCandidate, heuristicFamily, productLayout, type AdapterTraits, type MatmulCandidate } from '../src/ops/matmul-plan.ts';
 import { memoryTuneStore, parseTuneFile } from '../src/tune/cache.ts';
 import { defaultTuneCachePath, fileTuneStore } from '../src/tune/store-node.ts';
@@ -155,6 +156,21 @@ describe('the tuner on this adapter', () => {
     expect(seconds.clock).toBeGreaterThanOrEqual(busyMs / 1000);
     expect(seconds.gpu).toBeGreaterThan(0);
     expect(seconds.gpu).toBeLessThan(busyMs / 1000 / 3);
+  });
+
+  it('times a batch with copies between its dispatches (from its first pass to its last), and refuses one with no dispatch', async () => {
+    const a = fromArray(new Float32Array(48 * 48).fill(0.5), [48, 48], { device: gpu });
+    const b = fromArray(new Float32Array(48 * 48), [48, 48], { device: gpu });
+    const seconds = await gpu.gpu.gpuSeconds(() => {
+      copyInto(b, a);
+      matmul(a, a).dispose();
+      copyInto(b, a);
+      matmul(a, b).dispose();
+      copyInto(b, a);
+    });
+    expect(seconds).toBeGreaterThan(0);
+    await expect(gpu.gpu.gpuSeconds(() => copyInto(b, a))).rejects.toThrow('internal: a timed batch must hold dispatches, within one submit');
+    for (const t of [a, b]) t.dispose();
   });
 
   it("never takes a candidate's first product as its time, and times a short batch again with more products (a fake clock)", async () => {

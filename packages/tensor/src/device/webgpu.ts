@@ -405,14 +405,21 @@ export class WebGPURuntime {
     if (dropped.size) this.commands = this.commands.filter((_, j) => !dropped.has(j));
   }
 
-  /** Encodes the recorded commands into one command buffer, in order (with `timing`, one pass, timestamped). */
+  /**
+   * Encodes the recorded commands into one command buffer, in order; with `timing`, timestamps at
+   * the start of the first compute pass and at the end of the last (the copies between them count).
+   */
   private encode(timing?: PassTiming): GPUCommandBuffer {
     const encoder = this.device.createCommandEncoder();
     let pass: GPUComputePassEncoder | null = null;
-    const timestampWrites = timing && { querySet: timing.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 };
-    for (const c of this.commands) {
+    const [firstKernel, lastPassStart] = timing ? passEdges(this.commands) : [-1, Infinity];
+    for (const [i, c] of this.commands.entries()) {
       if ('kernel' in c) {
-        pass ??= encoder.beginComputePass({ timestampWrites });
+        if (!pass) {
+          const [begins, ends] = [i === firstKernel, i >= lastPassStart];
+          const timestampWrites = timing && (begins || ends) ? { querySet: timing.querySet, beginningOfPassWriteIndex: begins ? 0 : undefined, endOfPassWriteIndex: ends ? 1 : undefined } : undefined;
+          pass = encoder.beginComputePass({ timestampWrites });
+        }
         pass.setPipeline(c.kernel.pipeline);
         pass.setBindGroup(0, this.bindGroup(c.kernel, c.buffers, c.offset));
         pass.dispatchWorkgroups(c.workgroups[0], c.workgroups[1] ?? 1, c.workgroups[2] ?? 1);
@@ -476,14 +483,14 @@ export class WebGPURuntime {
    * pass, and resolves to the seconds the GPU spent on it. A clock around the submit also counts
    * how late the main thread sees the end, which in a training program's background (the tuner's
    * batches) is the program's own JavaScript in between. Needs the 'timestamp-query' feature, and a
-   * batch of dispatches only (one pass) that fits one submit.
+   * batch that fits one submit (copies before its first dispatch or after its last are not timed).
    */
   async gpuSeconds(record: () => void): Promise<number> {
     this.flush();
     const submits = this.submitCount;
     record();
-    if (this.submitCount !== submits || this.commands.length === 0 || this.commands.some((c) => !('kernel' in c))) {
-      throw new Error('internal: a timed batch must be dispatches only, within one submit');
+    if (this.submitCount !== submits || !this.commands.some((c) => 'kernel' in c)) {
+      throw new Error('internal: a timed batch must hold dispatches, within one submit');
     }
     const timing: PassTiming = {
       querySet: this.device.createQuerySet({ type: 'timestamp', count: 2 }),
@@ -631,6 +638,20 @@ export class WebGPURuntime {
     this.pipelines.clear();
     this.device.destroy();
   }
+}
+
+/** The index of the first dispatch, and where the last compute pass begins: after the last copy before the last dispatch. */
+function passEdges(commands: readonly Command[]): [number, number] {
+  let [first, lastPassStart, afterCopy] = [-1, 0, 0];
+  commands.forEach((c, i) => {
+    if (!('kernel' in c)) {
+      afterCopy = i + 1;
+      return;
+    }
+    if (first < 0) first = i;
+    lastPassStart = afterCopy;
+  });
+  return [first, lastPassStart];
 }
 
 /** Where a timed flush writes its compute pass's two timestamps, and reads them back (gpuSeconds). */
