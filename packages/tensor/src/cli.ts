@@ -3,11 +3,15 @@
  * `pnpm mini info`   the adapter, backend, limits and features in use
  * `pnpm mini smoke`  the chosen device, and a small matrix product on it checked against the cpu
  * `pnpm mini probe [default|vulkan|opengles]`   exit status 0 when a WebGPU device can be created
- * `pnpm mini tune [--mode quick|full] [--shape MxKxN[:layout]]...`   tunes matmul kernels here, into the cache
+ * `pnpm mini tune [--mode quick|full] [--shape MxKxN[:layout]]... [--conv N,C,H,W,OC,K[,padding[,stride]]]...`
+ *                    tunes matmul kernels and convolutions' paths here, into the cache
  */
 import { readFileSync } from 'node:fs';
-import { init, matmul, randn, shutdown, device, WebGPURuntime, manualSeed } from './index.ts';
+import { init, matmul, randn, shutdown, device, empty, WebGPURuntime, manualSeed, type Device } from './index.ts';
+import { CONV_RUNNERS, geometry } from './ops/conv.ts';
+import { directPaths } from './ops/conv-direct.ts';
 import { denseLayout } from './ops/matmul-plan.ts';
+import { convClass, tuneConv, type ConvPass } from './tune/conv-tuning.ts';
 import { tunerFor } from './tune/tuner.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -81,6 +85,54 @@ const THREENET_SHAPES: TuneShape[] = [
   ]),
 ];
 
+/** A convolution to tune: input [N, C, H, W], OC output channels, a square K×K kernel. */
+interface TuneConv {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  OC: number;
+  K: number;
+  padding: number;
+  stride: number;
+}
+
+/** LeNet's convolutions at batch 64 (examples/lenet). */
+const LENET_CONVS: TuneConv[] = [
+  { N: 64, C: 1, H: 28, W: 28, OC: 6, K: 5, padding: 2, stride: 1 },
+  { N: 64, C: 6, H: 14, W: 14, OC: 16, K: 5, padding: 0, stride: 1 },
+];
+
+function parseConv(text: string): TuneConv {
+  const parts = text.split(',').map(Number);
+  if (parts.length < 6 || parts.length > 8 || !parts.every((n) => Number.isInteger(n) && n >= 0) || parts.slice(0, 6).some((n) => n === 0) || parts[7] === 0) {
+    throw new UsageError(`tune: --conv takes N,C,H,W,OC,K[,padding[,stride]] (positive integers; padding may be 0), found '${text}' (see --help)`);
+  }
+  const [N, C, H, W, OC, K, padding = 0, stride = 1] = parts;
+  return { N, C, H, W, OC, K, padding, stride };
+}
+
+/** Tunes each pass of a convolution that both paths can run here; prints what was chosen. */
+async function tuneConvolution(dev: Device, mode: 'quick' | 'full', c: TuneConv): Promise<number> {
+  const g = geometry('conv2d', empty([c.N, c.C, c.H, c.W], { device: 'cpu' }), empty([c.OC, c.C, c.K, c.K], { device: 'cpu' }), { padding: c.padding, stride: c.stride });
+  const possible = directPaths(dev, g);
+  const tuner = tunerFor(dev);
+  const start = performance.now();
+  for (const pass of ['forward', 'gradInput', 'gradWeight'] as ConvPass[]) {
+    const shape = `conv ${c.N}×${c.C}×${c.H}×${c.W}, ${c.OC}×${c.K}×${c.K}, padding ${c.padding}, stride ${c.stride}: ${pass}`;
+    if (!possible[pass]) {
+      console.log(`  ${shape}: unfolded (the direct kernel cannot run it here)`);
+      continue;
+    }
+    const cls = convClass(pass, g);
+    await tuneConv(dev, cls, g, CONV_RUNNERS[pass], mode);
+    const entry = tuner.entry(cls)!;
+    const heuristic = entry.heuristicGflops === null ? 'not timed' : `${entry.heuristicGflops.toFixed(1)} GFLOP/s`;
+    console.log(`  ${shape.padEnd(66)} ${entry.kernel.padEnd(9)} ${entry.gflops.toFixed(1).padStart(6)} GFLOP/s  (direct ${heuristic})`);
+  }
+  return performance.now() - start;
+}
+
 const LAYOUTS: Record<string, [boolean, boolean]> = { ab: [false, false], atb: [true, false], abt: [false, true], atbt: [true, true] };
 
 function parseShape(text: string): TuneShape {
@@ -91,11 +143,12 @@ function parseShape(text: string): TuneShape {
   return { M, K, N, ta: layout[0], tb: layout[1] };
 }
 
-async function tune(mode: 'quick' | 'full', shapes: TuneShape[]): Promise<void> {
+async function tune(mode: 'quick' | 'full', shapes: TuneShape[], convs: TuneConv[]): Promise<void> {
   const dev = await init('webgpu');
   const tuner = tunerFor(dev);
   console.log(`device: ${describe(dev.gpu)}; ${mode} tuning`);
   let total = 0;
+  for (const c of convs) total += await tuneConvolution(dev, mode, c);
   for (const { M, K, N, ta, tb } of shapes) {
     const out = await tuner.tune(denseLayout(M, K, N, ta, tb), mode);
     total += out.elapsedMs;
@@ -104,7 +157,7 @@ async function tune(mode: 'quick' | 'full', shapes: TuneShape[]): Promise<void> 
     const heuristic = out.heuristicGflops === null ? 'not timed' : `${out.heuristicGflops.toFixed(1)} GFLOP/s`;
     console.log(`  ${shape.padEnd(22)} ${out.winner.padEnd(44)} ${out.gflops.toFixed(1).padStart(6)} GFLOP/s  (heuristic ${heuristic}; ${out.tried.length} tried, ${rejected} rejected, ${out.elapsedMs.toFixed(0)} ms)`);
   }
-  console.log(`tuned ${shapes.length} shape classes in ${(total / 1000).toFixed(2)} s; cache: ${tuner.store.where}`);
+  console.log(`tuned ${shapes.length} product classes and ${convs.length} convolutions in ${(total / 1000).toFixed(2)} s; cache: ${tuner.store.where}`);
 }
 
 const USAGE = `Usage: pnpm mini [command] [options]
@@ -112,12 +165,15 @@ const USAGE = `Usage: pnpm mini [command] [options]
   info [--short]                       the adapter, backend, limits and features in use (default)
   smoke                                a small matrix product on the chosen device, checked against the cpu
   probe [default|vulkan|opengles]      exit status 0 when a WebGPU device can be created
-  tune [--mode quick|full] [--shape MxKxN[:ab|atb|abt|atbt]]...
+  tune [--mode quick|full] [--shape MxKxN[:ab|atb|abt|atbt]]... [--conv N,C,H,W,OC,K[,padding[,stride]]]...
                                        times the matmul kernels that run here for each shape's class, checks
                                        each result, and keeps the fastest correct one in the cache
                                        (MINI_TUNE_CACHE, else $XDG_CACHE_HOME/mini or ~/.cache/mini); by
-                                       default the products of a ThreeNet step at batch 256, in full mode.
-                                       atb: a stored transposed, abt: b (as a Linear's weight)
+                                       default the products of a ThreeNet step at batch 256 and LeNet's two
+                                       convolutions at batch 64, in full mode.
+                                       atb: a stored transposed, abt: b (as a Linear's weight);
+                                       --conv: input [N, C, H, W], OC output channels, a K×K kernel, whose
+                                       passes each take the direct kernel or im2col + matmul as timed
   -h, --help                           show this help (also after a command)
   --version                            print the version
 `;
@@ -154,15 +210,18 @@ function parseCommand(argv: string[]): (() => Promise<void>) | string {
 function parseTune(args: string[]): () => Promise<void> {
   let mode: 'quick' | 'full' = 'full';
   const shapes: TuneShape[] = [];
+  const convs: TuneConv[] = [];
   for (let i = 0; i < args.length; i++) {
     const [flag, value] = [args[i], args[i + 1]];
     if (flag === '--mode' && (value === 'quick' || value === 'full')) mode = value;
     else if (flag === '--shape' && value !== undefined) shapes.push(parseShape(value));
+    else if (flag === '--conv' && value !== undefined) convs.push(parseConv(value));
     else if (flag === '--mode') throw new UsageError(`tune: --mode takes quick or full, found '${value ?? ''}' (see --help)`);
-    else throw new UsageError(`tune: unexpected argument '${flag}'; expected --mode or --shape (see --help)`);
+    else throw new UsageError(`tune: unexpected argument '${flag}'; expected --mode, --shape or --conv (see --help)`);
     i++;
   }
-  return () => tune(mode, shapes.length ? shapes : THREENET_SHAPES);
+  const defaults = shapes.length === 0 && convs.length === 0;
+  return () => tune(mode, defaults ? THREENET_SHAPES : shapes, defaults ? LENET_CONVS : convs);
 }
 
 class UsageError extends Error {}
