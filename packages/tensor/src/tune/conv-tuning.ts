@@ -68,10 +68,19 @@ export async function tuneConv(device: Device, cls: string, g: Geometry, runners
   }
 }
 
+/** Where `got` differs from `want` beyond 1e-3·(1 + |want|), or null. */
+function differs(got: Float32Array, want: Float32Array, what: string): string | null {
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= 1e-3 * (1 + Math.abs(want[i])))) return `element ${i} is ${got[i]}, ${what} ${want[i].toPrecision(7)}`;
+  }
+  return null;
+}
+
 /**
  * The real trial of a pass on `device`: random operands of g's sizes, timed as a batch of runs with
- * the queue to itself (as many as fit one submit); checked on at most two images against the cpu's
- * unfolded path (within 1e-3·(1 + |value|)).
+ * the queue to itself (as many as fit one submit). It checks a path on at most two images: where
+ * both paths agree on the GPU, both are right; otherwise the cpu's unfolded path (computed then,
+ * once: for a large layer it costs the main thread) says which.
  */
 export function convTrial(device: Device, g: Geometry, runners: ConvRunners, seed = 7): Trial<Candidate> {
   const gen = new Generator(seed);
@@ -86,28 +95,50 @@ export function convTrial(device: Device, g: Geometry, runners: ConvRunners, see
   const full = operands(g, device).made;
   const small = { ...g, N: Math.min(g.N, 2) };
   const { made: checked, values } = operands(small, device);
-  const reference = tidy(() => runners.unfolded(operands(small, 'cpu', values).made, small));
-  owned.push(reference);
-  const run = (c: Candidate, ops: ConvOperands, sizes: Geometry) => tidy(() => runners[c.name as keyof ConvRunners](ops, sizes));
+  const run = (path: ConvPath, ops: ConvOperands, sizes: Geometry) => tidy(() => runners[path](ops, sizes));
   const dispatches = new Map<string, number>();
+  // Each path's result on the checked operands (and its dispatches, which size the timed batches).
+  const results = new Map<ConvPath, Promise<Float32Array>>();
+  const resultOf = (path: ConvPath) => {
+    let result = results.get(path);
+    if (!result) {
+      result = (async () => {
+        const before = device.gpu.dispatchCount;
+        const out = run(path, checked, small);
+        dispatches.set(path, device.gpu.dispatchCount - before);
+        try {
+          return (await out.toArray()) as Float32Array;
+        } finally {
+          out.dispose();
+        }
+      })();
+      results.set(path, result);
+    }
+    return result;
+  };
+  let reference: Promise<Float32Array> | null = null;
+  const cpuReference = () => {
+    if (!reference) {
+      const t = tidy(() => runners.unfolded(operands(small, 'cpu', values).made, small));
+      owned.push(t);
+      reference = t.toArray() as Promise<Float32Array>;
+    }
+    return reference;
+  };
   const timer = batchTimer(device);
   let timing: ((c: Candidate) => Promise<number>) | null = null;
   return {
     async check(c) {
-      const before = device.gpu.dispatchCount;
-      const out = run(c, checked, small);
-      dispatches.set(c.name, device.gpu.dispatchCount - before);
-      const [got, want] = [await out.toArray(), await reference.toArray()];
-      out.dispose();
-      for (let i = 0; i < want.length; i++) {
-        if (!(Math.abs(got[i] - want[i]) <= 1e-3 * (1 + Math.abs(want[i])))) return `element ${i} is ${got[i]}, the reference ${want[i].toPrecision(7)}`;
-      }
-      return null;
+      const path = c.name as ConvPath;
+      const got = await resultOf(path);
+      const other = await resultOf(path === 'direct' ? 'unfolded' : 'direct').catch(() => null);
+      if (other && differs(got, other, 'the other path') === null) return null;
+      return differs(got, await cpuReference(), 'the reference');
     },
     time(c) {
       // Made after the checks, which counted each path's dispatches: a timed batch must fit one submit.
       timing ??= batchedTime(
-        (c: Candidate, runs: number) => timeAlone(device, timer, runs, () => run(c, full, g).dispose()),
+        (c: Candidate, runs: number) => timeAlone(device, timer, runs, () => run(c.name as ConvPath, full, g).dispose()),
         Math.max(1, Math.floor(WebGPURuntime.flushEvery / Math.max(1, ...dispatches.values()))),
       );
       return timing(c);
