@@ -37,35 +37,33 @@ describe('pnpm mini', () => {
     expect(errorLines(stderr)).toEqual([`error: ${message} (see --help)`]);
   });
 
-  it('tune: times the candidates for each shape, prints the winner and writes the cache file', async () => {
-    const cache = join(mkdtempSync(join(tmpdir(), 'mini-cli-tune-')), 'tune.json');
-    process.env.MINI_TUNE_CACHE = cache;
+  /** Runs `mini tune` with a cache file of its own: its exit code, output, and the cache's keys. */
+  async function tuneWithOwnCache(args: string[]) {
+    process.env.MINI_TUNE_CACHE = join(mkdtempSync(join(tmpdir(), 'mini-cli-tune-')), 'tune.json');
     try {
-      const { code, stdout } = await runScript(CLI, ['tune', '--mode', 'quick', '--shape', '36x20x44:abt']);
-      expect(code).toBe(0);
-      expect(stdout).toMatch(/^  \(36×20\)·\(20×44\)ᵀ +matmul\S* .* GFLOP\/s {2}\(heuristic /m);
-      expect(stdout).toContain(`tuned 1 product classes and 0 convolutions in `);
-      const [entries] = Object.values(parseTuneFile(readFileSync(cache, 'utf8')).adapters);
-      expect(Object.keys(entries)).toEqual(['aK4.bK4 64x32x64']);
+      const { code, stdout } = await runScript(CLI, ['tune', ...args]);
+      const [entries] = Object.values(parseTuneFile(readFileSync(process.env.MINI_TUNE_CACHE, 'utf8')).adapters);
+      return { code, stdout, classes: Object.keys(entries).sort() };
     } finally {
       delete process.env.MINI_TUNE_CACHE;
     }
+  }
+
+  it('tune: times the candidates for each shape, prints the winner and writes the cache file', async () => {
+    const { code, stdout, classes } = await tuneWithOwnCache(['--mode', 'quick', '--shape', '36x20x44:abt']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^  \(36×20\)·\(20×44\)ᵀ +matmul\S* .* GFLOP\/s {2}\(heuristic /m);
+    expect(stdout).toContain(`tuned 1 product classes and 0 convolutions in `);
+    expect(classes).toEqual(['aK4.bK4 64x32x64']);
   });
 
-  it("tune --conv: times both paths of each pass a direct kernel can run, prints the choice and writes the cache file", async () => {
-    const cache = join(mkdtempSync(join(tmpdir(), 'mini-cli-tune-')), 'tune.json');
-    process.env.MINI_TUNE_CACHE = cache;
-    try {
-      const { code, stdout } = await runScript(CLI, ['tune', '--mode', 'quick', '--conv', '2,3,9,9,4,3,1,2']);
-      expect(code).toBe(0);
-      expect(stdout).toMatch(/^  conv 2×3×9×9, 4×3×3, padding 1, stride 2: forward +(direct|unfolded) +\S+ GFLOP\/s {2}\(direct /m);
-      expect(stdout).toContain('  conv 2×3×9×9, 4×3×3, padding 1, stride 2: gradInput: unfolded (the direct kernel cannot run it here)');
-      expect(stdout).toMatch(/: gradWeight +(direct|unfolded) /);
-      expect(stdout).toContain('tuned 0 product classes and 1 convolutions in ');
-      const [entries] = Object.values(parseTuneFile(readFileSync(cache, 'utf8')).adapters);
-      expect(Object.keys(entries).sort()).toEqual(['conv.forward N2 C3 9x9 OC4 groups1 k3x3 s2x2 p1x1 d1x1', 'conv.gradWeight N2 C3 9x9 OC4 groups1 k3x3 s2x2 p1x1 d1x1']);
-    } finally {
-      delete process.env.MINI_TUNE_CACHE;
-    }
+  it('tune --conv: times both paths of each pass a direct kernel can run, prints the choice and writes the cache file', async () => {
+    const { code, stdout, classes } = await tuneWithOwnCache(['--mode', 'quick', '--conv', '2,3,9,9,4,3,1,2']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^  conv 2×3×9×9, 4×3×3, padding 1, stride 2: forward +(direct|unfolded) +\S+ GFLOP\/s {2}\(direct /m);
+    expect(stdout).toContain('  conv 2×3×9×9, 4×3×3, padding 1, stride 2: gradInput: unfolded (the direct kernel cannot run it here)');
+    expect(stdout).toMatch(/: gradWeight +(direct|unfolded) /);
+    expect(stdout).toContain('tuned 0 product classes and 1 convolutions in ');
+    expect(classes).toEqual(['conv.forward N2 C3 9x9 OC4 groups1 k3x3 s2x2 p1x1 d1x1', 'conv.gradWeight N2 C3 9x9 OC4 groups1 k3x3 s2x2 p1x1 d1x1']);
   });
 });
