@@ -104,6 +104,21 @@ describe("a convolution's paths tuned by measurement", () => {
     expect(labels).toContain('conv.col2im');
   });
 
+  it("tunes the unfolded path's products before timing it, so that it is timed on the kernels it would run", async () => {
+    const { tuner } = freshTuner('quick');
+    const [x] = pair([4, 3, 10, 10], 1, gpu);
+    const [w] = pair([6, 3, 3, 3], 2, gpu);
+    const g = geometry('conv2d', x, w, {});
+    let productsTunedWhenTimed = -1;
+    const real = convTrial(gpu, g, CONV_RUNNERS.forward);
+    const trial = { ...real, time: (c: { name: string }) => ((productsTunedWhenTimed = tuner.outcomes.length), real.time(c)) };
+    await tuneConv(gpu, convClass('forward', g), g, CONV_RUNNERS.forward, 'quick', trial);
+    // The forward's product: [N·OH·OW, C·KH·KW] · [C·KH·KW, OC].
+    expect(tuner.outcomes.map((o) => o.shape)).toContainEqual([4 * 8 * 8, 3 * 3 * 3, 6]);
+    expect(productsTunedWhenTimed).toBe(tuner.outcomes.length);
+    expect(tuner.entry(convClass('forward', g))).toBeDefined();
+  });
+
   it('with MINI_TUNE=quick, the first convolution of a class queues its tuning; later ones take the winner', async () => {
     const { tuner } = freshTuner('quick');
     const { labels, g } = await convolve([2, 3, 8, 8], [4, 3, 3, 3], { padding: 1 });

@@ -284,6 +284,21 @@ export class MatmulTuner {
     this.running ??= this.tuneWaiting();
   }
 
+  /** The classes queued and not begun yet. */
+  waitingClasses(): Set<string> {
+    return new Set(this.waiting.keys());
+  }
+
+  /** Tunes now, largest first, those of `classes` that are queued and not begun (from within a tuning: conv-tuning.ts). */
+  async tuneNow(classes: Iterable<string>): Promise<void> {
+    const jobs = [...classes].flatMap((cls) => {
+      const job = this.waiting.get(cls);
+      this.waiting.delete(cls);
+      return job ? [job] : [];
+    });
+    for (const job of jobs.sort((x, y) => y.size - x.size)) await job.tune();
+  }
+
   /** How the device went away ('destroyed' when the program ended it, 'lost'), or null while it is there. */
   private get gone(): string | null {
     return this.device.gpu.isDestroyed ? 'destroyed' : this.device.gpu.isLost ? 'lost' : null;
