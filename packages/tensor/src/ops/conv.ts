@@ -179,12 +179,12 @@ export const CONV_RUNNERS: Readonly<Record<ConvPass, ConvRunners>> = {
 };
 
 /** Whether `pass` runs by the direct kernel: where one can run it (`possible`), as the tuner chose. */
-function runsDirectly(device: Device, pass: ConvPass, g: Geometry, possible: boolean): boolean {
+function useDirect(device: Device, pass: ConvPass, g: Geometry, possible: boolean): boolean {
   return possible && runsDirect(device, pass, g, CONV_RUNNERS[pass]);
 }
 
 function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry): Tensor {
-  if (runsDirectly(x.device, 'forward', g, directPaths(x.device, g).forward)) return directForward(x, weight, bias, g);
+  if (useDirect(x.device, 'forward', g, directPaths(x.device, g).forward)) return directForward(x, weight, bias, g);
   return untracked(() => unfoldedForward(x, weight, bias, g));
 }
 
@@ -204,8 +204,8 @@ function unfoldedForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geom
 function backward(grad: Tensor, x: Tensor, weight: Tensor, g: Geometry, wantX: boolean, wantW: boolean, wantB: boolean): (Tensor | null)[] {
   return untracked(() => {
     const paths = directPaths(x.device, g);
-    const directX = wantX && runsDirectly(x.device, 'gradInput', g, paths.gradInput);
-    const directW = wantW && runsDirectly(x.device, 'gradWeight', g, paths.gradWeight);
+    const directX = wantX && useDirect(x.device, 'gradInput', g, paths.gradInput);
+    const directW = wantW && useDirect(x.device, 'gradWeight', g, paths.gradWeight);
     const gx = directX ? directGradInput(grad, weight, g) : null;
     const direct = directW ? directGradWeight(grad, x, g, wantB) : null;
     const gw = direct?.weight ?? null;

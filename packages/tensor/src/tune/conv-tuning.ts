@@ -73,6 +73,11 @@ export async function tuneConv(device: Device, cls: string, g: Geometry, runners
   }
 }
 
+/** The three operands' `f(shape or value, name)`. */
+function eachOperand<A, B>(of: Record<keyof ConvOperands, A>, f: (a: A, k: keyof ConvOperands) => B): Record<keyof ConvOperands, B> {
+  return { x: f(of.x, 'x'), weight: f(of.weight, 'weight'), grad: f(of.grad, 'grad') };
+}
+
 /** A pass's trial; runOnce(path) runs a path once on the timed operands (its products then queue their classes). */
 export interface ConvTrial extends Trial<Candidate> {
   runOnce(path: ConvPath): void;
@@ -95,16 +100,21 @@ function differs(got: Float32Array, want: Float32Array, what: string): string | 
 export function convTrial(device: Device, g: Geometry, runners: ConvRunners, seed = 7): ConvTrial {
   const gen = new Generator(seed);
   const owned: Tensor[] = [];
-  const operands = (sizes: Geometry, on: Device | 'cpu', data?: Record<keyof ConvOperands, Float32Array>) => {
-    const shapes = { x: [sizes.N, sizes.C, sizes.H, sizes.W], weight: [sizes.OC, sizes.Cg, sizes.KH, sizes.KW], grad: [sizes.N, sizes.OC, sizes.OH, sizes.OW] };
-    const values = data ?? (Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => gen.uniform() * 2 - 1)])) as Record<keyof ConvOperands, Float32Array>);
-    const made = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, fromArray(values[k as keyof ConvOperands], s, { device: on })])) as unknown as ConvOperands;
+  const shapesOf = (s: Geometry): Record<keyof ConvOperands, number[]> => ({
+    x: [s.N, s.C, s.H, s.W],
+    weight: [s.OC, s.Cg, s.KH, s.KW],
+    grad: [s.N, s.OC, s.OH, s.OW],
+  });
+  const randomValues = (s: Geometry) => eachOperand(shapesOf(s), (shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => gen.uniform() * 2 - 1));
+  const upload = (values: Record<keyof ConvOperands, Float32Array>, s: Geometry, on: Device | 'cpu'): ConvOperands => {
+    const made = eachOperand(shapesOf(s), (shape, k) => fromArray(values[k], shape, { device: on }));
     owned.push(made.x, made.weight, made.grad);
-    return { made, values };
+    return made;
   };
-  const full = operands(g, device).made;
+  const full = upload(randomValues(g), g, device);
   const small = { ...g, N: Math.min(g.N, 2) };
-  const { made: checked, values } = operands(small, device);
+  const values = randomValues(small);
+  const checked = upload(values, small, device);
   const run = (path: ConvPath, ops: ConvOperands, sizes: Geometry) => tidy(() => runners[path](ops, sizes));
   const dispatches = new Map<string, number>();
   // Each path's result on the checked operands (and its dispatches, which size the timed batches).
@@ -129,7 +139,7 @@ export function convTrial(device: Device, g: Geometry, runners: ConvRunners, see
   let reference: Promise<Float32Array> | null = null;
   const cpuReference = () => {
     if (!reference) {
-      const t = tidy(() => runners.unfolded(operands(small, 'cpu', values).made, small));
+      const t = tidy(() => runners.unfolded(upload(values, small, 'cpu'), small));
       owned.push(t);
       reference = t.toArray() as Promise<Float32Array>;
     }
